@@ -1,0 +1,161 @@
+"""`bot` command line: a thin typer layer over the services (errors → one clear line)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.config import apply_offline_env, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="微短剧政策助手 — policy Q&A with cited clauses.")
+err = Console(stderr=True)
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code 1."""
+
+
+def _run(body: Callable[[], int | None]) -> None:
+    """Run a command body; known failures become one friendly line and exit code 1."""
+    from bot.answer.service import InvalidQuestion
+    from bot.index.embeddings import EmbeddingError
+    from bot.index.store import StoreError
+    from bot.ingest.load import KnowledgeError
+
+    try:
+        code = body() or 0
+    except (CliError, InvalidQuestion, KnowledgeError, EmbeddingError, StoreError) as exc:
+        err.print(f"[red]错误 / Error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("已取消 / Cancelled.")
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
+
+
+def _setup() -> None:
+    apply_offline_env()
+    level = get_settings().log_level.upper()
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "chromadb", "httpx", "jieba"):
+        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
+
+
+def _build_bot(rebuild: bool = False, quiet: bool = False):
+    """The answer service, with a progress bar while clauses are embedded."""
+    from bot.answer.service import PolicyBot
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=quiet) as progress:
+        task = progress.add_task("向量化条款 / embedding clauses", total=None)
+        return PolicyBot.build(
+            rebuild=rebuild,
+            on_start=lambda n: progress.update(task, total=n),
+            progress=lambda n: progress.advance(task, n),
+        )
+
+
+@app.command()
+def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the collection and embed everything again.")] = False) -> None:
+    """Load knowledge/docs, split into clauses and bring the vector index up to date."""
+
+    def body() -> None:
+        _setup()
+        bot = _build_bot(rebuild)
+        r = bot.sync_report
+        docs = len(bot.corpus.documents)
+        clauses = len({c.clause_id for c in bot.corpus.clauses})
+        err.print(
+            f"{docs} documents, {clauses} clauses ({r.total} chunks): embedded {r.embedded}, "
+            f"deleted {r.deleted}, unchanged {r.unchanged} in {r.seconds:.1f}s → collection "
+            f"{bot.retriever.store.name}",
+            highlight=False,
+        )
+
+    _run(body)
+
+
+def _read_batch(path: Path) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"无法读取文件 / cannot read {path}: {exc}") from exc
+    items = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{path} 第{n}行不是合法 JSON / line {n} is not valid JSON: {exc.msg}") from exc
+        if not isinstance(item, dict) or not isinstance(item.get("question", item.get("q")), str):
+            raise CliError(f"{path} 第{n}行缺少 question / line {n} has no \"question\" string")
+        items.append(item)
+    return items
+
+
+def _print_answer(answer, console: Console) -> None:
+    console.print(answer.answer, highlight=False)
+    if answer.citations:
+        console.print("\n[bold]来源 / Sources[/bold]")
+        for c in answer.citations:
+            console.print(f"[{c.n}] {c.title} · {c.clause} （{c.status}）", highlight=False)
+            console.print(f"    “{c.quote}”", style="dim", highlight=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="问题 / the question")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON answer object.")] = False,
+    region: Annotated[str | None, typer.Option("--region", help="Assume this region (e.g. 衢江).")] = None,
+    k: Annotated[int | None, typer.Option("--k", min=1, max=50, help="Clauses to retrieve.")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of {id, question[, history]}; one JSON answer per line to stdout.")] = None,
+) -> None:
+    """Answer a question (or a JSONL batch) with cited clauses."""
+
+    def body() -> int:
+        _setup()
+        if batch is None and question is None:
+            raise CliError("请给出问题或 --batch 文件 / give a question or --batch FILE")
+        if batch is not None:
+            items = _read_batch(batch)
+            bot = _build_bot(quiet=True)
+            from bot.answer.service import InvalidQuestion
+
+            for item in items:
+                text = item.get("question", item.get("q"))
+                try:
+                    answer = bot.ask(text, id=item.get("id"), region=item.get("region") or region, k=k,
+                                     history=item.get("history"))
+                    out = answer.public()
+                except InvalidQuestion as exc:
+                    out = {"id": item.get("id"), "question": text, "answer": str(exc), "answerable": False,
+                           "citations": [], "region": None, "latency_ms": 0.0, "error": str(exc)}
+                sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            return 0
+        bot = _build_bot(quiet=as_json)
+        answer = bot.ask(question, region=region, k=k)
+        if as_json:
+            sys.stdout.write(json.dumps(answer.public(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            _print_answer(answer, Console(soft_wrap=True))
+        return 0
+
+    _run(body)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
