@@ -19,6 +19,7 @@ from bot.answer.evidence import (
     SUPPORT,
     Evidence,
     TermWeights,
+    credit,
     has_fact,
     rank_sentences,
     sentences,
@@ -28,13 +29,25 @@ from bot.models import Citation, Clause, PolicyDocument
 from bot.retrieve.hybrid import Hit
 from bot.retrieve.query import ASK_PATTERNS, Question, RegionBook
 
-MIN_COVERAGE = 0.5  # share of the question's term weight the evidence must contain
+MIN_COVERAGE = 0.4  # share of the question's term weight the evidence must contain
 STRICT_ASKS = ("deadline", "form", "contact", "address", "process")
 FACT_ASKS = ("date", "count")
 MAX_LIST = 4
 MAX_ITEMS = 10
 # A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
 LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
+ITEM_LABEL = re.compile(r"(\([一二三四五六七八九十\d]+是?\)|[①-⑳])$")
+
+
+def _parent_key(clause: Clause) -> tuple | None:
+    """What makes clauses items of one list: numbered items of one parent, or named
+    paragraphs ("X：…") of one section."""
+    m = ITEM_LABEL.search(clause.label)
+    if m:
+        return (clause.doc_id, clause.label[: m.start()])
+    if clause.label.startswith("段") and LIST_ITEM.match(clause.text):
+        return (clause.doc_id, tuple(clause.heading_path))
+    return None
 PART_SPLIT = re.compile(r"[？?；;]|另外|此外|还有|以及|同时")
 ACTUAL_COST = re.compile(r"实际发生")
 
@@ -106,7 +119,7 @@ class Composer:
         """Sub-questions: "投资多少？在哪个片区？" asks two things about one topic."""
         drop = self._alias_words
         text = q.topic_text or q.search_text
-        pieces = [p for p in PART_SPLIT.split(text) if p.strip()] or [text]
+        pieces = [p for p in PART_SPLIT.split(q.topic) if p.strip()] or [text]
         whole = self.weights.terms(text, drop)
         result: list[Part] = []
         for piece in pieces:
@@ -166,7 +179,13 @@ class Composer:
         for ask in STRICT_ASKS:
             if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all[:5]):
                 return [], [self.t.missing(ask)], []
-        ranked = [e for e in ranked_all if e.coverage >= MIN_COVERAGE]
+        # A rare word the clauses never use (片酬, 租, 2028) is the point of the question:
+        # evidence that lacks it does not answer it.
+        unknown = [w for w in part.terms if self.weights.is_unknown(w)]
+        ranked = [
+            e for e in ranked_all
+            if e.coverage >= MIN_COVERAGE and all(credit(w, e.clause.text) >= 0.5 for w in unknown)
+        ]
         if not ranked:
             return [], [self.t("not_covered_topic")], []
         for ask in STRICT_ASKS + FACT_ASKS:
@@ -191,13 +210,15 @@ class Composer:
         return chosen, [], []
 
     def _list_items(self, chosen: list[Evidence]) -> list[Evidence]:
-        """For "有哪些…" about a list ("“…”创作计划：…" items), quote every item's lead
-        sentence rather than the few that happened to rank highest."""
+        """For "有哪些…" about a list (①…⑥, 一是…五是, "“…”创作计划：…" items), quote each
+        item's lead sentence rather than the few that happened to rank highest."""
         best = chosen[0].clause
-        if not LIST_ITEM.match(best.text):
-            return chosen
-        siblings = [c for c in self.clauses if c.doc_id == best.doc_id and c.heading_path == best.heading_path
-                    and c.chunk_id == c.clause_id and LIST_ITEM.match(c.text)]
+        if best.text.rstrip().endswith(("：", ":")):  # the list's lead-in: its items follow
+            siblings = [c for c in self.clauses if c.doc_id == best.doc_id and c.chunk_id == c.clause_id
+                        and c.label != best.label and c.label.startswith(best.label) and ITEM_LABEL.search(c.label)]
+        else:
+            key = _parent_key(best)
+            siblings = [c for c in self.clauses if c.chunk_id == c.clause_id and key and _parent_key(c) == key]
         if len(siblings) < 3:
             return chosen
         items = []

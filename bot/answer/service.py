@@ -112,7 +112,10 @@ class PolicyBot:
         """Answer one question. Raises :class:`InvalidQuestion` for unusable input."""
         start = time.perf_counter()
         text = self.validate(question)
-        q = self.analyzer.analyze(text, region)
+        corrected, maybe_meant = self.composer.weights.correct_typos(text)
+        q = self.analyzer.analyze(corrected, region)
+        q.original = text
+        q.expansions.extend(maybe_meant)
         assumed = self._carry_over(q, history or [])
         timings: dict[str, float] = {"analyze_ms": (time.perf_counter() - start) * 1000}
         draft = self._draft(q, k, timings)
@@ -180,8 +183,8 @@ class PolicyBot:
             assumed["region"] = "、".join(self.analyzer.regions.labels.get(r, r) for r in q.regions)
         own_terms = self.composer.weights.terms(q.search_text, self.composer._alias_words)
         if FOLLOW_UP.search(q.text) or not own_terms:
-            q.search_text = f"{q.search_text} {prev.search_text}"
-            q.topic_text = f"{q.topic_text} {prev.topic_text}"
+            q.topic = f"{q.topic} {prev.topic}"
+            q.expansions.extend(prev.expansions)
             q.asks |= prev.asks
             q.on_topic = q.on_topic or prev.on_topic
             assumed["topic"] = f"“{prev.text}”"

@@ -44,6 +44,7 @@ class ChineseTokenizer:
     def __init__(self, user_dict: Path | None = None) -> None:
         self._user_dict = user_dict
         self._jieba = None
+        self._general: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def _load(self):
@@ -53,15 +54,25 @@ class ChineseTokenizer:
 
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                self._general = dict(tokenizer.FREQ)  # before the domain words are added
                 if self._user_dict and self._user_dict.exists():
                     tokenizer.load_userdict(str(self._user_dict))
-                tokenizer.initialize()
                 self._jieba = tokenizer
         return self._jieba
 
     def general_frequency(self, word: str) -> int:
         """How common ``word`` is in general Chinese (jieba's dictionary count)."""
-        return int(self._load().FREQ.get(word, 0) or 0)
+        self._load()
+        return int(self._general.get(word, 0) or 0)
+
+    def vocabulary(self) -> set[str]:
+        """Words jieba knows (general dictionary and domain terms)."""
+        return {w for w, f in self._load().FREQ.items() if f}
+
+    def cut(self, text: str) -> list[str]:
+        """Plain jieba segmentation (each character in exactly one word)."""
+        return self._load().lcut(text)
 
     def words(self, text: str) -> list[str]:
         """Content words of ``text`` in order (search-mode cut: long words and their parts)."""

@@ -34,6 +34,7 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"哪些|有什么|有啥|什么样|都有|包括|which|what are|what kinds"),
     "status": re.compile(r"正式|生效|有效期|草案|草稿|征求意见|施行|draft|in force|valid|effective|official"),
     "condition": re.compile(r"条件|要求|门槛|符合|资格|才能|需要满足|前提|eligib|condition|requirement|qualif"),
+    "office": re.compile(r"找谁|哪个部门|谁负责|向谁|去哪办|找哪里|找哪个|对接|who (do|should) (i|we) (contact|ask)"),
     "compare": re.compile(r"区别|不同|对比|比较|相比|哪个好|哪里好|分别|compare|difference|versus|\bvs\b"),
 }
 
@@ -98,8 +99,8 @@ class Question:
 
     original: str
     text: str  # simplified Chinese, NFKC
-    search_text: str  # text + English glossary expansions
-    topic_text: str = ""  # search_text without place names (the region filter covers them)
+    topic: str = ""  # text without place names (the region filter covers them)
+    expansions: list[str] = field(default_factory=list)  # search words: glossary, typo fixes
     regions: list[str] = field(default_factory=list)  # covered regions named, most specific first
     uncovered: list[str] = field(default_factory=list)  # places named that no document covers
     asks: set[str] = field(default_factory=set)
@@ -110,6 +111,14 @@ class Question:
     @property
     def region(self) -> str | None:
         return self.regions[0] if self.regions else None
+
+    @property
+    def search_text(self) -> str:
+        return " ".join([self.text, *self.expansions])
+
+    @property
+    def topic_text(self) -> str:
+        return " ".join([self.topic, *self.expansions])
 
 
 class QuestionAnalyzer:
@@ -139,12 +148,11 @@ class QuestionAnalyzer:
         if "deadline" in asks:
             asks.discard("date")
         on_topic = bool(DOMAIN.search(lowered) or regions or expansions)
-        search_text = " ".join([text, *expansions])
         return Question(
             original=raw,
             text=text,
-            search_text=search_text,
-            topic_text=self.strip_places(search_text),
+            topic=self.strip_places(text),
+            expansions=expansions,
             regions=regions,
             uncovered=uncovered,
             asks=asks,
