@@ -13,17 +13,15 @@ ORIGINALS = PROJECT_ROOT / "knowledge" / "originals"
 SHARED = PROJECT_ROOT.parent / "shared" / "sources"
 
 
-def _pairs():
-    for doc in load_documents(DOCS):
-        yield pytest.param(DOCS / f"{doc.id}.md", ORIGINALS / doc.source, id=doc.id)
+_pairs = [pytest.param(DOCS / f"{doc.id}.md", ORIGINALS / doc.source, id=doc.id) for doc in load_documents(DOCS)]
 
 
-@pytest.mark.parametrize(("cleaned", "original"), _pairs())
+@pytest.mark.parametrize(("cleaned", "original"), _pairs)
 def test_every_cleaned_sentence_is_in_its_original(cleaned: Path, original: Path):
     assert unfaithful_sentences(cleaned.read_text(encoding="utf-8"), original.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize(("cleaned", "original"), _pairs())
+@pytest.mark.parametrize(("cleaned", "original"), _pairs)
 def test_cleaning_drops_nothing_but_furniture(cleaned: Path, original: Path):
     """At least 97% of the original's characters survive (captions and bylines are tiny)."""
     from bot.ingest.clean import body_of

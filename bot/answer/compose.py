@@ -36,6 +36,8 @@ MAX_LIST = 4
 MAX_ITEMS = 10
 # A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
 LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
+# "有哪些计划 / 哪五大工程 / 包括哪些": the user wants the whole list.
+LIST_QUESTION = re.compile(r"哪些|哪几|几大|几项|哪[一二三四五六七八九十]|都有什么|包括什么|有什么.{0,3}(计划|工程|措施|行动)|what are|which")
 ITEM_LABEL = re.compile(r"(\([一二三四五六七八九十\d]+是?\)|[①-⑳])$")
 
 
@@ -196,7 +198,11 @@ class Composer:
                 ranked = with_fact + [e for e in ranked if e not in with_fact]
                 break
         if part.asks & {"amount", "ratio"}:
-            figures = [e for e in ranked[:5] if MONEY.search(e.sentence) or RATIO.search(e.sentence)]
+            # A figure only answers if its sentence is about what was asked, not merely
+            # the first number nearby (营收突破4亿 does not answer 取景补贴多少).
+            best = ranked[0]
+            figures = [e for e in ranked[:5] if (MONEY.search(e.sentence) or RATIO.search(e.sentence))
+                       and e.coverage >= best.coverage - 0.1 and e.score >= 0.7 * best.score]
             if figures:
                 return self._with_list(part, figures[:1] + [e for e in ranked if e is not figures[0]]), [], []
             supported = [e for e in ranked[:3] if SUPPORT.search(e.sentence)]
@@ -205,7 +211,7 @@ class Composer:
                 return chosen, [], chosen
             return [], [self.t.missing("amount")], []
         chosen = self._with_list(part, ranked)
-        if "list" in part.asks:
+        if LIST_QUESTION.search(part.text):
             chosen = self._list_items(chosen)
         return chosen, [], []
 
@@ -219,6 +225,7 @@ class Composer:
         else:
             key = _parent_key(best)
             siblings = [c for c in self.clauses if c.chunk_id == c.clause_id and key and _parent_key(c) == key]
+        siblings = [c for c in siblings if c.region == best.region]
         if len(siblings) < 3:
             return chosen
         items = []

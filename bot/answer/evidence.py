@@ -71,7 +71,7 @@ GENERIC = {"微短剧", "短剧", "政策", "扶持政策", "相关", "方面", 
            "有没有", "哪些", "什么", "多少", "规定", "问题", "情况", "介绍", "了解", "知道", "告诉",
            "想", "请", "帮", "查", "下", "一下", "地方", "官方", "文件", "资料", "内容", "如果",
            # colloquial filler: says how, not what, is asked
-           "为啥", "咋", "咋样", "能不能", "可不可以", "是不是", "有没有", "行不行", "要不要", "会不会",
+           "为啥", "咋", "咋样", "能不能", "可不可以", "是不是", "行不行", "要不要", "会不会",
            "搞", "弄", "整", "帮忙", "当地", "能补", "能拿", "能报", "能给", "可以拿", "拿到", "得到",
            "好久", "到手", "多久", "该", "去", "需要", "应该", "怎么样", "如何", "怎样", "哪儿",
            "我们", "我", "你们", "咱们", "大家", "本地", "这边", "那边", "里面", "的话", "不", "没"}
@@ -100,7 +100,7 @@ def sentences(text: str) -> list[str]:
             spans.append(sentence)
             parts = [m.group(0) for m in SENTENCE.finditer(sentence)]
             if len(sentence) > 80 and len(parts) > 1:
-                spans.extend(p for p in parts if len(p) >= 12)
+                spans.extend(p for p in parts if len(p) >= 12 and not HEADING_SENTENCE.match(p))
     return [s for s in dict.fromkeys(spans)
             if len(s) >= 4 and not s.startswith("记者提问") and not s.endswith(("？", "?"))]
 

@@ -120,7 +120,7 @@ class PolicyBot:
         timings: dict[str, float] = {"analyze_ms": (time.perf_counter() - start) * 1000}
         draft = self._draft(q, k, timings)
         t0 = time.perf_counter()
-        answer_text, citations = render(draft, self.templates, q.english)
+        answer_text, citations = render(draft, self.templates, q.english and draft.answerable)
         citations = valid_citations(citations, self.clause_texts)
         answerable = draft.answerable
         if answerable and (not citations or unsupported_figures(answer_text, [c.quote for c in citations])):

@@ -88,7 +88,7 @@ class ClauseStore:
     def stored_hashes(self) -> dict[str, str]:
         """chunk_id → content hash of what the collection holds now."""
         got = self.vectors.get(include=["metadatas"])
-        return {i: (m or {}).get("hash", "") for i, m in zip(got["ids"], got["metadatas"])}
+        return {i: (m or {}).get("hash", "") for i, m in zip(got["ids"], got["metadatas"], strict=False)}
 
     def sync(
         self,

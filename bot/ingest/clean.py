@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -34,7 +34,7 @@ def undouble_line(line: str) -> str:
     if len(s) < 4:
         return line
 
-    @lru_cache(maxsize=None)
+    @cache
     def parse(i: int) -> tuple[str, ...] | None:
         if i == len(s):
             return ()
