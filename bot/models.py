@@ -76,6 +76,7 @@ class Answer(BaseModel):
     kind: str = "answer"  # answer | no_figure | refusal | offtopic | injection | invalid
     assumed: dict[str, str] = Field(default_factory=dict)  # context carried over (follow-ups)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    retrieved: list[str] = Field(default_factory=list)  # clause ids in retrieval order (evals)
 
     def public(self) -> dict:
         """The JSON contract of `bot ask --json` and `POST /api/ask`."""

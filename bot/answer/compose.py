@@ -19,7 +19,6 @@ from bot.answer.evidence import (
     SUPPORT,
     Evidence,
     TermWeights,
-    credit,
     has_fact,
     rank_sentences,
     sentences,
@@ -29,7 +28,7 @@ from bot.models import Citation, Clause, PolicyDocument
 from bot.retrieve.hybrid import Hit
 from bot.retrieve.query import ASK_PATTERNS, Question, RegionBook
 
-MIN_COVERAGE = 0.4  # share of the question's term weight the evidence must contain
+MIN_COVERAGE = 0.35  # share of the question's term weight the evidence must contain
 STRICT_ASKS = ("deadline", "form", "contact", "address", "process")
 FACT_ASKS = ("date", "count")
 MAX_LIST = 4
@@ -186,7 +185,8 @@ class Composer:
         unknown = [w for w in part.terms if self.weights.is_unknown(w)]
         ranked = [
             e for e in ranked_all
-            if e.coverage >= MIN_COVERAGE and all(credit(w, e.clause.text) >= 0.5 for w in unknown)
+            if e.coverage >= MIN_COVERAGE
+            and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
         ]
         if not ranked:
             return [], [self.t("not_covered_topic")], []

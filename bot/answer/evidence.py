@@ -18,6 +18,7 @@ from bot.retrieve.hybrid import Hit
 from bot.retrieve.query import ASK_PATTERNS
 
 COMMON_WORD_FREQ = 5000  # jieba dictionary count above which a word is everyday Chinese
+UNSEEN_WORD_WEIGHT = 2.0
 VERY_COMMON_WORD_FREQ = 20000  # …and above which it says little even when the clauses use it
 # A question word ("哪天", "建多大") is what is asked, not what the answer is about.
 ASK_WORDS = [p for name, p in ASK_PATTERNS.items() if name not in ("status", "condition", "compare")]
@@ -117,8 +118,11 @@ class Evidence:
 class TermWeights:
     """idf of words over the clause corpus, and the question's weighted content terms."""
 
-    def __init__(self, clauses: list[Clause], tokenizer: ChineseTokenizer) -> None:
+    def __init__(self, clauses: list[Clause], tokenizer: ChineseTokenizer,
+                 key_topics: dict[str, list[str]] | None = None) -> None:
         self.tokenizer = tokenizer
+        # word → its synonyms, for kinds of support a question may name (knowledge/topics.yaml)
+        self.key_topics = {w: group for group in (key_topics or {}).values() for w in group}
         df: dict[str, int] = {}
         for clause in clauses:
             for word in set(tokenizer.words(clause.context)):
@@ -132,8 +136,10 @@ class TermWeights:
         everyday phrasing (每个, 开始: low weight); jieba's general word frequency tells."""
         df = self.df.get(word, 0)
         general = self.tokenizer.general_frequency(word)
-        if df == 0 and general >= COMMON_WORD_FREQ:
-            return 0.5
+        if df == 0:
+            # Everyday phrasing (每个, 开始) weighs little; other unseen words (外地, 上班,
+            # jieba's odd joins like 最多能) count, but less than the clauses' own words.
+            return 0.5 if general >= COMMON_WORD_FREQ else UNSEEN_WORD_WEIGHT
         if general >= VERY_COMMON_WORD_FREQ:
             return min(1.0, math.log((self.n + 1) / (df + 0.5)))
         return math.log((self.n + 1) / (df + 0.5))
@@ -159,10 +165,11 @@ class TermWeights:
         return text, extra
 
     def is_unknown(self, word: str) -> bool:
-        """A rare word the clauses never use: what the question is about is not covered
-        unless the evidence has it (片酬, 税收, 2028)."""
-        return (self.df.get(word, 0) == 0 and self.tokenizer.general_frequency(word) < COMMON_WORD_FREQ
-                and not self.near_words(word))
+        """A word the clauses never use that is the point of the question: a year they do
+        not mention (2028) or a kind of support they never name (片酬, 税收, 租金)."""
+        if re.fullmatch(r"(19|20)\d\d", word):
+            return word not in self.df
+        return word in self.key_topics and not any(self.df.get(v) for v in self.key_topics[word])
 
     def terms(self, text: str, drop: set[str] | frozenset[str] = frozenset()) -> dict[str, float]:
         """Content words of a question with idf weights (no regions, generic or question words).
@@ -173,7 +180,7 @@ class TermWeights:
         words = [
             w for w in self.tokenizer.words(text)
             if w not in GENERIC and w not in drop and not any(p.search(w) for p in ASK_WORDS)
-            and (not w.isascii() or w in self.df)  # English words count via the glossary
+            and (not (w.isascii() and w.isalpha()) or (w in self.df and len(w) > 1))  # English via the glossary
         ]
         longest = sorted(set(words), key=len, reverse=True)
         kept: list[str] = []

@@ -47,7 +47,7 @@ class PolicyBot:
         tokenizer = retriever.bm25.tokenizer
         self.composer = Composer(
             self.templates,
-            TermWeights(corpus.clauses, tokenizer),
+            TermWeights(corpus.clauses, tokenizer, _load_topics(settings)),
             {d.id: d for d in corpus.documents},
             self.analyzer.regions,
             corpus.clauses,
@@ -112,13 +112,11 @@ class PolicyBot:
         """Answer one question. Raises :class:`InvalidQuestion` for unusable input."""
         start = time.perf_counter()
         text = self.validate(question)
-        corrected, maybe_meant = self.composer.weights.correct_typos(text)
-        q = self.analyzer.analyze(corrected, region)
-        q.original = text
-        q.expansions.extend(maybe_meant)
+        q = self._analyze(text, region)
         assumed = self._carry_over(q, history or [])
         timings: dict[str, float] = {"analyze_ms": (time.perf_counter() - start) * 1000}
-        draft = self._draft(q, k, timings)
+        retrieved: list[str] = []
+        draft = self._draft(q, k, timings, retrieved)
         t0 = time.perf_counter()
         answer_text, citations = render(draft, self.templates, q.english and draft.answerable)
         citations = valid_citations(citations, self.clause_texts)
@@ -142,10 +140,18 @@ class PolicyBot:
             latency_ms=round((time.perf_counter() - start) * 1000, 2),
             kind=draft.kind,
             assumed=assumed,
+            retrieved=list(dict.fromkeys(retrieved)),
             timings_ms={k_: round(v, 2) for k_, v in timings.items()},
         )
 
-    def _draft(self, q: Question, k: int | None, timings: dict[str, float]) -> Draft:
+    def _analyze(self, text: str, region: str | None = None) -> Question:
+        corrected, maybe_meant = self.composer.weights.correct_typos(text)
+        q = self.analyzer.analyze(corrected, region)
+        q.original = text
+        q.expansions.extend(maybe_meant)
+        return q
+
+    def _draft(self, q: Question, k: int | None, timings: dict[str, float], retrieved: list[str]) -> Draft:
         if q.injection:
             return self.composer.decline("injection")
         if not q.on_topic:
@@ -153,18 +159,29 @@ class PolicyBot:
         if q.uncovered and not q.regions:
             return self.composer.uncovered_place(q)
         t0 = time.perf_counter()
+        hits_by_region = self._search(q, k or self.settings.retrieval_k, timings)
+        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+        retrieved.extend(_interleave(hits_by_region))
+        return self.composer.compose(q, hits_by_region)
+
+    def _search(self, q: Question, k: int, timings: dict[str, float]) -> dict:
+        """Hits per region the question names (or one unfiltered search)."""
         hits_by_region = {}
-        targets = q.regions or [None]
-        for region in targets:
+        for region in q.regions or [None]:
             scope = self.analyzer.regions.scope(region) if region else None
             # Within a region filter the region's name only favours clauses that repeat it.
-            query = (q.topic_text or q.search_text) if scope else q.search_text
-            result = self.retriever.search(query, k or self.settings.retrieval_k, scope)
+            query = q.topic_text if scope else q.search_text
+            result = self.retriever.search(query, k, scope)
             hits_by_region[region] = result.hits
             for name, value in result.timings_ms.items():
                 timings[name] = timings.get(name, 0.0) + value
-        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        return self.composer.compose(q, hits_by_region)
+        return hits_by_region
+
+    def retrieve(self, question: str, k: int = 10, history: list[dict] | None = None) -> list[str]:
+        """Clause ids the answerer would look at, best first (for retrieval metrics)."""
+        q = self._analyze(self.validate(question))
+        self._carry_over(q, history or [])
+        return _interleave(self._search(q, k, {}))
 
     def _carry_over(self, q: Question, history: list[dict]) -> dict[str, str]:
         """Fill in what a follow-up leaves out (region, topic) from the last user turn."""
@@ -189,3 +206,19 @@ class PolicyBot:
             q.on_topic = q.on_topic or prev.on_topic
             assumed["topic"] = f"“{prev.text}”"
         return assumed
+
+
+def _load_topics(settings: Settings) -> dict[str, list[str]]:
+    import yaml
+
+    path = settings.knowledge_dir / "topics.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["uncovered_if_absent"] if path.exists() else {}
+
+
+def _interleave(hits_by_region: dict) -> list[str]:
+    """Clause ids of several regions' rankings, alternating, duplicates removed."""
+    rankings = [[h.clause.clause_id for h in hits] for hits in hits_by_region.values()]
+    merged: list[str] = []
+    for i in range(max((len(r) for r in rankings), default=0)):
+        merged.extend(r[i] for r in rankings if i < len(r))
+    return list(dict.fromkeys(merged))

@@ -45,7 +45,8 @@ INJECTION = re.compile(
     r"开发者模式|越狱|jailbreak|\bdan\b|developer mode|扮演.{0,10}(没有|不受).{0,6}(限制|约束)|"
     r"ignore (all |the )?(previous|prior|above)|disregard|system message|instructions?\b.{0,20}(above|previous|reveal|print|show)|"
     r"(reveal|print|show|repeat|output).{0,30}(instruction|prompt|rules|above|configuration)|"
-    r"base64|<\s*script|javascript:",
+    r"base64|<\s*script|javascript:|make up|fabricate|invent (some|the|subsid|amount|number)|编造|瞎编|随便编|凭空|"
+    r"(不要|别|不用|无需)(再)?(引用|注明|标注)(来源|出处|文件)?|don'?t cite|without (citing|sources)|pretend (you|to)|假装你",
     re.IGNORECASE,
 )
 

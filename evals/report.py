@@ -1,0 +1,113 @@
+"""Eval reports: metrics.json, results.jsonl, report.md and PNG charts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from evals.runner import METRIC_NAMES, ItemResult, check_gates
+
+CJK_FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def write_report(out: Path, results: list[ItemResult], by_split: dict[str, dict], gates: dict,
+                 meta: dict) -> Path:
+    """Write every report file into ``out``; returns the report.md path."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps({"meta": meta, "splits": by_split}, ensure_ascii=False, indent=1),
+                                      encoding="utf-8")
+    with (out / "results.jsonl").open("w", encoding="utf-8") as f:
+        for r in results:
+            f.write(json.dumps(asdict(r) | {"passed": r.passed}, ensure_ascii=False) + "\n")
+    charts = _charts(out, results, by_split["all"])
+    splits = [s for s in by_split if s != "all"] or ["all"]
+    lines = [f"# Eval report — {meta.get('run', '')}", "",
+             f"Dataset `{meta.get('dataset')}`, backend `{meta.get('backend')}`, {len(results)} items, "
+             f"wall time {meta.get('seconds', 0):.1f} s.", "",
+             "| metric | " + " | ".join(splits) + " | gate |", "|---|" + "---|" * len(splits) + "---|"]
+    for name in METRIC_NAMES:
+        bound = gates.get(name, {})
+        gate = (f"≥ {bound['min']}" if "min" in bound else f"≤ {bound['max']}" if "max" in bound else "")
+        lines.append(f"| {name} | " + " | ".join(_fmt(by_split[s].get(name)) for s in splits) + f" | {gate} |")
+    lines.append("| latency p50 / p95 ms | " + " | ".join(
+        f"{_fmt(by_split[s]['latency_ms']['p50'])} / {_fmt(by_split[s]['latency_ms']['p95'])}" for s in splits) + " | |")
+    lines += ["", "## Gates", ""]
+    for s in splits:
+        failures = check_gates(by_split[s], gates)
+        lines.append(f"- **{s}**: " + ("all gates hold" if not failures else "; ".join(failures)))
+    lines += ["", "## Stage latency (all items, ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
+    for stage, v in by_split["all"]["stage_latency_ms"].items():
+        lines.append(f"| {stage} | {_fmt(v['p50'])} | {_fmt(v['p95'])} |")
+    lines += ["", "## Failure reasons", "", "| reason | items |", "|---|---|"]
+    for reason, n in by_split["all"]["failure_reasons"].items():
+        lines.append(f"| {reason} | {n} |")
+    lines += ["", "## Charts", ""] + [f"![{c.stem}]({c.name})" for c in charts]
+    lines += ["", "## Failed items", ""]
+    for r in results:
+        if not r.passed:
+            lines.append(f"- `{r.id}` ({r.kind}, {r.region or '—'}) {r.question} — {'; '.join(r.reasons)}")
+    path = out / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _charts(out: Path, results: list[ItemResult], overall: dict) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    plt.rcParams["font.sans-serif"] = [f for f in CJK_FONTS if f in installed] + ["DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    paths = []
+    for key, title, name in [("accuracy_by_kind", "各类问题准确率 (accuracy by kind)", "accuracy_by_kind.png"),
+                             ("accuracy_by_region", "各地区准确率 (accuracy by region)", "accuracy_by_region.png")]:
+        groups = overall[key]
+        labels = list(groups)
+        fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(labels) + 2), 4))
+        bars = ax.bar(labels, [groups[g]["accuracy"] for g in labels], color="#3b7dd8")
+        for bar, label in zip(bars, labels, strict=True):
+            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.01, f"n={groups[label]['n']}",
+                    ha="center", fontsize=8)
+        ax.set_ylim(0, 1.1)
+        ax.set_title(title)
+        ax.set_ylabel("通过率 pass rate")
+        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+        fig.tight_layout()
+        fig.savefig(out / name, dpi=110)
+        plt.close(fig)
+        paths.append(out / name)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.hist([r.latency_ms for r in results], bins=30, color="#5aa469")
+    ax.set_title("回答延迟分布 (answer latency)")
+    ax.set_xlabel("毫秒 ms")
+    ax.set_ylabel("问题数 items")
+    fig.tight_layout()
+    fig.savefig(out / "latency_histogram.png", dpi=110)
+    plt.close(fig)
+    paths.append(out / "latency_histogram.png")
+    return paths
+
+
+def compare(a: dict, b: dict) -> list[tuple[str, str, object, object, object]]:
+    """(split, metric, A, B, B − A) for every metric both runs have."""
+    rows = []
+    for split in a.get("splits", {}):
+        if split not in b.get("splits", {}):
+            continue
+        ma, mb = a["splits"][split], b["splits"][split]
+        for name in METRIC_NAMES:
+            va, vb = ma.get(name), mb.get(name)
+            delta = vb - va if isinstance(va, float | int) and isinstance(vb, float | int) else None
+            rows.append((split, name, va, vb, delta))
+        for q in ("p50", "p95"):
+            va, vb = ma["latency_ms"][q], mb["latency_ms"][q]
+            rows.append((split, f"latency {q} ms", va, vb, None if va is None or vb is None else vb - va))
+    return rows
