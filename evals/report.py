@@ -64,6 +64,12 @@ def _charts(out: Path, results: list[ItemResult], overall: dict) -> list[Path]:
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not installed & set(CJK_FONTS):
+        # A CJK font installed after matplotlib built its cache is not in the cache yet.
+        for path in font_manager.findSystemFonts():
+            if "wqy" in path.lower() or "noto" in path.lower() and "cjk" in path.lower():
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
     plt.rcParams["font.sans-serif"] = [f for f in CJK_FONTS if f in installed] + ["DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
     paths = []

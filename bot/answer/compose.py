@@ -30,7 +30,8 @@ from bot.retrieve.query import ASK_PATTERNS, Question, RegionBook
 
 MIN_COVERAGE = 0.35  # share of the question's term weight the evidence must contain
 STRICT_ASKS = ("deadline", "form", "contact", "address", "process")
-FACT_ASKS = ("date", "count")
+FACT_ASKS = ("date", "count")  # needed in the evidence
+PREFERRED_ASKS = ("office",)  # preferred in the evidence when some sentence has it
 MAX_LIST = 4
 MAX_ITEMS = 10
 # A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
@@ -49,7 +50,7 @@ def _parent_key(clause: Clause) -> tuple | None:
     if clause.label.startswith("段") and LIST_ITEM.match(clause.text):
         return (clause.doc_id, tuple(clause.heading_path))
     return None
-PART_SPLIT = re.compile(r"[？?；;]|另外|此外|还有|以及|同时")
+PART_SPLIT = re.compile(r"[？?；;]|另外|此外|以及|同时")
 ACTUAL_COST = re.compile(r"实际发生")
 
 
@@ -138,6 +139,7 @@ class Composer:
     def compose(self, q: Question, hits_by_region: dict[str | None, list[Hit]]) -> Draft:
         statements: list[Statement] = []
         missing: list[str] = []
+        decisive = False
         no_figure: list[Evidence] = []
         related: list[Statement] = []
         parts = self.parts(q)
@@ -146,7 +148,8 @@ class Composer:
                 missing.append(self.t("not_covered_place", place=self.regions.labels.get(region, region)))
                 continue
             for part in parts:
-                chosen, lack, nofig = self._answer_part(part, hits)
+                chosen, lack, nofig, blocking = self._answer_part(part, hits)
+                decisive = decisive or blocking
                 if chosen:
                     statements.extend(Statement(e.sentence, e.clause, region) for e in chosen)
                     no_figure.extend(nofig)
@@ -156,6 +159,9 @@ class Composer:
                     if best and best[0].coverage > 0 and not related:
                         related.append(Statement(best[0].sentence, best[0].clause, region))
         statements = _dedupe(statements)
+        if decisive and statements:
+            # What was answered becomes context of the refusal, not an answer.
+            related, statements = statements[:2], []
         if not statements:
             return self._refusal(q, missing, related, list(hits_by_region))
         draft = Draft(True, "no_figure" if no_figure and len(no_figure) == len(statements) else "answer",
@@ -172,14 +178,16 @@ class Composer:
         self._status_notes(draft)
         return draft
 
-    def _answer_part(self, part: Part, hits: list[Hit]) -> tuple[list[Evidence], list[str], list[Evidence]]:
-        """(chosen sentences, what is missing, sentences that set no figure)."""
+    def _answer_part(self, part: Part, hits: list[Hit]) -> tuple[list[Evidence], list[str], list[Evidence], bool]:
+        """(chosen sentences, what is missing, sentences that set no figure, whether the
+        gap is decisive: a deadline / form / phone, or a kind of support the texts lack,
+        makes the whole question unanswered even if another part is answered)."""
         ranked_all = rank_sentences(part.terms, part.asks, hits)
         # A deadline, form, phone… must be in the evidence itself: a clause on the same
         # topic is not an answer.
         for ask in STRICT_ASKS:
             if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all[:5]):
-                return [], [self.t.missing(ask)], []
+                return [], [self.t.missing(ask)], [], True
         # A rare word the clauses never use (片酬, 租, 2028) is the point of the question:
         # evidence that lacks it does not answer it.
         unknown = [w for w in part.terms if self.weights.is_unknown(w)]
@@ -189,12 +197,14 @@ class Composer:
             and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
         ]
         if not ranked:
-            return [], [self.t("not_covered_topic")], []
-        for ask in STRICT_ASKS + FACT_ASKS:
+            return [], [self.t("not_covered_topic")], [], bool(unknown)
+        for ask in STRICT_ASKS + FACT_ASKS + PREFERRED_ASKS:
             if ask in part.asks:
                 with_fact = [e for e in ranked[:5] if has_fact(ask, e.sentence)]
+                if not with_fact and ask in PREFERRED_ASKS:
+                    continue
                 if not with_fact:
-                    return [], [self.t.missing(ask)], []
+                    return [], [self.t.missing(ask)], [], False
                 ranked = with_fact + [e for e in ranked if e not in with_fact]
                 break
         if part.asks & {"amount", "ratio"}:
@@ -204,34 +214,47 @@ class Composer:
             figures = [e for e in ranked[:5] if (MONEY.search(e.sentence) or RATIO.search(e.sentence))
                        and e.coverage >= best.coverage - 0.1 and e.score >= 0.7 * best.score]
             if figures:
-                return self._with_list(part, figures[:1] + [e for e in ranked if e is not figures[0]]), [], []
+                return self._with_list(part, figures[:1] + [e for e in ranked if e is not figures[0]]), [], [], False
             supported = [e for e in ranked[:3] if SUPPORT.search(e.sentence)]
             if supported:
                 chosen = self._with_list(part, supported)
-                return chosen, [], chosen
-            return [], [self.t.missing("amount")], []
+                return chosen, [], chosen, False
+            return [], [self.t.missing("amount")], [], False
         chosen = self._with_list(part, ranked)
         if LIST_QUESTION.search(part.text):
             chosen = self._list_items(chosen)
-        return chosen, [], []
+        return chosen, [], [], False
 
     def _list_items(self, chosen: list[Evidence]) -> list[Evidence]:
         """For "有哪些…" about a list (①…⑥, 一是…五是, "“…”创作计划：…" items), quote each
-        item's lead sentence rather than the few that happened to rank highest."""
-        best = chosen[0].clause
-        if best.text.rstrip().endswith(("：", ":")):  # the list's lead-in: its items follow
-            siblings = [c for c in self.clauses if c.doc_id == best.doc_id and c.chunk_id == c.clause_id
-                        and c.label != best.label and c.label.startswith(best.label) and ITEM_LABEL.search(c.label)]
+        item's lead sentence rather than the few that happened to rank highest — when the
+        question is about the items themselves (the best match is a list's lead-in or an
+        item's first sentence), not about a detail inside one item."""
+        best = chosen[0]
+        clause = best.clause
+        lead_in = clause.text.rstrip().endswith(("：", ":"))
+        if not lead_in and best.sentence != sentences(clause.text)[0]:
+            return chosen
+        if lead_in:
+            parent = clause
+            siblings = [c for c in self.clauses if c.doc_id == clause.doc_id and c.chunk_id == c.clause_id
+                        and c.label != clause.label and c.label.startswith(clause.label)
+                        and ITEM_LABEL.search(c.label)]
         else:
-            key = _parent_key(best)
+            key = _parent_key(clause)
             siblings = [c for c in self.clauses if c.chunk_id == c.clause_id and key and _parent_key(c) == key]
-        siblings = [c for c in siblings if c.region == best.region]
+            parent = next((c for c in self.clauses if key and c.doc_id == clause.doc_id
+                           and isinstance(key[1], str) and c.label == key[1]), None)
+        siblings = [c for c in siblings if c.region == clause.region]
         if len(siblings) < 3:
             return chosen
         items = []
-        for clause in siblings[:MAX_ITEMS]:
-            first = sentences(clause.text)[0]
-            items.append(Evidence(clause, first, chosen[0].score, chosen[0].coverage, chosen[0].rank))
+        if parent is not None:
+            intro = sentences(parent.text)[-1]
+            if intro.endswith(("：", ":")):
+                items.append(Evidence(parent, intro, best.score, best.coverage, best.rank))
+        for sibling in siblings[:MAX_ITEMS]:
+            items.append(Evidence(sibling, sentences(sibling.text)[0], best.score, best.coverage, best.rank))
         return items
 
     def _with_list(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:

@@ -38,6 +38,7 @@ FACT_PATTERNS = {
     "process": re.compile(r"申报|申请|即申即享|报备|窗口"),
     "date": DATE,
     "count": COUNT,
+    "office": re.compile(r"窗口|服务中心|部门|局|管委会|一站式"),
 }
 # Words a user may use for what the text calls differently.
 SYNONYMS = [
@@ -169,7 +170,7 @@ class TermWeights:
         not mention (2028) or a kind of support they never name (片酬, 税收, 租金)."""
         if re.fullmatch(r"(19|20)\d\d", word):
             return word not in self.df
-        return word in self.key_topics and not any(self.df.get(v) for v in self.key_topics[word])
+        return word in self.key_topics
 
     def terms(self, text: str, drop: set[str] | frozenset[str] = frozenset()) -> dict[str, float]:
         """Content words of a question with idf weights (no regions, generic or question words).

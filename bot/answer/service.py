@@ -172,10 +172,20 @@ class PolicyBot:
             # Within a region filter the region's name only favours clauses that repeat it.
             query = q.topic_text if scope else q.search_text
             result = self.retriever.search(query, k, scope)
-            hits_by_region[region] = result.hits
+            hits_by_region[region] = result.hits + self._status_hits(q, scope, result.hits)
             for name, value in result.timings_ms.items():
                 timings[name] = timings.get(name, 0.0) + value
         return hits_by_region
+
+    def _status_hits(self, q: Question, scope: list[str] | None, hits: list) -> list:
+        """For "is it in force / valid?" questions, the clauses that state validity."""
+        if "status" not in q.asks:
+            return []
+        from bot.retrieve.hybrid import Hit
+
+        have = {h.clause.chunk_id for h in hits}
+        return [Hit(c, 0.0) for c in self.corpus.clauses
+                if (not scope or c.region in scope) and c.chunk_id not in have and re.search(r"有效期|之日起施行", c.text)]
 
     def retrieve(self, question: str, k: int = 10, history: list[dict] | None = None) -> list[str]:
         """Clause ids the answerer would look at, best first (for retrieval metrics)."""

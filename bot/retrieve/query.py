@@ -19,7 +19,7 @@ from bot.index.text import to_simplified
 # What a question asks for. Order matters only for readability.
 ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
-        r"多少钱|多少元|多少万|金额|额度|标准是|奖励多少|补贴多少|补助多少|资助多少|补多少|奖多少|给多少|拿多少|"
+        r"(补|奖|给|拿|补助|补贴|补帖|奖励|资助)\S{0,2}多少|多少钱|多少元|多少万|金额|额度|标准是|奖励多少|补贴多少|补助多少|资助多少|补多少|奖多少|给多少|拿多少|"
         r"最高多少|最多多少|能拿|有多少钱|多少补贴|多少奖励|how much|amount|money|what .*(subsid|reward|grant)"
     ),
     "ratio": re.compile(r"比例|百分之|几成|百分比|percent|ratio|share of"),
@@ -32,7 +32,7 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     "location": re.compile(r"哪里|在哪|哪个片区|哪个区|什么地方|什么地点|地点|位置|原来是|where|which area|located"),
     "count": re.compile(r"多少个|多少部|多少家|多少名|多少人|多少套|多少辆|多少亩|几个|几部|几家|几名|几天|多少天|多久|多长时间|多大|多少平方|面积|规模多大|多大规模|规模有多大|多少亿|how many|how large|how big|how long"),
     "list": re.compile(r"哪些|有什么|有啥|什么样|都有|包括|which|what are|what kinds"),
-    "status": re.compile(r"正式|生效|有效期|草案|草稿|征求意见|施行|draft|in force|valid|effective|official"),
+    "status": re.compile(r"正式|生效|有效期|草案|草稿|征求意见|施行|算数|过期|draft|in force|valid|effective|official"),
     "condition": re.compile(r"条件|要求|门槛|符合|资格|才能|需要满足|前提|eligib|condition|requirement|qualif"),
     "office": re.compile(r"找谁|哪个部门|谁负责|向谁|去哪办|找哪里|找哪个|对接|who (do|should) (i|we) (contact|ask)"),
     "compare": re.compile(r"区别|不同|对比|比较|相比|哪个好|哪里好|分别|compare|difference|versus|\bvs\b"),
@@ -128,7 +128,9 @@ class QuestionAnalyzer:
     def __init__(self, knowledge_dir: Path) -> None:
         self.regions = RegionBook.load(knowledge_dir / "regions.yaml")
         glossary = yaml.safe_load((knowledge_dir / "glossary.yaml").read_text(encoding="utf-8"))
+        colloquial = glossary.pop("colloquial", {}) or {}
         self.glossary = {str(k).lower(): str(v) for k, v in glossary.items()}
+        self.colloquial = {str(k): str(v) for k, v in colloquial.items()}
         names = sorted(
             [*self.regions.aliases, *self.regions.groups, *self.regions.uncovered], key=len, reverse=True
         )
@@ -142,6 +144,7 @@ class QuestionAnalyzer:
         lowered = text.lower()
         english = bool(re.search(r"[a-z]{3,}", lowered)) and not re.search(r"[\u4e00-\u9fff]{4,}", text)
         expansions = [zh for en, zh in self.glossary.items() if re.search(rf"\b{re.escape(en)}", lowered)]
+        expansions += [formal for word, formal in self.colloquial.items() if word in text]
         regions, uncovered = self._places(lowered)
         if region_hint and region_hint in self.regions.labels and region_hint not in regions:
             regions.insert(0, region_hint)

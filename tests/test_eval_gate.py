@@ -1,0 +1,31 @@
+"""The quality gates of evals/gates.toml hold on the test split (never tuned on)."""
+
+from bot.config import PROJECT_ROOT
+from evals import runner
+
+GOLDEN = PROJECT_ROOT / "evals" / "datasets" / "golden.jsonl"
+
+
+def test_golden_set_is_well_formed_and_large_enough(bot):
+    items = runner.load_dataset(GOLDEN)
+    assert len(items) >= 150
+    assert {i["split"] for i in items} == {"dev", "test"}
+    kinds = [i["kind"] for i in items]
+    assert kinds.count("unanswerable") >= 25 and kinds.count("offtopic") >= 5 and kinds.count("injection") >= 15
+    known = {c.clause_id for c in bot.corpus.clauses}
+    texts = {}
+    for c in bot.corpus.clauses:
+        texts[c.clause_id] = texts.get(c.clause_id, "") + c.text
+    for item in items:
+        assert set(item["gold_clause_ids"]) <= known, item["id"]
+        if item["answerable"]:
+            assert item["gold_clause_ids"], item["id"]
+    docs = {c.doc_id for i in items for c in bot.corpus.clauses if c.clause_id in i["gold_clause_ids"]}
+    assert docs == {d.id for d in bot.corpus.documents}
+
+
+def test_quality_gates_hold_on_the_test_split(bot):
+    items = runner.load_dataset(GOLDEN, "test")
+    _, by_split = runner.run(bot, items)
+    failures = runner.check_gates(by_split["test"], runner.load_gates(PROJECT_ROOT / "evals" / "gates.toml"))
+    assert failures == []
