@@ -153,6 +153,60 @@ def ask(
     _run(body)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 7860,
+) -> None:
+    """Start the web chat (/), HTTP API (/api, /docs) and widget (/widget.js)."""
+
+    def body() -> None:
+        _setup()
+        import time
+
+        import uvicorn
+
+        from bot.web.app import create_app
+
+        start = time.perf_counter()
+        bot = _build_bot()
+        web = create_app(get_settings(), bot)
+        url = f"http://{host}:{port}/"
+        err.print(f"微短剧政策助手 ready in {time.perf_counter() - start:.1f}s → [bold]{url}[/bold]  "
+                  f"(API docs {url}docs, widget {url}widget.js, demo {url}examples/bureau-site.html)", highlight=False)
+        uvicorn.run(web, host=host, port=port, log_level="warning")
+
+    _run(body)
+
+
+feedback_app = typer.Typer(help="Feedback collected by the web chat and widget.")
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Path | None, typer.Option("--out", help="Write JSONL here (default: stdout).")] = None,
+    negative_only: Annotated[bool, typer.Option("--negative-only", help="Only 👎 answers.")] = False,
+) -> None:
+    """Export feedback as JSONL in the eval dataset format (reviewers turn 👎 into eval items)."""
+
+    def body() -> None:
+        _setup()
+        from bot.web.feedback import FeedbackStore
+
+        settings = get_settings()
+        store = FeedbackStore(settings.database_url or f"sqlite:///{settings.data_dir / 'feedback.db'}")
+        lines = store.export_jsonl(only_negative=negative_only)
+        text = "".join(line + "\n" for line in lines)
+        if out:
+            out.write_text(text, encoding="utf-8")
+            err.print(f"{len(lines)} feedback items → {out}", highlight=False)
+        else:
+            sys.stdout.write(text)
+
+    _run(body)
+
+
 @app.command("eval")
 def eval_(
     dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL golden set (default: evals/datasets/golden.jsonl).")] = None,

@@ -1,0 +1,102 @@
+"""The Gradio web chat (mounted at / by bot.web.app). Components are built here; the
+answer logic is the same PolicyBot every other surface uses."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+import gradio as gr
+
+from bot.answer.service import InvalidQuestion, PolicyBot
+from bot.web.feedback import FeedbackStore
+from bot.web.render import EXAMPLES, answer_html, sources_html
+
+log = logging.getLogger(__name__)
+AUTO = "自动识别"
+CSS = """
+#sources .badge { padding: 0 5px; border-radius: 3px; background: #e5e7eb; font-size: 12px; }
+#sources .badge.draft { background: #fde68a; }
+#sources blockquote { margin: 4px 0 10px; padding-left: 8px; border-left: 3px solid #d1d5db; color: #4b5563; }
+#sources .clause { font-size: 13px; color: #6b7280; }
+.disclaimer { font-size: 13px; color: #6b7280; }
+"""
+
+
+def coverage_line(bot: PolicyBot) -> str:
+    docs = "；".join(f"{d.title}（{d.status}）" for d in bot.corpus.documents)
+    return f"依据 {len(bot.corpus.documents)} 份材料回答：{docs}。"
+
+
+def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
+    regions = [r for r in bot.analyzer.regions.labels if r != "全国"]
+    with gr.Blocks(title="微短剧政策助手") as demo:
+        gr.Markdown("# 微短剧政策助手\n在哪里拍、能拿哪些扶持：每条回答都引用政策原文条款。")
+        gr.Markdown(html.escape(coverage_line(bot)), elem_classes=["coverage"])
+        gr.Markdown("⚠ 平原示范区文件为**征求意见稿**。本助手只摘录文件原文，不构成承诺，"
+                    "以正式文件和主管部门解释为准。", elem_classes=["disclaimer"])
+        turns = gr.State([])  # one record per answer: question, answer (public JSON), page origin
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="对话", height=460, elem_id="chat", feedback_options=("Like", "Dislike"))
+                with gr.Row():
+                    region = gr.Dropdown([AUTO, *regions], value=AUTO, label="地区（可选）", scale=1)
+                    question = gr.Textbox(label="问题", placeholder="例如：在衢江取景有什么补贴？", scale=4,
+                                          max_lines=3, elem_id="question")
+                    send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+                with gr.Row(elem_id="examples"):
+                    example_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
+            with gr.Column(scale=2):
+                gr.Markdown("### 来源条款")
+                sources = gr.HTML(sources_html([]), elem_id="sources")
+
+        def respond(message: str, history: list, region_choice: str, records: list, request: gr.Request):
+            message = (message or "").strip()
+            if not message:
+                return history, gr.update(), "", records
+            prior = []
+            for record in records[-3:]:
+                prior += [{"role": "user", "content": record["question"]},
+                          {"role": "assistant", "content": record["answer"]["answer"]}]
+            try:
+                answer = bot.ask(message, region=None if region_choice == AUTO else region_choice, history=prior)
+            except InvalidQuestion as exc:
+                reply, panel = html.escape(str(exc)), gr.update()
+                record = None
+            else:
+                reply, panel = answer_html(answer), sources_html(answer.citations)
+                origin = request.headers.get("origin") or request.headers.get("referer") if request else None
+                record = {"question": message, "answer": answer.public(), "origin": origin}
+            history = [*history, {"role": "user", "content": html.escape(message)},
+                       {"role": "assistant", "content": reply}]
+            records = [*records, record]
+            return history, panel, "", records
+
+        def on_like(data: gr.LikeData, records: list):
+            index = data.index if isinstance(data.index, int) else data.index[0]
+            turn = index // 2
+            if turn >= len(records) or records[turn] is None:
+                return
+            record = records[turn]
+            liked = data.liked if isinstance(data.liked, bool) else str(data.liked).lower() in ("like", "true")
+            feedback.add(helpful=liked, question=record["question"], answer=record["answer"]["answer"],
+                         answerable=record["answer"]["answerable"], citations=record["answer"]["citations"],
+                         region=record["answer"]["region"], page_origin=record["origin"], surface="web")
+
+        outputs = [chatbot, sources, question, turns]
+        send.click(respond, [question, chatbot, region, turns], outputs, api_name=False)
+        question.submit(respond, [question, chatbot, region, turns], outputs, api_name=False)
+        for button, text in zip(example_buttons, EXAMPLES, strict=True):
+            _bind_example(button, text, respond, [chatbot, region, turns], outputs)
+        chatbot.like(on_like, [turns], None)
+    demo.queue(default_concurrency_limit=4)
+    return demo
+
+
+def _bind_example(button: gr.Button, text: str, respond, inputs: list, outputs: list) -> None:
+    """Clicking an example asks it at once."""
+
+    def run(history, region_choice, records, request: gr.Request):
+        return respond(text, history, region_choice, records, request)
+
+    button.click(run, inputs, outputs, api_name=False)
