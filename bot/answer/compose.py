@@ -158,7 +158,7 @@ class Composer:
                     best = rank_sentences(part.terms, set(), hits)
                     if best and best[0].coverage > 0 and not related:
                         related.append(Statement(best[0].sentence, best[0].clause, region))
-        statements = _dedupe(statements)
+        statements = _in_reading_order(_dedupe(statements))
         if decisive and statements:
             # What was answered becomes context of the refusal, not an answer.
             related, statements = statements[:2], []
@@ -303,6 +303,14 @@ class Composer:
                 draft.notes.append(self.t("press_note"))
             elif doc.status == "研究文章":
                 draft.notes.append(self.t("article_note"))
+
+
+def _in_reading_order(statements: list[Statement]) -> list[Statement]:
+    """Sentences of one clause in the order the clause says them; clauses by relevance."""
+    first_seen: dict[str, int] = {}
+    for i, s in enumerate(statements):
+        first_seen.setdefault(s.clause.chunk_id, i)
+    return sorted(statements, key=lambda s: (first_seen[s.clause.chunk_id], s.clause.text.find(s.text)))
 
 
 def _dedupe(statements: list[Statement]) -> list[Statement]:

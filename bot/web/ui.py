@@ -24,8 +24,8 @@ CSS = """
 
 
 def coverage_line(bot: PolicyBot) -> str:
-    docs = "；".join(f"{d.title}（{d.status}）" for d in bot.corpus.documents)
-    return f"依据 {len(bot.corpus.documents)} 份材料回答：{docs}。"
+    regions = "、".join(label for key, label in bot.analyzer.regions.labels.items() if key != "全国")
+    return f"覆盖：{regions}。依据 {len(bot.corpus.documents)} 份材料（政策、发布会、新闻报道、研究文章），点击引用可查看原文条款。"
 
 
 def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:

@@ -1,0 +1,169 @@
+"""Real browser tests: Playwright drives Debian Chromium against a live server."""
+
+import functools
+import http.server
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = PROJECT_ROOT / "docs" / "screenshots"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def bureau_port():
+    return _free_port()
+
+
+@pytest.fixture(scope="module")
+def server(settings, bot, bureau_port, tmp_path_factory):
+    """The whole app (Gradio UI included) under uvicorn on 127.0.0.1."""
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    port = _free_port()
+    app_settings = Settings(data_dir=settings.data_dir,
+                            database_url=f"sqlite:///{tmp_path_factory.mktemp('fb') / 'fb.db'}",
+                            allowed_origins=f"http://127.0.0.1:{bureau_port}", rate_limit_per_minute=200)
+    app = create_app(app_settings, bot)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def bureau_site(server, bureau_port, tmp_path_factory):
+    """The demo host page, served from another origin, pointing at the live server."""
+    root = tmp_path_factory.mktemp("bureau")
+    page = (PROJECT_ROOT / "examples" / "bureau-site.html").read_text(encoding="utf-8")
+    (root / "index.html").write_text(page.replace("http://127.0.0.1:7860", server), encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", bureau_port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{bureau_port}/index.html"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    dialogs = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    yield pg
+    context.close()
+
+
+def _ask(page, text):
+    box = page.locator("#question textarea")
+    box.fill(text)
+    page.locator("#send").click()
+
+
+def _last_bot_message(page):
+    return page.locator("#chat .message-row.bot-row, #chat [data-testid='bot']").last
+
+
+def test_example_click_shows_answer_citation_and_sources_panel(page, server):
+    page.goto(server + "/")
+    page.get_by_role("button", name="在衢江取景有什么补贴？").click()
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('实际发生')", timeout=30000)
+    assert "[1]" in page.locator("#chat").inner_text()
+    page.wait_for_function("document.querySelector('#sources').innerText.includes('补贴取景拍摄')", timeout=10000)
+    sources = page.locator("#sources").inner_text()
+    assert "新闻发布会" in sources and "问答一" in sources
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat.png"), full_page=True)
+
+
+def test_script_in_a_question_is_shown_as_text_and_never_runs(page, server):
+    page.goto(server + "/")
+    _ask(page, "<script>alert(1)</script>衢江有什么补贴")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('alert(1)')", timeout=30000)
+    assert "<script>alert(1)</script>" in page.locator("#chat").inner_text()
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+
+
+def test_follow_up_is_answered_for_the_carried_over_topic(page, server):
+    page.goto(server + "/")
+    _ask(page, "在衢江取景有什么补贴？")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('实际发生')", timeout=30000)
+    _ask(page, "那平原示范区呢？")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('按上文理解为')", timeout=30000)
+    text = page.locator("#chat").inner_text()
+    assert "5万元" in text and "征求意见稿" in text
+
+
+def test_citation_link_opens_the_highlighted_clause(page, server):
+    page.goto(server + "/")
+    _ask(page, "平原示范区举办微短剧展会有什么补贴？")
+    page.wait_for_function("document.querySelector('#sources').innerText.includes('支持举办主题产业活动')", timeout=30000)
+    href = page.locator("#sources a").first.get_attribute("href")
+    assert href.startswith("/sources/pingyuan-draft#")
+    page.goto(server + href)
+    highlighted = page.locator(".clause.highlight")
+    assert highlighted.count() == 1
+    assert "10万元" in highlighted.inner_text()
+    assert "征求意见稿" in page.locator("body").inner_text()
+    page.screenshot(path=str(SHOTS / "source-page.png"))
+
+
+def test_bureau_page_bubble_opens_widget_and_answers(page, bureau_site):
+    page.goto(bureau_site)
+    page.locator("#wdj-bubble").click()
+    frame = page.frame_locator("#wdj-frame")
+    frame.locator("#q").fill("平原示范区剧本奖励多少？")
+    frame.locator("button[type=submit]").click()
+    frame.locator(".msg.bot .cites").first.wait_for(timeout=30000)
+    text = frame.locator("#log").inner_text()
+    assert "5万元" in text and "征求意见稿" in text
+    page.screenshot(path=str(SHOTS / "widget.png"))
+
+
+def test_widget_is_usable_on_a_375px_phone(browser, bureau_site):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(bureau_site)
+    page.locator("#wdj-bubble").click()
+    box = page.locator("#wdj-frame").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    frame = page.frame_locator("#wdj-frame")
+    frame.get_by_role("button", name="在衢江取景有什么补贴？").click()
+    frame.locator(".msg.bot .cites").first.wait_for(timeout=30000)
+    assert "实际发生" in frame.locator("#log").inner_text()
+    page.screenshot(path=str(SHOTS / "widget-mobile.png"))
+    context.close()

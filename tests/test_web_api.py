@@ -1,0 +1,93 @@
+"""HTTP API: contract, 422 / 403 / 429 paths, feedback rows, pages, escaping."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.config import Settings
+from bot.web.app import create_app
+from bot.web.security import RateLimiter
+
+CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms"}
+
+
+@pytest.fixture()
+def web(settings, bot, tmp_path):
+    app_settings = Settings(data_dir=settings.data_dir, database_url=f"sqlite:///{tmp_path / 'fb.db'}",
+                            allowed_origins="https://bureau.example.gov.cn", rate_limit_per_minute=5)
+    app = create_app(app_settings, bot, with_ui=False)
+    return TestClient(app)
+
+
+def test_ask_follows_the_json_contract(web):
+    r = web.post("/api/ask", json={"id": "q1", "question": "平原示范区剧本奖励多少？"})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == CONTRACT and body["id"] == "q1" and body["answerable"] is True
+    assert "5万元" in body["answer"] and "征求意见稿" in body["answer"]
+    assert {"n", "doc_id", "title", "clause_id", "clause", "quote", "status"} <= set(body["citations"][0])
+
+
+def test_follow_up_history_carries_the_topic(web):
+    history = [{"role": "user", "content": "在衢江取景有什么补贴？"}, {"role": "assistant", "content": "…"}]
+    body = web.post("/api/ask", json={"question": "那平原示范区呢？", "history": history}).json()
+    assert body["region"] == "平原示范区" and "按上文理解为" in body["answer"] and "取景" in body["answer"]
+
+
+@pytest.mark.parametrize("payload", [{"question": ""}, {"question": "问" * 501}, {}, {"question": 42}])
+def test_bad_questions_get_422_with_a_clear_message(web, payload):
+    r = web.post("/api/ask", json=payload)
+    assert r.status_code == 422
+    assert any(ch in r.json()["detail"] for ch in "问请")
+
+
+def test_other_origins_get_403_and_the_allowed_one_gets_cors(web):
+    assert web.post("/api/ask", json={"question": "衢江有什么补贴"}, headers={"Origin": "https://evil.example"}).status_code == 403
+    ok = web.post("/api/ask", json={"question": "衢江有什么补贴"}, headers={"Origin": "https://bureau.example.gov.cn"})
+    assert ok.status_code == 200
+    assert ok.headers["access-control-allow-origin"] == "https://bureau.example.gov.cn"
+
+
+def test_rate_limit_gives_429_with_a_chinese_message(web):
+    codes = [web.post("/api/ask", json={"question": "衢江有什么补贴"}).status_code for _ in range(7)]
+    assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
+    assert "请求太频繁" in web.post("/api/ask", json={"question": "x"}).json()["detail"]
+
+
+def test_rate_limiter_window_slides():
+    limiter = RateLimiter(2)
+    assert limiter.allow("a", 0) and limiter.allow("a", 1) and not limiter.allow("a", 2)
+    assert limiter.allow("b", 2) and limiter.allow("a", 61)
+
+
+def test_feedback_row_is_written_and_exported(web):
+    r = web.post("/api/feedback", json={"question": "衢江有什么补贴", "answer": "…", "helpful": False,
+                                        "answerable": True, "citations": [{"clause_id": "qujiang-press:问答一③"}],
+                                        "comment": "没说金额", "surface": "widget"},
+                 headers={"Origin": "https://bureau.example.gov.cn"})
+    assert r.status_code == 201
+    store = web.app.state.feedback
+    row = store.all()[-1]
+    assert (row.helpful, row.comment, row.page_origin, row.surface) == (False, "没说金额", "https://bureau.example.gov.cn", "widget")
+    exported = store.export_jsonl(only_negative=True)
+    assert '"question": "衢江有什么补贴"' in exported[-1] and '"answerable": true' in exported[-1]
+
+
+def test_widget_page_has_frame_ancestors_and_widget_js_is_served(web):
+    page = web.get("/widget?title=<b>x</b>")
+    assert page.headers["content-security-policy"] == "frame-ancestors 'self' https://bureau.example.gov.cn"
+    assert "<b>x</b>" not in page.text and "&lt;b&gt;x&lt;/b&gt;" in page.text
+    js = web.get("/widget.js")
+    assert js.status_code == 200 and "iframe" in js.text
+
+
+def test_source_page_anchors_every_clause_and_flags_the_draft(web):
+    page = web.get("/sources/pingyuan-draft")
+    assert page.status_code == 200
+    assert 'id="pingyuan-draft:三(一)"' in page.text and "征求意见稿" in page.text
+    assert "003_50c32f3f0336daeb.txt" in page.text
+    assert web.get("/sources/nope").status_code == 404
+
+
+def test_health_and_openapi(web):
+    assert web.get("/api/health").json()["clauses"] > 100
+    assert "/api/ask" in web.get("/openapi.json").json()["paths"]
