@@ -61,9 +61,10 @@ class Settings(BaseSettings):
     # Retrieval
     retrieval_k: int = 5
     candidate_k: int = 20
-    fusion: Literal["rrf", "weighted"] = "rrf"
+    # Measured on the dev split (evals): weighted 0.3 beats RRF (MRR@10 0.976 vs 0.925).
+    fusion: Literal["rrf", "weighted"] = "weighted"
     rrf_k: int = 60
-    dense_weight: float = 0.5
+    dense_weight: float = 0.3
 
     # Answering
     max_citations: int = 4

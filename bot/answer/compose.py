@@ -30,7 +30,7 @@ from bot.retrieve.query import ASK_PATTERNS, Question, RegionBook
 
 MIN_COVERAGE = 0.35  # share of the question's term weight the evidence must contain
 STRICT_ASKS = ("deadline", "form", "contact", "address", "process")
-FACT_ASKS = ("date", "count")  # needed in the evidence
+FACT_ASKS = ("date", "count", "duration")  # needed in the evidence
 PREFERRED_ASKS = ("office",)  # preferred in the evidence when some sentence has it
 MAX_LIST = 4
 MAX_ITEMS = 10
@@ -201,8 +201,10 @@ class Composer:
         for ask in STRICT_ASKS + FACT_ASKS + PREFERRED_ASKS:
             if ask in part.asks:
                 with_fact = [e for e in ranked[:5] if has_fact(ask, e.sentence)]
-                if not with_fact and ask in PREFERRED_ASKS:
-                    continue
+                if ask in PREFERRED_ASKS:
+                    if not with_fact:
+                        continue
+                    with_fact.sort(key=lambda e: -e.coverage)
                 if not with_fact:
                     return [], [self.t.missing(ask)], [], False
                 ranked = with_fact + [e for e in ranked if e not in with_fact]

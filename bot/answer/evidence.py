@@ -21,7 +21,7 @@ COMMON_WORD_FREQ = 5000  # jieba dictionary count above which a word is everyday
 UNSEEN_WORD_WEIGHT = 2.0
 VERY_COMMON_WORD_FREQ = 20000  # …and above which it says little even when the clauses use it
 # A question word ("哪天", "建多大") is what is asked, not what the answer is about.
-ASK_WORDS = [p for name, p in ASK_PATTERNS.items() if name not in ("status", "condition", "compare")]
+ASK_WORDS = [p for name, p in ASK_PATTERNS.items() if name not in ("status", "condition")]
 
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)|[一二两三四五六七八九十百千]+(?:万元|亿元)")
@@ -39,6 +39,7 @@ FACT_PATTERNS = {
     "date": DATE,
     "count": COUNT,
     "office": re.compile(r"窗口|服务中心|部门|局|管委会|一站式"),
+    "duration": re.compile(r"每年|每月|每季|有效期|\d+\s*(年|个月|天)|[一二两三四五六七八九十]+(年|个月|天)|最长|最短"),
 }
 # Words a user may use for what the text calls differently.
 SYNONYMS = [
@@ -75,7 +76,7 @@ GENERIC = {"微短剧", "短剧", "政策", "扶持政策", "相关", "方面", 
            # colloquial filler: says how, not what, is asked
            "为啥", "咋", "咋样", "能不能", "可不可以", "是不是", "行不行", "要不要", "会不会",
            "搞", "弄", "整", "帮忙", "当地", "能补", "能拿", "能报", "能给", "可以拿", "拿到", "得到",
-           "好久", "到手", "多久", "该", "去", "需要", "应该", "怎么样", "如何", "怎样", "哪儿",
+           "该", "去", "需要", "不是", "才能", "是否", "应该", "怎么样", "如何", "怎样", "哪儿",
            "我们", "我", "你们", "咱们", "大家", "本地", "这边", "那边", "里面", "的话", "不", "没"}
 
 
@@ -120,8 +121,11 @@ class TermWeights:
     """idf of words over the clause corpus, and the question's weighted content terms."""
 
     def __init__(self, clauses: list[Clause], tokenizer: ChineseTokenizer,
-                 key_topics: dict[str, list[str]] | None = None) -> None:
+                 key_topics: dict[str, list[str]] | None = None,
+                 colloquial: dict[str, str] | None = None) -> None:
         self.tokenizer = tokenizer
+        for word, formal in (colloquial or {}).items():
+            COLLOQUIAL[word] = set(formal.split())
         # word → its synonyms, for kinds of support a question may name (knowledge/topics.yaml)
         self.key_topics = {w: group for group in (key_topics or {}).values() for w in group}
         df: dict[str, int] = {}
@@ -149,7 +153,7 @@ class TermWeights:
         """Words the clauses use that are one character away from a two-character word
         no dictionary knows (补帖 → 补贴 / 补助): probably what was meant."""
         if (len(word) != 2 or word in self.df or word.isascii() or not word.isalpha()
-                or word in GENERIC or self.tokenizer.general_frequency(word)):
+                or word in GENERIC or word in COLLOQUIAL or self.tokenizer.general_frequency(word)):
             return []
         return [w for w in self.df if len(w) == 2 and w[0] == word[0] and w[1] != word[1]]
 
@@ -191,11 +195,17 @@ class TermWeights:
         return {w: self.idf(w) for w in kept}
 
 
+# Everyday words → the texts' words (knowledge/glossary.yaml "colloquial"), set by
+# TermWeights so matching treats 上规 like 规模以上.
+COLLOQUIAL: dict[str, set[str]] = {}
+
+
 def _variants(word: str) -> set[str]:
+    variants = {word} | COLLOQUIAL.get(word, set())
     for group in SYNONYMS:
         if word in group:
-            return group | {word}
-    return {word}
+            variants |= group
+    return variants
 
 
 def matched(word: str, text: str) -> bool:

@@ -47,7 +47,7 @@ class PolicyBot:
         tokenizer = retriever.bm25.tokenizer
         self.composer = Composer(
             self.templates,
-            TermWeights(corpus.clauses, tokenizer, _load_topics(settings)),
+            TermWeights(corpus.clauses, tokenizer, _load_topics(settings), self.analyzer.colloquial),
             {d.id: d for d in corpus.documents},
             self.analyzer.regions,
             corpus.clauses,

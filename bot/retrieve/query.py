@@ -30,10 +30,11 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"地址|门牌|办公地点|办公时间|几点上班|营业时间|address|opening hours|office hours"),
     "process": re.compile(r"流程|怎么申请|如何申请|怎么申报|如何申报|怎么办理|如何办理|需要什么材料|哪些材料|申请材料|how (do|can|to) (i |we )?apply|procedure|application process"),
     "location": re.compile(r"哪里|在哪|哪个片区|哪个区|什么地方|什么地点|地点|位置|原来是|where|which area|located"),
-    "count": re.compile(r"多少个|多少部|多少家|多少名|多少人|多少套|多少辆|多少亩|几个|几部|几家|几名|几天|多少天|多久|多长时间|多大|多少平方|面积|规模多大|多大规模|规模有多大|多少亿|how many|how large|how big|how long"),
+    "count": re.compile(r"多少个|多少部|多少家|多少名|多少人|多少套|多少辆|多少亩|几个|几部|几家|几名|几天|多少天|多大|多少平方|面积|规模多大|多大规模|规模有多大|多少亿|how many|how large|how big|how long"),
     "list": re.compile(r"哪些|有什么|有啥|什么样|都有|包括|which|what are|what kinds"),
     "status": re.compile(r"正式|生效|有效期|草案|草稿|征求意见|施行|算数|过期|draft|in force|valid|effective|official"),
     "condition": re.compile(r"条件|要求|门槛|符合|资格|才能|需要满足|前提|eligib|condition|requirement|qualif"),
+    "duration": re.compile(r"多久|多长时间|多长|几年|期限|频率|how long|how often"),
     "office": re.compile(r"找谁|哪个部门|谁负责|向谁|去哪办|找哪里|找哪个|对接|who (do|should) (i|we) (contact|ask)"),
     "compare": re.compile(r"区别|不同|对比|比较|相比|哪个好|哪里好|分别|compare|difference|versus|\bvs\b"),
 }
@@ -145,6 +146,7 @@ class QuestionAnalyzer:
         english = bool(re.search(r"[a-z]{3,}", lowered)) and not re.search(r"[\u4e00-\u9fff]{4,}", text)
         expansions = [zh for en, zh in self.glossary.items() if re.search(rf"\b{re.escape(en)}", lowered)]
         expansions += [formal for word, formal in self.colloquial.items() if word in text]
+        expansions = list(dict.fromkeys(expansions))
         regions, uncovered = self._places(lowered)
         if region_hint and region_hint in self.regions.labels and region_hint not in regions:
             regions.insert(0, region_hint)
