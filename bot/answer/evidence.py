@@ -21,7 +21,7 @@ COMMON_WORD_FREQ = 5000  # jieba dictionary count above which a word is everyday
 UNSEEN_WORD_WEIGHT = 2.0
 VERY_COMMON_WORD_FREQ = 20000  # …and above which it says little even when the clauses use it
 # A question word ("哪天", "建多大") is what is asked, not what the answer is about.
-ASK_WORDS = [p for name, p in ASK_PATTERNS.items() if name not in ("status", "condition")]
+ASK_WORDS = [p for name, p in ASK_PATTERNS.items() if name not in ("status", "condition", "support")]
 
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)|[一二两三四五六七八九十百千]+(?:万元|亿元)")
@@ -43,7 +43,7 @@ FACT_PATTERNS = {
 }
 # Words a user may use for what the text calls differently.
 SYNONYMS = [
-    {"补贴", "补助", "奖励", "资助", "扶持", "奖补", "支持", "资金", "钱", "优惠", "报销", "报", "给钱"},
+    {"补贴", "补助", "奖励", "资助", "扶持", "奖补", "支持", "资金", "钱", "优惠", "报销", "给钱"},
     {"拍摄", "取景", "拍", "拍戏", "拍片", "拍剧"},
     {"企业", "公司", "单位"},
     {"基地", "园区", "产业园", "影棚", "片场"},
@@ -226,6 +226,7 @@ def credit(word: str, text: str) -> float:
 
 OFFICE = re.compile(r"窗口|服务中心|部门|局|管委会|一站式")
 STATUS = re.compile(r"施行|有效期|出台|印发|征求意见|实施")
+GRANTS = re.compile(r"给予|补助|补贴|奖励|资助|一事一议|免费|扶持奖励")
 
 
 def ask_bonus(asks: set[str], sentence: str) -> float:
@@ -242,6 +243,8 @@ def ask_bonus(asks: set[str], sentence: str) -> float:
         bonus += 1.5
     if "status" in asks and STATUS.search(sentence):
         bonus += 1.5
+    if "support" in asks and GRANTS.search(sentence):
+        bonus += 1.0
     return bonus
 
 

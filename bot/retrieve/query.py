@@ -35,6 +35,7 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     "status": re.compile(r"正式|生效|有效期|草案|草稿|征求意见|施行|算数|过期|draft|in force|valid|effective|official"),
     "condition": re.compile(r"条件|要求|门槛|符合|资格|才能|需要满足|前提|eligib|condition|requirement|qualif"),
     "duration": re.compile(r"多久|多长时间|多长|几年|期限|频率|how long|how often"),
+    "support": re.compile(r"补贴|补助|补帖|奖励|资助|扶持|支持|奖补|优惠|subsid|grant|reward|support|incentive"),
     "office": re.compile(r"找谁|哪个部门|谁负责|向谁|去哪办|找哪里|找哪个|对接|who (do|should) (i|we) (contact|ask)"),
     "compare": re.compile(r"区别|不同|对比|比较|相比|哪个好|哪里好|分别|compare|difference|versus|\bvs\b"),
 }
