@@ -207,6 +207,67 @@ def feedback_export(
     _run(body)
 
 
+@app.command()
+def check(
+    profile_file: Annotated[Path | None, typer.Option("--profile", help="JSON profile (fields as the flags).")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="Where you may shoot / settle (repeat).")] = None,
+    genre: Annotated[list[str] | None, typer.Option("--genre", help="题材, e.g. 古装 (repeat).")] = None,
+    local_theme: Annotated[bool | None, typer.Option("--local-theme/--no-local-theme", help="Script about local themes?")] = None,
+    shoot_share: Annotated[int | None, typer.Option("--shoot-share", min=0, max=100, help="% of scenes shot there.")] = None,
+    script_selected_by: Annotated[str | None, typer.Option("--script-selected-by", help="国家广电总局 / 国家级 / 省级 / 市级 / 无")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="new / first_above_scale / existing / none")] = None,
+    registered_in: Annotated[str | None, typer.Option("--registered-in", help="Region where the company is registered.")] = None,
+    crew_size: Annotated[int | None, typer.Option("--crew-size", min=0)] = None,
+    coming_from: Annotated[str | None, typer.Option("--coming-from", help="Where the crew comes from, e.g. 横店.")] = None,
+    job_seekers: Annotated[bool | None, typer.Option("--job-seekers/--no-job-seekers", help="Performers looking for work?")] = None,
+    graduates: Annotated[bool | None, typer.Option("--graduates/--no-graduates", help="Hiring graduates?")] = None,
+    need: Annotated[list[str] | None, typer.Option("--need", help="住宿 / 交通 (repeat).")] = None,
+    plan: Annotated[list[str] | None, typer.Option("--plan", help="上线 / 出海 / 研发 / 展会 / 建基地 (repeat).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print verdicts as JSON.")] = False,
+) -> None:
+    """补贴测算: which measures apply to your project, which might, which do not — with citations."""
+
+    def body() -> None:
+        _setup()
+        from pydantic import ValidationError
+
+        from bot.measures.eligibility import ProducerProfile
+
+        fields: dict = {}
+        if profile_file:
+            try:
+                fields = json.loads(profile_file.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise CliError(f"无法读取画像文件 / cannot read profile {profile_file}: {exc}") from exc
+        flags = {"regions": region, "genres": genre, "local_theme": local_theme, "shoot_share": shoot_share,
+                 "script_selected_by": script_selected_by, "company": company, "registered_in": registered_in,
+                 "crew_size": crew_size, "coming_from": coming_from, "job_seekers": job_seekers,
+                 "graduates": graduates, "needs": need, "plans": plan}
+        fields |= {k: v for k, v in flags.items() if v not in (None, [])}
+        try:
+            profile = ProducerProfile(**fields)
+        except ValidationError as exc:
+            raise CliError(f"画像字段有误 / invalid profile: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from exc
+        bot = _build_bot(quiet=as_json)
+        if bot.measures is None:
+            raise CliError("knowledge/measures.yaml 不存在 / no subsidy table")
+        verdicts, report, citations = bot.measures.check(profile)
+        if as_json:
+            out = {"profile": profile.model_dump(), "citations": [c.model_dump() for c in citations],
+                   "measures": [{"id": v.measure.id, "region": v.measure.region, "title": v.measure.title,
+                                 "verdict": v.verdict, "reasons": v.reasons, "amount": v.measure.benefit.amount,
+                                 "clause_id": v.measure.clause_id} for v in verdicts]}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        else:
+            console = Console(soft_wrap=True)
+            console.print(report, highlight=False)
+            console.print("\n[bold]来源 / Sources[/bold]")
+            for c in citations:
+                console.print(f"[{c.n}] {c.title} · {c.clause}（{c.status}）：“{c.quote}”", highlight=False)
+
+    _run(body)
+
+
 @app.command("eval")
 def eval_(
     dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL golden set (default: evals/datasets/golden.jsonl).")] = None,

@@ -167,3 +167,16 @@ def test_widget_is_usable_on_a_375px_phone(browser, bureau_site):
     assert "实际发生" in frame.locator("#log").inner_text()
     page.screenshot(path=str(SHOTS / "widget-mobile.png"))
     context.close()
+
+
+def test_subsidy_check_tab(page, server):
+    page.goto(server + "/")
+    page.get_by_role("tab", name="补贴测算").click()
+    page.locator("#check-regions").get_by_label("平原示范区").check()
+    page.locator("#check-run").click()
+    page.wait_for_function("document.querySelector('#check-result').innerText.includes('适用')", timeout=30000)
+    result = page.locator("#check-result").inner_text()
+    assert "平原示范区" in result and "征求意见稿" in result
+    assert "5万元" in result
+    assert "不低于" in page.locator("#check-sources").inner_text() or "5万元" in page.locator("#check-sources").inner_text()
+    page.screenshot(path=str(SHOTS / "check-tab.png"), full_page=True)

@@ -91,3 +91,14 @@ def test_source_page_anchors_every_clause_and_flags_the_draft(web):
 def test_health_and_openapi(web):
     assert web.get("/api/health").json()["clauses"] > 100
     assert "/api/ask" in web.get("/openapi.json").json()["paths"]
+
+
+def test_check_endpoint_returns_verdicts_with_citations(web):
+    r = web.post("/api/check", json={"regions": ["平原示范区"], "script_selected_by": "省级", "shoot_share": 70,
+                                     "plans": ["上线"]})
+    assert r.status_code == 200
+    body = r.json()
+    award = next(m for m in body["measures"] if m["id"] == "py-shoot-award")
+    assert award["verdict"] == "no" and "广电总局" in award["reasons"][0]
+    assert body["citations"] and "征求意见稿" in body["report"]
+    assert web.post("/api/check", json={"shoot_share": 300}).status_code == 422

@@ -226,6 +226,7 @@ def credit(word: str, text: str) -> float:
 
 OFFICE = re.compile(r"窗口|服务中心|部门|局|管委会|一站式")
 STATUS = re.compile(r"施行|有效期|出台|印发|征求意见|实施")
+CONTRAST = re.compile(r"各有千秋|一个[^，。]{1,8}、一个|不同的是|与[^，。]{1,12}不同|区别|而[^，。]{0,4}是")
 GRANTS = re.compile(r"给予|补助|补贴|奖励|资助|一事一议|免费|扶持奖励")
 
 
@@ -245,6 +246,8 @@ def ask_bonus(asks: set[str], sentence: str) -> float:
         bonus += 1.5
     if "support" in asks and GRANTS.search(sentence):
         bonus += 1.0
+    if "compare" in asks and CONTRAST.search(sentence):
+        bonus += 1.5
     return bonus
 
 

@@ -58,6 +58,7 @@ class PolicyBot:
             previous = self.clause_texts.get(clause.clause_id)
             self.clause_texts[clause.clause_id] = f"{previous}\n{clause.text}" if previous else clause.text
         self._lock = threading.Lock()
+        self.measures = _load_measures(settings, corpus, self.clause_texts, self.analyzer)
 
     @classmethod
     def build(
@@ -116,9 +117,15 @@ class PolicyBot:
         assumed = self._carry_over(q, history or [])
         timings: dict[str, float] = {"analyze_ms": (time.perf_counter() - start) * 1000}
         retrieved: list[str] = []
-        draft = self._draft(q, k, timings, retrieved)
         t0 = time.perf_counter()
-        answer_text, citations = render(draft, self.templates, q.english and draft.answerable)
+        table = self._comparison(q)
+        if table is not None:
+            draft = Draft(True, "compare")
+            answer_text, citations = table.text, table.citations
+        else:
+            draft = self._draft(q, k, timings, retrieved)
+            t0 = time.perf_counter()
+            answer_text, citations = render(draft, self.templates, q.english and draft.answerable)
         citations = valid_citations(citations, self.clause_texts)
         answerable = draft.answerable
         if answerable and (not citations or unsupported_figures(answer_text, [c.quote for c in citations])):
@@ -143,6 +150,16 @@ class PolicyBot:
             retrieved=list(dict.fromkeys(retrieved)),
             timings_ms={k_: round(v, 2) for k_, v in timings.items()},
         )
+
+    def _comparison(self, q: Question):
+        """Comparison questions ("各地对出海有什么支持？", two regions and one kind of
+        support) are answered from the subsidy table as a Markdown table."""
+        if self.measures is None or q.injection or not q.on_topic or (q.uncovered and not q.regions):
+            return None
+        if not self.measures.wants_comparison(q.search_text, q.regions):
+            return None
+        table = self.measures.compare(q.search_text, q.regions)
+        return table if table.answerable else None
 
     def _analyze(self, text: str, region: str | None = None) -> Question:
         corrected, maybe_meant = self.composer.weights.correct_typos(text)
@@ -216,6 +233,18 @@ class PolicyBot:
             q.on_topic = q.on_topic or prev.on_topic
             assumed["topic"] = f"“{prev.text}”"
         return assumed
+
+
+def _load_measures(settings: Settings, corpus: Corpus, clause_texts: dict[str, str], analyzer):
+    """The subsidy table, if the knowledge has one."""
+    path = settings.knowledge_dir / "measures.yaml"
+    if not path.exists():
+        return None
+    from bot.measures.book import MeasureBook
+    from bot.measures.model import MeasureTable
+
+    return MeasureBook(MeasureTable.load(path), clause_texts, corpus.documents, analyzer.regions.parents,
+                       analyzer.regions.labels)
 
 
 def _load_topics(settings: Settings) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from bot.answer.service import InvalidQuestion, PolicyBot
 from bot.config import PROJECT_ROOT, Settings, apply_offline_env, get_settings
+from bot.measures.eligibility import ProducerProfile
 from bot.web.feedback import FeedbackStore
 from bot.web.render import EXAMPLES, source_page
 from bot.web.security import EdgeMiddleware, RateLimiter, parse_origins
@@ -99,6 +100,18 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
         except InvalidQuestion as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         return answer.public()
+
+    @app.post("/api/check", tags=["api"])
+    def check(profile: ProducerProfile) -> dict:
+        """补贴测算: the measures that apply to a project, might apply (what to confirm), or not."""
+        if bot.measures is None:
+            raise HTTPException(status_code=404, detail="没有补贴表 / no subsidy table")
+        verdicts, report, citations = bot.measures.check(profile)
+        return {"report": report, "citations": [c.model_dump() for c in citations],
+                "measures": [{"id": v.measure.id, "region": v.measure.region, "title": v.measure.title,
+                              "category": v.measure.category, "amount": v.measure.benefit.amount,
+                              "verdict": v.verdict, "reasons": v.reasons, "clause_id": v.measure.clause_id}
+                             for v in verdicts]}
 
     @app.get("/api/health", tags=["api"])
     def health() -> dict:

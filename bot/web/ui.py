@@ -36,19 +36,23 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
         gr.Markdown("⚠ 平原示范区文件为**征求意见稿**。本助手只摘录文件原文，不构成承诺，"
                     "以正式文件和主管部门解释为准。", elem_classes=["disclaimer"])
         turns = gr.State([])  # one record per answer: question, answer (public JSON), page origin
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="对话", height=460, elem_id="chat", feedback_options=("Like", "Dislike"))
+        with gr.Tabs():
+            with gr.Tab("政策问答", id="chat-tab"):
                 with gr.Row():
-                    region = gr.Dropdown([AUTO, *regions], value=AUTO, label="地区（可选）", scale=1)
-                    question = gr.Textbox(label="问题", placeholder="例如：在衢江取景有什么补贴？", scale=4,
-                                          max_lines=3, elem_id="question")
-                    send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
-                with gr.Row(elem_id="examples"):
-                    example_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
-            with gr.Column(scale=2):
-                gr.Markdown("### 来源条款")
-                sources = gr.HTML(sources_html([]), elem_id="sources")
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="对话", height=460, elem_id="chat", feedback_options=("Like", "Dislike"))
+                        with gr.Row():
+                            region = gr.Dropdown([AUTO, *regions], value=AUTO, label="地区（可选）", scale=1)
+                            question = gr.Textbox(label="问题", placeholder="例如：在衢江取景有什么补贴？", scale=4,
+                                                  max_lines=3, elem_id="question")
+                            send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+                        with gr.Row(elem_id="examples"):
+                            example_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
+                    with gr.Column(scale=2):
+                        gr.Markdown("### 来源条款")
+                        sources = gr.HTML(sources_html([]), elem_id="sources")
+            with gr.Tab("补贴测算", id="check-tab"):
+                check_inputs, check_button, check_result, check_sources = _build_check_tab(regions)
 
         def respond(message: str, history: list, region_choice: str, records: list, request: gr.Request):
             message = (message or "").strip()
@@ -89,6 +93,17 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
         for button, text in zip(example_buttons, EXAMPLES, strict=True):
             _bind_example(button, text, respond, [chatbot, region, turns], outputs)
         chatbot.like(on_like, [turns], None)
+
+        def run_check(*values):
+            profile = _profile_from_form(*values)
+            if bot.measures is None:
+                return "没有补贴表（knowledge/measures.yaml）。", sources_html([])
+            if not profile.regions:
+                return "请至少选择一个地区。", sources_html([])
+            _, report, citations = bot.measures.check(profile)
+            return html.escape(report).replace("&gt;", ">").replace("&quot;", '"'), sources_html(citations)
+
+        check_button.click(run_check, check_inputs, [check_result, check_sources], api_name=False)
     demo.queue(default_concurrency_limit=4)
     return demo
 
@@ -100,3 +115,50 @@ def _bind_example(button: gr.Button, text: str, respond, inputs: list, outputs: 
         return respond(text, history, region_choice, records, request)
 
     button.click(run, inputs, outputs, api_name=False)
+
+
+UNSURE = "不确定"
+COMPANY = {"新注册企业": "new", "首次达到规模以上": "first_above_scale", "已有企业": "existing", "暂无公司": "none"}
+PLANS = {"上线播出": "上线", "作品出海": "出海", "技术研发": "研发", "举办展会论坛": "展会", "建设基地影棚": "建基地"}
+
+
+def _build_check_tab(regions: list[str]):
+    gr.Markdown("填写项目情况，逐条对照原文条款：哪些适用、哪些可能适用（需确认什么）、哪些不适用（卡在哪个条件）。"
+                "不计算合计金额。")
+    with gr.Row():
+        with gr.Column():
+            where = gr.CheckboxGroup(regions, label="拍摄 / 落户地区", elem_id="check-regions")
+            genres = gr.CheckboxGroup(["古装", "都市", "本土题材", "其他"], label="题材")
+            local = gr.Radio([UNSURE, "是", "否"], value=UNSURE, label="是否反映当地本土题材")
+            share = gr.Slider(0, 100, value=0, step=5, label="在当地取景比例（%，0 表示不确定）")
+            selected = gr.Dropdown([UNSURE, "国家广电总局", "国家级", "省级", "市级", "无"], value=UNSURE,
+                                   label="剧本入选情况")
+        with gr.Column():
+            company = gr.Dropdown([UNSURE, *COMPANY], value=UNSURE, label="企业情况")
+            registered = gr.Dropdown([UNSURE, *regions, "其他地区"], value=UNSURE, label="企业注册地")
+            crew = gr.Number(value=None, label="剧组人数", precision=0)
+            origin = gr.Textbox(label="剧组从哪里来（如 横店）")
+            seekers = gr.Checkbox(label="有来求职、尚未进组的演职人员")
+            needs = gr.CheckboxGroup(["住宿", "交通"], label="剧组需要")
+            plans = gr.CheckboxGroup(list(PLANS), label="计划")
+    button = gr.Button("开始测算", variant="primary", elem_id="check-run")
+    result = gr.Markdown(elem_id="check-result")
+    sources = gr.HTML(elem_id="check-sources")
+    return [where, genres, local, share, selected, company, registered, crew, origin, seekers, needs, plans], \
+        button, result, sources
+
+
+def _profile_from_form(where, genres, local, share, selected, company, registered, crew, origin, seekers, needs,
+                       plans):
+    from bot.measures.eligibility import ProducerProfile
+
+    return ProducerProfile(
+        regions=list(where or []), genres=list(genres or []),
+        local_theme=None if local == UNSURE else local == "是",
+        shoot_share=int(share) if share else None,
+        script_selected_by=None if selected == UNSURE else selected,
+        company=COMPANY.get(company), registered_in=None if registered == UNSURE else registered,
+        crew_size=int(crew) if crew else None, coming_from=(origin or "").strip() or None,
+        job_seekers=True if seekers else None, needs=list(needs or []),
+        plans=[PLANS[p] for p in plans or []],
+    )
