@@ -84,22 +84,16 @@ def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the col
 
 
 def _read_batch(path: Path) -> list[dict]:
+    from bot.jsonl import JsonlError, read_jsonl
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"无法读取文件 / cannot read {path}: {exc}") from exc
-    items = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CliError(f"{path} 第{n}行不是合法 JSON / line {n} is not valid JSON: {exc.msg}") from exc
-        if not isinstance(item, dict) or not isinstance(item.get("question", item.get("q")), str):
+        lines = read_jsonl(path)
+    except JsonlError as exc:
+        raise CliError(str(exc)) from exc
+    for n, item in lines:
+        if not isinstance(item.get("question", item.get("q")), str):
             raise CliError(f"{path} 第{n}行缺少 question / line {n} has no \"question\" string")
-        items.append(item)
-    return items
+    return [item for _, item in lines]
 
 
 def _print_answer(answer, console: Console) -> None:

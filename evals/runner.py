@@ -7,13 +7,13 @@ A dataset is JSONL, one item per line: ``id``, ``question``, ``kind``, ``region`
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.jsonl import JsonlError, read_jsonl
 from evals import metrics
 
 NEGATIVE_KINDS = {"unanswerable", "offtopic", "injection"}
@@ -31,17 +31,11 @@ class DatasetError(ValueError):
 
 def load_dataset(path: Path, split: str | None = None) -> list[dict]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise DatasetError(f"cannot read dataset {path}: {exc}") from exc
+        lines = read_jsonl(path)
+    except JsonlError as exc:
+        raise DatasetError(str(exc)) from exc
     items = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path} line {n}: not JSON ({exc.msg})") from exc
+    for n, item in lines:
         missing = {"id", "question", "answerable"} - set(item)
         if missing:
             raise DatasetError(f"{path} line {n}: missing {', '.join(sorted(missing))}")

@@ -62,13 +62,21 @@ class Statement:
 
 
 @dataclass
+class DraftNotice:
+    """"This is a draft" — rendered with the citation of the clause that states validity."""
+
+    title: str
+    clause: Clause
+    sentence: str  # verbatim, e.g. 本意见自公布之日起施行，有效期1年。
+
+
+@dataclass
 class Draft:
     answerable: bool
     kind: str
     statements: list[Statement] = field(default_factory=list)
     lead: list[str] = field(default_factory=list)  # sentences before the statements
-    notes: list[str] = field(default_factory=list)  # sentences after the statements
-    extra_citations: list[tuple[Clause, str]] = field(default_factory=list)  # status backing
+    notes: list[str | DraftNotice] = field(default_factory=list)  # sentences after the statements
     related: list[Statement] = field(default_factory=list)  # cited context of a refusal
 
 
@@ -93,7 +101,7 @@ class Composer:
         self.documents = documents
         self.regions = regions
         self.clauses = clauses
-        self._alias_words = set(regions.aliases) | set(regions.groups) | set(regions.uncovered)
+        self.place_words = set(regions.aliases) | set(regions.groups) | set(regions.uncovered)
 
     # ----------------------------------------------------------------- declines
     def decline(self, kind: str) -> Draft:
@@ -119,7 +127,7 @@ class Composer:
     # ----------------------------------------------------------------- answers
     def parts(self, q: Question) -> list[Part]:
         """Sub-questions: "投资多少？在哪个片区？" asks two things about one topic."""
-        drop = self._alias_words
+        drop = self.place_words
         text = q.topic_text or q.search_text
         pieces = [p for p in PART_SPLIT.split(q.topic) if p.strip()] or [text]
         whole = self.weights.terms(text, drop)
@@ -163,7 +171,7 @@ class Composer:
             # What was answered becomes context of the refusal, not an answer.
             related, statements = statements[:2], []
         if not statements:
-            return self._refusal(q, missing, related, list(hits_by_region))
+            return self.refusal(missing, related, list(hits_by_region))
         draft = Draft(True, "no_figure" if no_figure and len(no_figure) == len(statements) else "answer",
                       statements=statements)
         if no_figure:
@@ -275,7 +283,8 @@ class Composer:
                 chosen.append(e)
         return chosen
 
-    def _refusal(self, q: Question, missing: list[str], related: list[Statement], regions: list) -> Draft:
+    def refusal(self, missing: list[str], related: list[Statement], regions: list) -> Draft:
+        """An honest \"not covered\": what is missing, related context, the office to ask."""
         lead = []
         for what in dict.fromkeys(missing):
             lead.append(what if "资料" in what else self.t("not_covered_fact", what=what))
@@ -296,9 +305,8 @@ class Composer:
             if doc.is_draft:
                 validity = next((c for c in self.clauses if c.doc_id == doc.id and "有效期" in c.text), None)
                 if validity:
-                    sentence = next(s for s in re.findall(r"[^。]*有效期[^。]*。", validity.text))
-                    draft.extra_citations.append((validity, sentence))
-                    draft.notes.append(("draft", doc.title, sentence))  # rendered with its number
+                    sentence = re.findall(r"[^。]*有效期[^。]*。", validity.text)[0]
+                    draft.notes.append(DraftNotice(doc.title, validity, sentence))
             elif doc.status == "新闻报道":
                 draft.notes.append(self.t("news_note", title=doc.title))
             elif doc.status == "新闻发布会":
@@ -352,13 +360,10 @@ def render(draft: Draft, templates: Templates, english: bool = False) -> tuple[s
             lines.append(prefix + body)
     for statement in draft.related:
         lines.append(templates("related", text=f"{statement.text}[{cite(statement.clause, statement.text)}]"))
-    extra = {c.clause_id: s for c, s in draft.extra_citations}
     for note in draft.notes:
-        if isinstance(note, tuple):  # the draft-status note cites the validity clause
-            _, title, sentence = note
-            clause = next(c for c, s in draft.extra_citations if s == sentence)
-            n = cite(clause, extra[clause.clause_id])
-            lines.append(templates("draft_note", title=title, validity=sentence.rstrip("。"), n=n))
+        if isinstance(note, DraftNotice):
+            n = cite(note.clause, note.sentence)
+            lines.append(templates("draft_note", title=note.title, validity=note.sentence.rstrip("。"), n=n))
         else:
             lines.append(note)
     if english:

@@ -131,7 +131,7 @@ class PolicyBot:
         if answerable and (not citations or unsupported_figures(answer_text, [c.quote for c in citations])):
             # Never let an unsupported statement out: fall back to an honest refusal.
             log.warning("answer failed verification, refusing: %r", text)
-            draft = self.composer._refusal(q, [], [], q.regions)
+            draft = self.composer.refusal([], [], q.regions)
             answer_text, citations = render(draft, self.templates, q.english)
             answerable = False
         if assumed:
@@ -225,7 +225,7 @@ class PolicyBot:
         if not q.regions and not q.uncovered and prev.regions:
             q.regions = list(prev.regions)
             assumed["region"] = "、".join(self.analyzer.regions.labels.get(r, r) for r in q.regions)
-        own_terms = self.composer.weights.terms(q.search_text, self.composer._alias_words)
+        own_terms = self.composer.weights.terms(q.search_text, self.composer.place_words)
         if FOLLOW_UP.search(q.text) or not own_terms:
             q.topic = f"{q.topic} {prev.topic}"
             q.expansions.extend(prev.expansions)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from bot.answer.service import InvalidQuestion, PolicyBot
 from bot.config import PROJECT_ROOT, Settings, apply_offline_env, get_settings
 from bot.measures.eligibility import ProducerProfile
+from bot.models import Citation
 from bot.web.feedback import FeedbackStore
 from bot.web.render import EXAMPLES, source_page
 from bot.web.security import EdgeMiddleware, RateLimiter, parse_origins
@@ -36,16 +37,6 @@ class AskRequest(BaseModel):
     region: str | None = Field(default=None, description="assume this region, e.g. 衢江")
     k: int | None = Field(default=None, ge=1, le=50)
     history: list[Turn] = Field(default_factory=list, max_length=20, description="earlier turns of the chat")
-
-
-class Citation(BaseModel):
-    n: int
-    doc_id: str
-    title: str
-    clause_id: str
-    clause: str
-    quote: str
-    status: str
 
 
 class AskResponse(BaseModel):
