@@ -16,6 +16,7 @@ SHOTS = PROJECT_ROOT / "docs" / "screenshots"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
+LIVE: dict = {}  # the running app's feedback store, for assertions
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
 
@@ -43,6 +44,7 @@ def server(settings, bot, bureau_port, tmp_path_factory):
                             database_url=f"sqlite:///{tmp_path_factory.mktemp('fb') / 'fb.db'}",
                             allowed_origins=f"http://127.0.0.1:{bureau_port}", rate_limit_per_minute=200)
     app = create_app(app_settings, bot)
+    LIVE["feedback"] = app.state.feedback
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -180,3 +182,18 @@ def test_subsidy_check_tab(page, server):
     assert "5万元" in result
     assert "不低于" in page.locator("#check-sources").inner_text() or "5万元" in page.locator("#check-sources").inner_text()
     page.screenshot(path=str(SHOTS / "check-tab.png"), full_page=True)
+
+
+def test_thumbs_down_in_the_chat_stores_feedback(page, server):
+    before = len(LIVE["feedback"].all())
+    page.goto(server + "/")
+    _ask(page, "汉唐商业街项目投资多少？")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('5.5亿元')", timeout=30000)
+    page.locator("#chat button[aria-label='踩'], #chat button[aria-label='Dislike']").last.click()  # zh-CN UI
+    deadline = time.time() + 10
+    while len(LIVE["feedback"].all()) == before and time.time() < deadline:
+        time.sleep(0.2)
+    row = LIVE["feedback"].all()[-1]
+    assert len(LIVE["feedback"].all()) == before + 1
+    assert row.helpful is False and row.question == "汉唐商业街项目投资多少？" and row.surface == "web"
+    assert "5.5亿元" in row.answer and row.citations

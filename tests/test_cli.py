@@ -97,3 +97,26 @@ def test_ingest_reports_counts(cli_env):
     result = runner.invoke(app, ["ingest"])
     assert result.exit_code == 0
     assert "embedded 0" in result.output and "clauses" in result.output
+
+
+def test_feedback_export_writes_eval_format(cli_env, settings, tmp_path):
+    from bot.web.feedback import FeedbackStore
+
+    store = FeedbackStore(f"sqlite:///{settings.data_dir / 'feedback.db'}")
+    store.add(helpful=False, question="衢江有什么补贴", answer="…", answerable=True, citations=[], region="衢江",
+              comment="太长", page_origin="https://x.gov.cn", surface="widget")
+    out = tmp_path / "fb.jsonl"
+    result = runner.invoke(app, ["feedback", "export", "--negative-only", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    item = json.loads(out.read_text(encoding="utf-8").splitlines()[-1])
+    assert {"id", "question", "kind", "answerable", "gold_clause_ids", "facts", "split", "notes"} <= set(item)
+    assert item["question"] == "衢江有什么补贴" and "太长" in item["notes"]
+
+
+def test_check_command_prints_verdicts_with_citations(cli_env):
+    result = runner.invoke(app, ["check", "--region", "平原示范区", "--script-selected-by", "省级",
+                                 "--shoot-share", "70", "--plan", "上线", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    award = next(m for m in body["measures"] if m["id"] == "py-shoot-award")
+    assert award["verdict"] == "no" and body["citations"]

@@ -52,6 +52,7 @@ def _parent_key(clause: Clause) -> tuple | None:
     return None
 PART_SPLIT = re.compile(r"[？?；;]|另外|此外|以及|同时")
 ACTUAL_COST = re.compile(r"实际发生")
+PLAN_PERIOD = re.compile(r"（(\d{4}—\d{4}年)）")
 
 
 @dataclass
@@ -311,6 +312,9 @@ class Composer:
                 draft.notes.append(self.t("news_note", title=doc.title))
             elif doc.status == "新闻发布会":
                 draft.notes.append(self.t("press_note"))
+            period = PLAN_PERIOD.search(doc.title)
+            if period and not doc.is_draft:
+                draft.notes.append(self.t("plan_period", period=period.group(1)))
             elif doc.status == "研究文章":
                 draft.notes.append(self.t("article_note"))
 
