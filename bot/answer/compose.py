@@ -39,6 +39,9 @@ LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
 # "有哪些计划 / 哪五大工程 / 包括哪些": the user wants the whole list.
 LIST_QUESTION = re.compile(r"哪些|哪几|几大|几项|哪[一二三四五六七八九十]|都有什么|包括什么|有什么.{0,3}(计划|工程|措施|行动)|what are|which")
 ITEM_LABEL = re.compile(r"(\([一二三四五六七八九十\d]+是?\)|[①-⑳])$")
+PART_SPLIT = re.compile(r"[？?；;]|另外|此外|以及|同时")
+ACTUAL_COST = re.compile(r"实际发生")
+PLAN_PERIOD = re.compile(r"（(\d{4}—\d{4}年)）")
 
 
 def _parent_key(clause: Clause) -> tuple | None:
@@ -50,9 +53,6 @@ def _parent_key(clause: Clause) -> tuple | None:
     if clause.label.startswith("段") and LIST_ITEM.match(clause.text):
         return (clause.doc_id, tuple(clause.heading_path))
     return None
-PART_SPLIT = re.compile(r"[？?；;]|另外|此外|以及|同时")
-ACTUAL_COST = re.compile(r"实际发生")
-PLAN_PERIOD = re.compile(r"（(\d{4}—\d{4}年)）")
 
 
 @dataclass
@@ -79,6 +79,15 @@ class Draft:
     lead: list[str] = field(default_factory=list)  # sentences before the statements
     notes: list[str | DraftNotice] = field(default_factory=list)  # sentences after the statements
     related: list[Statement] = field(default_factory=list)  # cited context of a refusal
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something a question asks that the evidence does not give: a kind of fact
+    (``what``: 申报截止时间) or a whole sentence (no document covers the place / topic)."""
+
+    what: str | None = None
+    sentence: str | None = None
 
 
 @dataclass
@@ -147,14 +156,14 @@ class Composer:
 
     def compose(self, q: Question, hits_by_region: dict[str | None, list[Hit]]) -> Draft:
         statements: list[Statement] = []
-        missing: list[str] = []
+        missing: list[Gap] = []
         decisive = False
         no_figure: list[Evidence] = []
         related: list[Statement] = []
         parts = self.parts(q)
         for region, hits in hits_by_region.items():
             if not hits:
-                missing.append(self.t("not_covered_place", place=self.regions.labels.get(region, region)))
+                missing.append(Gap(sentence=self.t("not_covered_place", place=self.regions.labels.get(region, region))))
                 continue
             for part in parts:
                 chosen, lack, nofig, blocking = self._answer_part(part, hits)
@@ -182,12 +191,12 @@ class Composer:
             elif any("相应" in e.sentence for e in no_figure):
                 detail = self.t("no_figure_related")
             draft.notes.append(self.t("no_figure", detail=detail))
-        for what in dict.fromkeys(missing):
-            draft.notes.append(self.t("part_not_covered", what=what) if "资料" not in what else what)
+        for gap in dict.fromkeys(missing):
+            draft.notes.append(gap.sentence or self.t("part_not_covered", what=gap.what))
         self._status_notes(draft)
         return draft
 
-    def _answer_part(self, part: Part, hits: list[Hit]) -> tuple[list[Evidence], list[str], list[Evidence], bool]:
+    def _answer_part(self, part: Part, hits: list[Hit]) -> tuple[list[Evidence], list[Gap], list[Evidence], bool]:
         """(chosen sentences, what is missing, sentences that set no figure, whether the
         gap is decisive: a deadline / form / phone, or a kind of support the texts lack,
         makes the whole question unanswered even if another part is answered)."""
@@ -196,7 +205,7 @@ class Composer:
         # topic is not an answer.
         for ask in STRICT_ASKS:
             if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all[:5]):
-                return [], [self.t.missing(ask)], [], True
+                return [], [Gap(what=self.t.missing(ask))], [], True
         # A rare word the clauses never use (片酬, 租, 2028) is the point of the question:
         # evidence that lacks it does not answer it.
         unknown = [w for w in part.terms if self.weights.is_unknown(w)]
@@ -206,7 +215,7 @@ class Composer:
             and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
         ]
         if not ranked:
-            return [], [self.t("not_covered_topic")], [], bool(unknown)
+            return [], [Gap(sentence=self.t("not_covered_topic"))], [], bool(unknown)
         for ask in STRICT_ASKS + FACT_ASKS + PREFERRED_ASKS:
             if ask in part.asks:
                 with_fact = [e for e in ranked[:5] if has_fact(ask, e.sentence)]
@@ -215,7 +224,7 @@ class Composer:
                         continue
                     with_fact.sort(key=lambda e: -e.coverage)
                 if not with_fact:
-                    return [], [self.t.missing(ask)], [], False
+                    return [], [Gap(what=self.t.missing(ask))], [], False
                 ranked = with_fact + [e for e in ranked if e not in with_fact]
                 break
         if part.asks & {"amount", "ratio"}:
@@ -230,7 +239,7 @@ class Composer:
             if supported:
                 chosen = self._with_list(part, supported)
                 return chosen, [], chosen, False
-            return [], [self.t.missing("amount")], [], False
+            return [], [Gap(what=self.t.missing("amount"))], [], False
         chosen = self._with_list(part, ranked)
         if LIST_QUESTION.search(part.text):
             chosen = self._list_items(chosen)
@@ -284,11 +293,9 @@ class Composer:
                 chosen.append(e)
         return chosen
 
-    def refusal(self, missing: list[str], related: list[Statement], regions: list) -> Draft:
+    def refusal(self, missing: list[Gap], related: list[Statement], regions: list) -> Draft:
         """An honest \"not covered\": what is missing, related context, the office to ask."""
-        lead = []
-        for what in dict.fromkeys(missing):
-            lead.append(what if "资料" in what else self.t("not_covered_fact", what=what))
+        lead = [gap.sentence or self.t("not_covered_fact", what=gap.what) for gap in dict.fromkeys(missing)]
         draft = Draft(False, "refusal", lead=lead or [self.t("not_covered_topic")], related=related)
         scope = [r for r in regions if r]
         draft.notes.append(self.offices(scope))
@@ -312,11 +319,11 @@ class Composer:
                 draft.notes.append(self.t("news_note", title=doc.title))
             elif doc.status == "新闻发布会":
                 draft.notes.append(self.t("press_note"))
+            elif doc.status == "研究文章":
+                draft.notes.append(self.t("article_note"))
             period = PLAN_PERIOD.search(doc.title)
             if period and not doc.is_draft:
                 draft.notes.append(self.t("plan_period", period=period.group(1)))
-            elif doc.status == "研究文章":
-                draft.notes.append(self.t("article_note"))
 
 
 def _in_reading_order(statements: list[Statement]) -> list[Statement]:
