@@ -66,3 +66,45 @@ def test_each_embedding_model_gets_its_own_collection(tmp_path):
     assert st_store.name != open_store(e5).name
     assert sync_index(st, corpus, st_store).embedded == 3  # nothing reused across models
     assert collection_name("policy", st_store.embeddings).endswith("-384")
+
+
+@pytest.mark.slow
+def test_chroma_server_mode_when_chroma_host_is_set(tmp_path, monkeypatch):
+    """`chroma run` on 127.0.0.1 + CHROMA_HOST/CHROMA_PORT: the same sync and search over HTTP."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    if chroma is None:
+        pytest.skip("chroma CLI not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
+        monkeypatch.setenv("CHROMA_PORT", str(port))
+        settings = Settings(data_dir=tmp_path / "local")
+        assert settings.chroma_host == "127.0.0.1" and settings.chroma_port == port
+        deadline = time.time() + 30
+        while True:
+            try:
+                store = open_store(settings)
+                break
+            except Exception:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.5)
+        corpus = _small_corpus(settings, 5)
+        assert sync_index(settings, corpus, store).embedded == 5
+        assert sync_index(settings, corpus, open_store(settings)).embedded == 0
+        assert store.search("跟着短剧游农谷旅游线路", 1)[0][0] == "pingyuan-draft:二(三)"
+        assert not (tmp_path / "local" / "chroma").exists()  # nothing written locally
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
