@@ -22,6 +22,9 @@ def test_golden_set_is_well_formed_and_large_enough(bot):
             assert item["gold_clause_ids"], item["id"]
     docs = {c.doc_id for i in items for c in bot.corpus.clauses if c.clause_id in i["gold_clause_ids"]}
     assert docs == {d.id for d in bot.corpus.documents}
+    # Every clause that states a measure (the subsidy table) is asked about at least once.
+    asked = {cid for i in items for cid in i["gold_clause_ids"]}
+    assert {m.clause_id for m in bot.measures.measures} <= asked
 
 
 def test_quality_gates_hold_on_the_test_split(bot):
