@@ -173,7 +173,7 @@ class Composer:
                     no_figure.extend(nofig)
                 else:
                     missing.extend(lack)
-                    best = rank_sentences(part.terms, set(), hits)
+                    best = rank_sentences(part.terms, set(), hits, self.weights.colloquial)
                     if best and best[0].coverage > 0 and not related:
                         related.append(Statement(best[0].sentence, best[0].clause, region))
         statements = _in_reading_order(_dedupe(statements))
@@ -200,7 +200,7 @@ class Composer:
         """(chosen sentences, what is missing, sentences that set no figure, whether the
         gap is decisive: a deadline / form / phone, or a kind of support the texts lack,
         makes the whole question unanswered even if another part is answered)."""
-        ranked_all = rank_sentences(part.terms, part.asks, hits)
+        ranked_all = rank_sentences(part.terms, part.asks, hits, self.weights.colloquial)
         # A deadline, form, phone… must be in the evidence itself: a clause on the same
         # topic is not an answer.
         for ask in STRICT_ASKS:

@@ -124,8 +124,8 @@ class TermWeights:
                  key_topics: dict[str, list[str]] | None = None,
                  colloquial: dict[str, str] | None = None) -> None:
         self.tokenizer = tokenizer
-        for word, formal in (colloquial or {}).items():
-            COLLOQUIAL[word] = set(formal.split())
+        # Everyday words → the texts' words (glossary "colloquial": 上规 → 规模以上).
+        self.colloquial = {word: set(formal.split()) for word, formal in (colloquial or {}).items()}
         # word → its synonyms, for kinds of support a question may name (knowledge/topics.yaml)
         self.key_topics = {w: group for group in (key_topics or {}).values() for w in group}
         df: dict[str, int] = {}
@@ -153,7 +153,7 @@ class TermWeights:
         """Words the clauses use that are one character away from a two-character word
         no dictionary knows (补帖 → 补贴 / 补助): probably what was meant."""
         if (len(word) != 2 or word in self.df or word.isascii() or not word.isalpha()
-                or word in GENERIC or word in COLLOQUIAL or self.tokenizer.general_frequency(word)):
+                or word in GENERIC or word in self.colloquial or self.tokenizer.general_frequency(word)):
             return []
         return [w for w in self.df if len(w) == 2 and w[0] == word[0] and w[1] != word[1]]
 
@@ -195,32 +195,30 @@ class TermWeights:
         return {w: self.idf(w) for w in kept}
 
 
-# Everyday words → the texts' words (knowledge/glossary.yaml "colloquial"), set by
-# TermWeights so matching treats 上规 like 规模以上.
-COLLOQUIAL: dict[str, set[str]] = {}
+Colloquial = dict[str, set[str]]
 
 
-def _variants(word: str) -> set[str]:
-    variants = {word} | COLLOQUIAL.get(word, set())
+def _variants(word: str, colloquial: Colloquial) -> set[str]:
+    variants = {word} | colloquial.get(word, set())
     for group in SYNONYMS:
         if word in group:
             variants |= group
     return variants
 
 
-def matched(word: str, text: str) -> bool:
-    return any(v in text for v in _variants(word))
+def matched(word: str, text: str, colloquial: Colloquial) -> bool:
+    return any(v in text for v in _variants(word, colloquial))
 
 
-def credit(word: str, text: str) -> float:
+def credit(word: str, text: str, colloquial: Colloquial) -> float:
     """1 if ``word`` (or a synonym) is in ``text``; else the share of its parts that are
     (拍摄基地 → 拍摄 / 基地), so a compound the text words differently still counts."""
     text = text.lower()
-    if matched(word, text):
+    if matched(word, text, colloquial):
         return 1.0
     if len(word) >= 4:
         halves = [word[: len(word) // 2], word[len(word) // 2 :]]
-        return 0.5 * sum(matched(h, text) for h in halves)
+        return 0.5 * sum(matched(h, text, colloquial) for h in halves)
     return 0.0
 
 
@@ -251,7 +249,8 @@ def ask_bonus(asks: set[str], sentence: str) -> float:
     return bonus
 
 
-def rank_sentences(terms: dict[str, float], asks: set[str], hits: list[Hit]) -> list[Evidence]:
+def rank_sentences(terms: dict[str, float], asks: set[str], hits: list[Hit],
+                   colloquial: Colloquial | None = None) -> list[Evidence]:
     """Every candidate span of the hits, scored, best first.
 
     Coverage counts a term found in the span or the clause's headings fully, and one
@@ -259,14 +258,15 @@ def rank_sentences(terms: dict[str, float], asks: set[str], hits: list[Hit]) -> 
     answers a follow-up detail ("一共有几条？") even if it does not repeat the topic.
     """
     total = sum(terms.values()) or 1.0
+    colloquial = colloquial or {}
     scored: list[Evidence] = []
     for rank, hit in enumerate(hits, 1):
         headings = " ".join(hit.clause.heading_path)
         clause_text = hit.clause.text
-        in_clause = {w: credit(w, clause_text) for w in terms}
+        in_clause = {w: credit(w, clause_text, colloquial) for w in terms}
         for sentence in sentences(clause_text):
-            in_sentence = {w: credit(w, sentence) for w in terms}
-            in_headings = {w: credit(w, headings) for w in terms}
+            in_sentence = {w: credit(w, sentence, colloquial) for w in terms}
+            in_headings = {w: credit(w, headings, colloquial) for w in terms}
             found = {w: max(in_sentence[w], in_headings[w], 0.7 * in_clause[w]) for w in terms}
             score = sum(terms[w] * max(in_sentence[w], 0.5 * in_headings[w], 0.3 * in_clause[w]) for w in terms)
             score += ask_bonus(asks, sentence) + 1.5 / rank
