@@ -288,8 +288,8 @@ def eval_(
             table = Table("split", "metric", "A", "B", "B − A")
             for split_, name, va, vb, delta in report.compare(a, b):
                 sign = "" if delta is None else ("[green]" if delta > 0 else "[red]" if delta < 0 else "")
-                fmt = report._fmt
-                table.add_row(split_, name, fmt(va), fmt(vb), "" if delta is None else f"{sign}{delta:+.3f}")
+                table.add_row(split_, name, report.fmt(va), report.fmt(vb),
+                              "" if delta is None else f"{sign}{delta:+.3f}")
             Console().print(table)
             return 0
         import time
@@ -320,7 +320,7 @@ def eval_(
         table = Table("metric", *[s for s in by_split if s != "all"] or ["all"])
         splits = [s for s in by_split if s != "all"] or ["all"]
         for name in runner.METRIC_NAMES:
-            table.add_row(name, *[report._fmt(by_split[s].get(name)) for s in splits])
+            table.add_row(name, *[report.fmt(by_split[s].get(name)) for s in splits])
         Console().print(table)
         err.print(f"report: {md}", highlight=False)
         failures = [f"{s}: {f}" for s in splits for f in runner.check_gates(by_split[s], gates)]

@@ -11,7 +11,7 @@ from evals.runner import METRIC_NAMES, ItemResult, check_gates
 CJK_FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
 
 
-def _fmt(value) -> str:
+def fmt(value) -> str:
     return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
@@ -33,16 +33,16 @@ def write_report(out: Path, results: list[ItemResult], by_split: dict[str, dict]
     for name in METRIC_NAMES:
         bound = gates.get(name, {})
         gate = (f"≥ {bound['min']}" if "min" in bound else f"≤ {bound['max']}" if "max" in bound else "")
-        lines.append(f"| {name} | " + " | ".join(_fmt(by_split[s].get(name)) for s in splits) + f" | {gate} |")
+        lines.append(f"| {name} | " + " | ".join(fmt(by_split[s].get(name)) for s in splits) + f" | {gate} |")
     lines.append("| latency p50 / p95 ms | " + " | ".join(
-        f"{_fmt(by_split[s]['latency_ms']['p50'])} / {_fmt(by_split[s]['latency_ms']['p95'])}" for s in splits) + " | |")
+        f"{fmt(by_split[s]['latency_ms']['p50'])} / {fmt(by_split[s]['latency_ms']['p95'])}" for s in splits) + " | |")
     lines += ["", "## Gates", ""]
     for s in splits:
         failures = check_gates(by_split[s], gates)
         lines.append(f"- **{s}**: " + ("all gates hold" if not failures else "; ".join(failures)))
     lines += ["", "## Stage latency (all items, ms)", "", "| stage | p50 | p95 |", "|---|---|---|"]
     for stage, v in by_split["all"]["stage_latency_ms"].items():
-        lines.append(f"| {stage} | {_fmt(v['p50'])} | {_fmt(v['p95'])} |")
+        lines.append(f"| {stage} | {fmt(v['p50'])} | {fmt(v['p95'])} |")
     lines += ["", "## Failure reasons", "", "| reason | items |", "|---|---|"]
     for reason, n in by_split["all"]["failure_reasons"].items():
         lines.append(f"| {reason} | {n} |")

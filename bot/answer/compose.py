@@ -119,8 +119,7 @@ class Composer:
         return Draft(False, kind, lead=[self.t(kind), self.coverage()])
 
     def coverage(self) -> str:
-        labels = [label for key, label in self.regions.labels.items() if key != "全国"]
-        return self.t("coverage", regions="、".join(labels))
+        return self.t("coverage", regions=self.regions.covered())
 
     def offices(self, regions: list[str]) -> str:
         names: list[str] = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 
@@ -57,7 +56,6 @@ class PolicyBot:
         for clause in corpus.clauses:
             previous = self.clause_texts.get(clause.clause_id)
             self.clause_texts[clause.clause_id] = f"{previous}\n{clause.text}" if previous else clause.text
-        self._lock = threading.Lock()
         self.measures = _load_measures(settings, corpus, self.clause_texts, self.analyzer)
 
     @classmethod
@@ -243,8 +241,7 @@ def _load_measures(settings: Settings, corpus: Corpus, clause_texts: dict[str, s
     from bot.measures.book import MeasureBook
     from bot.measures.model import MeasureTable
 
-    return MeasureBook(MeasureTable.load(path), clause_texts, corpus.documents, analyzer.regions.parents,
-                       analyzer.regions.labels)
+    return MeasureBook(MeasureTable.load(path), clause_texts, corpus.documents, analyzer.regions.parents)
 
 
 def _load_topics(settings: Settings) -> dict[str, list[str]]:

@@ -41,12 +41,11 @@ class TableAnswer:
 
 class MeasureBook:
     def __init__(self, table: MeasureTable, clause_texts: dict[str, str], documents: list[PolicyDocument],
-                 parents: dict[str, tuple[str, ...]], labels: dict[str, str]) -> None:
+                 parents: dict[str, tuple[str, ...]]) -> None:
         self.measures = table.measures
         self.clause_texts = clause_texts
         self.documents = {d.id: d for d in documents}
         self.parents = parents
-        self.labels = labels
 
     def _cite(self, measures: list[SubsidyMeasure]) -> tuple[dict[str, int], list[Citation]]:
         numbers: dict[str, int] = {}

@@ -95,6 +95,10 @@ class RegionBook:
         uncovered = frozenset(str(p).lower() for p in data.get("uncovered", []))
         return cls(aliases, landmarks, parents, labels, groups, uncovered)
 
+    def covered(self) -> str:
+        """"衢江区（浙江衢州）、平原示范区（…征求意见稿）…": what users can ask about."""
+        return "、".join(label for key, label in self.labels.items() if key != "全国")
+
     def scope(self, region: str) -> list[str]:
         """Regions whose clauses may answer a question about ``region``: itself, the
         regions containing it and the regions inside it — never a sibling."""

@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     def widget(title: str = "微短剧政策助手") -> HTMLResponse:
         page = (STATIC / "widget.html").read_text(encoding="utf-8")
         page = page.replace("{{TITLE}}", html.escape(title[:40]))
-        page = page.replace("{{COVERAGE}}", html.escape("覆盖衢江、平原示范区（征求意见稿）、郑州、深圳、余杭、上海、浙江的微短剧政策"))
+        page = page.replace("{{COVERAGE}}", html.escape("覆盖：" + bot.analyzer.regions.covered()))
         page = page.replace("{{DISCLAIMER}}", html.escape("摘录政策原文，以正式文件和主管部门解释为准。"))
         page = page.replace("{{EXAMPLES}}", json.dumps(EXAMPLES[:3], ensure_ascii=False).replace("</", "<\\/"))
         return HTMLResponse(page)

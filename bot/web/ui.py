@@ -24,7 +24,7 @@ CSS = """
 
 
 def coverage_line(bot: PolicyBot) -> str:
-    regions = "、".join(label for key, label in bot.analyzer.regions.labels.items() if key != "全国")
+    regions = bot.analyzer.regions.covered()
     return f"覆盖：{regions}。依据 {len(bot.corpus.documents)} 份材料（政策、发布会、新闻报道、研究文章），点击引用可查看原文条款。"
 
 
