@@ -14,25 +14,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.config import apply_offline_env, get_settings
+from bot.errors import BotError, CliError, InvalidQuestion, JsonlError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="微短剧政策助手 — policy Q&A with cited clauses.")
 err = Console(stderr=True)
 
 
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit code 1."""
-
-
 def _run(body: Callable[[], int | None]) -> None:
     """Run a command body; known failures become one friendly line and exit code 1."""
-    from bot.answer.service import InvalidQuestion
-    from bot.index.embeddings import EmbeddingError
-    from bot.index.store import StoreError
-    from bot.ingest.load import KnowledgeError
-
     try:
         code = body() or 0
-    except (CliError, InvalidQuestion, KnowledgeError, EmbeddingError, StoreError) as exc:
+    except BotError as exc:
         err.print(f"[red]错误 / Error:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
@@ -84,7 +76,7 @@ def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the col
 
 
 def _read_batch(path: Path) -> list[dict]:
-    from bot.jsonl import JsonlError, read_jsonl
+    from bot.jsonl import read_jsonl
 
     try:
         lines = read_jsonl(path)
@@ -122,8 +114,6 @@ def ask(
         if batch is not None:
             items = _read_batch(batch)
             bot = _build_bot(quiet=True)
-            from bot.answer.service import InvalidQuestion
-
             for item in items:
                 text = item.get("question", item.get("q"))
                 try:

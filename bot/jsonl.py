@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
-class JsonlError(ValueError):
-    """The file cannot be read, or a line is not a JSON object (message is for users)."""
+from bot.errors import JsonlError
 
 
 def read_jsonl(path: Path) -> list[tuple[int, dict]]:

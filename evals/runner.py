@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.jsonl import JsonlError, read_jsonl
+from bot.errors import BotError, JsonlError
+from bot.jsonl import read_jsonl
 from evals import metrics
 
 NEGATIVE_KINDS = {"unanswerable", "offtopic", "injection"}
@@ -25,7 +26,7 @@ METRIC_NAMES = [
 ]
 
 
-class DatasetError(ValueError):
+class DatasetError(BotError, ValueError):
     """The dataset file is missing or malformed (message names file and line)."""
 
 

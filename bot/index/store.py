@@ -16,13 +16,12 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from bot.config import Settings, apply_offline_env
+from bot.errors import StoreError
 from bot.models import Clause
 
 log = logging.getLogger(__name__)
 
 
-class StoreError(Exception):
-    """The vector store cannot be reached or is inconsistent."""
 
 
 @dataclass

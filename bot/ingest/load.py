@@ -6,11 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.errors import KnowledgeError
 from bot.models import PolicyDocument
-
-
-class KnowledgeError(Exception):
-    """The knowledge folder is missing or a cleaned copy is malformed."""
 
 
 def parse_document(text: str, origin: str = "<text>") -> PolicyDocument:

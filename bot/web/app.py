@@ -14,8 +14,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from bot.answer.service import InvalidQuestion, PolicyBot
+from bot.answer.service import PolicyBot
 from bot.config import PROJECT_ROOT, Settings, apply_offline_env, get_settings
+from bot.errors import InvalidQuestion
 from bot.measures.eligibility import ProducerProfile
 from bot.models import Citation
 from bot.web.feedback import FeedbackStore

@@ -8,7 +8,8 @@ import logging
 
 import gradio as gr
 
-from bot.answer.service import InvalidQuestion, PolicyBot
+from bot.answer.service import PolicyBot
+from bot.errors import InvalidQuestion
 from bot.web.feedback import FeedbackStore
 from bot.web.render import EXAMPLES, answer_html, sources_html
 

@@ -1,0 +1,35 @@
+"""Every error the bot raises on purpose, under one base class.
+
+Errors are raised where they happen, with a message a user can act on; the edges
+(CLI, HTTP, UI) catch :class:`BotError` and show that message — never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every expected failure. ``str(exc)`` is safe to show to users."""
+
+
+class InvalidQuestion(BotError, ValueError):
+    """The question cannot be asked as given (empty, too long, not text)."""
+
+
+class KnowledgeError(BotError):
+    """A document or data file under the knowledge directory is missing or malformed."""
+
+
+class EmbeddingError(BotError):
+    """The embedding backend cannot be loaded or used offline."""
+
+
+class StoreError(BotError):
+    """The vector store cannot be reached or is inconsistent."""
+
+
+class JsonlError(BotError, ValueError):
+    """A JSON Lines file has a line that is not a JSON object."""
+
+
+class CliError(BotError):
+    """A command-line usage problem (bad option combination, missing file)."""
