@@ -215,7 +215,7 @@ def check(
         _setup()
         from pydantic import ValidationError
 
-        from bot.measures.eligibility import ProducerProfile
+        from bot.policy.eligibility import ProducerProfile
 
         fields: dict = {}
         if profile_file:

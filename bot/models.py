@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+
+class DocStatus(StrEnum):
+    """What kind of text a document is: decides the caveats answers carry."""
+
+    FINAL = "正式文件"
+    TRIAL = "试行"
+    DRAFT = "征求意见稿"
+    NEWS = "新闻报道"
+    PRESS = "新闻发布会"
+    ARTICLE = "研究文章"
+    GUIDE = "申报指南"
 
 
 class PolicyDocument(BaseModel):
@@ -16,7 +29,7 @@ class PolicyDocument(BaseModel):
     region: dict[str, str]
     region_key: str
     date: str
-    status: str
+    status: DocStatus
     validity: str
     source: str
     offices: list[str] = Field(default_factory=list)
@@ -24,7 +37,7 @@ class PolicyDocument(BaseModel):
 
     @property
     def is_draft(self) -> bool:
-        return "征求意见稿" in self.status
+        return self.status is DocStatus.DRAFT
 
 
 class Clause(BaseModel):
@@ -63,6 +76,16 @@ class Citation(BaseModel):
     status: str
 
 
+class AnswerTable(BaseModel):
+    """A table answer as data (the answer text carries it as Markdown too): the web chat
+    renders it as a table, the widget as cards. ``citations[i]`` is row i's citation."""
+
+    title: str | None = None
+    columns: list[str]
+    rows: list[list[str]]
+    citations: list[int]
+
+
 class Answer(BaseModel):
     """The one result type every surface (CLI, API, UI, evals) returns."""
 
@@ -73,7 +96,8 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     region: str | None = None
     latency_ms: float = 0.0
-    kind: str = "answer"  # answer | no_figure | refusal | offtopic | injection | invalid
+    kind: str = "answer"  # the composer that answered (table, sites, clauses, decline …)
+    table: AnswerTable | None = None
     assumed: dict[str, str] = Field(default_factory=dict)  # context carried over (follow-ups)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     retrieved: list[str] = Field(default_factory=list)  # clause ids in retrieval order (evals)
@@ -81,5 +105,5 @@ class Answer(BaseModel):
     def public(self) -> dict:
         """The JSON contract of `bot ask --json` and `POST /api/ask`."""
         return self.model_dump(
-            include={"id", "question", "answer", "answerable", "citations", "region", "latency_ms"}
+            include={"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table"}
         )

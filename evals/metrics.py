@@ -349,6 +349,72 @@ def leaks_prompt(answer: str, prompt_texts: list[str], n: int = 14) -> bool:
     return any(gram in grams for gram in _ngrams(_leak_normalize(answer), n))
 
 
+# --------------------------------------------------------------------------- answer shape
+# These read the answer text the way a reader does, with the scorer's own wording lists
+# (not the bot's templates): the scorer stays independent of the code it scores.
+
+NOT_COVERED = re.compile(
+    r"没有(提到|写明|写到|介绍|涉及|规定|找到|.{0,12}(政策|规定|条款|内容|信息))|未(提及|写明|涉及|明确提到)|"
+    r"现有(资料|文件|材料).{0,6}(没有|未|无)|无法(回答|照办|提供)|不在.{0,8}范围|超出.{0,8}范围|没能|不能回答|"
+    r"not (covered|stated|mentioned)|no information"
+)
+SECTION_NOT_APPLICABLE = re.compile(r"^\W*(不适用|不符合)", re.MULTILINE)
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def pattern_found(pattern: str, text: str) -> bool:
+    """A regex of a dataset item matches ``text`` (raw or NFKC-folded)."""
+    return bool(re.search(pattern, text) or re.search(pattern, _nfkc(text)))
+
+
+def lead_line(answer: str) -> str:
+    """The first line that says something: parenthetical notes ("（接上文：…）") skipped."""
+    for line in answer.splitlines():
+        stripped = line.strip()
+        if stripped and not (stripped.startswith(("（", "(")) and stripped.endswith(("）", ")"))):
+            return stripped
+    return ""
+
+
+def states_not_covered(answer: str) -> bool:
+    """Does the answer open by saying the texts do not answer the question?"""
+    return bool(NOT_COVERED.search(lead_line(answer)))
+
+
+def flag_text_consistent(answer: str, answerable: bool) -> bool:
+    """The ``answerable`` flag and the wording agree: an answer does not open with "not
+    covered", and a refusal does."""
+    return answerable != states_not_covered(answer)
+
+
+def list_completeness(patterns: list[str], answer: str) -> float:
+    """Share of the expected measures (one regex each) the answer names."""
+    if not patterns:
+        return 1.0
+    return sum(pattern_found(p, answer) for p in patterns) / len(patterns)
+
+
+def redirect_correct(patterns: list[str], answer: str, answerable: bool) -> bool:
+    """A not-covered answer that points to the regions that do cover the topic."""
+    return not answerable and all(pattern_found(p, answer) for p in patterns)
+
+
+def scenario_accuracy(applies: list[str], not_applies: list[str], answer: str) -> float:
+    """Share of expected verdicts placed right: measures that apply are named before any
+    "不适用" section; measures that do not apply are not named before it."""
+    expected = len(applies) + len(not_applies)
+    if not expected:
+        return 1.0
+    m = SECTION_NOT_APPLICABLE.search(answer)
+    applicable = answer[: m.start()] if m else answer
+    right = sum(pattern_found(p, applicable) for p in applies)
+    right += sum(not pattern_found(p, applicable) for p in not_applies)
+    return right / expected
+
+
 # --------------------------------------------------------------------------- aggregates
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from evals.runner import METRIC_NAMES, ItemResult, check_gates
 
-CJK_FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
+CJK_FONTS = ["Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
 
 
 def fmt(value) -> str:
@@ -56,6 +56,17 @@ def write_report(out: Path, results: list[ItemResult], by_split: dict[str, dict]
     return path
 
 
+def _add_packaged_font(font_manager) -> None:
+    """Noto Sans SC ships in a PyPI package (pylopdf-fonts-zh-cn, OFL), so charts show
+    Chinese on a fresh machine with no system font installed."""
+    try:
+        import pylopdf_fonts_zh_cn
+
+        font_manager.fontManager.addfont(str(pylopdf_fonts_zh_cn.sans_path()))
+    except (ImportError, OSError, RuntimeError):
+        pass  # fall back to whatever CJK font the system has
+
+
 def _charts(out: Path, results: list[ItemResult], overall: dict) -> list[Path]:
     import matplotlib
 
@@ -63,6 +74,7 @@ def _charts(out: Path, results: list[ItemResult], overall: dict) -> list[Path]:
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
+    _add_packaged_font(font_manager)
     installed = {f.name for f in font_manager.fontManager.ttflist}
     if not installed & set(CJK_FONTS):
         # A CJK font installed after matplotlib built its cache is not in the cache yet.

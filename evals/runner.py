@@ -1,8 +1,17 @@
-"""Run the bot over a golden dataset and score every item (`bot eval`).
+"""Run the bot over a dataset and score every item (`bot eval`).
 
-A dataset is JSONL, one item per line: ``id``, ``question``, ``kind``, ``region``,
-``gold_clause_ids``, ``facts``, ``answerable`` and optionally ``no_figure``, ``split``,
-``notes``, ``history``. Bureaus can add their own file in the same format.
+Two item formats, one JSONL object per line (both may carry ``split``, ``notes``,
+``history``):
+
+* **golden**: ``id``, ``question``, ``kind``, ``region``, ``gold_clause_ids``, ``facts``,
+  ``answerable``, optionally ``no_figure``;
+* **check** (the blind set, ``../shared/tools/check_answers.py``'s format): ``id``, ``q``,
+  ``kind``, ``docs`` (source file names), ``must`` / ``must_not`` (regexes),
+  ``answerable``, optionally ``list_items`` (one regex per measure a complete list
+  names), ``redirect`` (regexes a not-covered answer must point to) and ``scenario``
+  (``applies`` / ``not_applies`` regexes).
+
+Bureaus can add their own file in either format.
 """
 
 from __future__ import annotations
@@ -22,7 +31,8 @@ NO_FIGURE_PHRASE = "没有写明具体金额"
 METRIC_NAMES = [
     "hit@1", "hit@3", "hit@5", "recall@5", "mrr@10", "ndcg@10", "fact_recall", "citation_validity",
     "attribution", "numeric_hallucination", "negative_rejection", "false_refusal", "injection_resistance",
-    "no_figure_honesty", "item_accuracy",
+    "no_figure_honesty", "list_completeness", "flag_text_consistency", "redirect_correctness",
+    "scenario_verdict_accuracy", "item_accuracy",
 ]
 
 
@@ -37,6 +47,8 @@ def load_dataset(path: Path, split: str | None = None) -> list[dict]:
         raise DatasetError(str(exc)) from exc
     items = []
     for n, item in lines:
+        if "question" not in item and isinstance(item.get("q"), str):
+            item["question"] = item["q"]
         missing = {"id", "question", "answerable"} - set(item)
         if missing:
             raise DatasetError(f"{path} line {n}: missing {', '.join(sorted(missing))}")
@@ -72,6 +84,10 @@ class ItemResult:
     hallucinated: list[str] = field(default_factory=list)
     leaked: bool = False
     no_figure_ok: bool | None = None
+    list_completeness: float | None = None
+    consistent: bool = True
+    redirect_ok: bool | None = None
+    scenario_accuracy: float | None = None
     latency_ms: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
@@ -82,8 +98,9 @@ class ItemResult:
 
 
 def score_item(item: dict, answer: dict, ranked: list[str], sources: dict[str, str],
-               prompt_texts: list[str]) -> ItemResult:
-    """Score one bot answer (the public JSON dict plus timings) against its golden item."""
+               prompt_texts: list[str], source_files: dict[str, str] | None = None) -> ItemResult:
+    """Score one bot answer (the public JSON dict plus timings) against its item.
+    ``source_files`` maps document ids to the original file names check items name."""
     cites = answer.get("citations", [])
     r = ItemResult(
         id=item["id"], split=item.get("split", "all"), kind=item["kind"], region=item.get("region"),
@@ -108,10 +125,15 @@ def score_item(item: dict, answer: dict, ranked: list[str], sources: dict[str, s
         r.hallucinated = metrics.numeric_hallucinations(r.answer, [c.get("quote", "") for c in cites])
         if r.hallucinated:
             r.reasons.append("unsupported figures: " + "、".join(r.hallucinated))
-        if item.get("no_figure"):
-            r.no_figure_ok = NO_FIGURE_PHRASE in r.answer
-            if not r.no_figure_ok:
-                r.reasons.append("does not say the text sets no figure")
+    if item.get("no_figure"):
+        r.no_figure_ok = NO_FIGURE_PHRASE in r.answer
+        if not r.no_figure_ok:
+            r.reasons.append("does not say the text sets no figure")
+    if "must" in item:
+        _score_check_item(item, r, source_files or {})
+    r.consistent = metrics.flag_text_consistent(r.answer, r.answerable)
+    if not r.consistent:
+        r.reasons.append("flag and wording disagree")
     r.valid_citations, r.total_citations = metrics.citation_validity(cites, sources)
     if r.valid_citations < r.total_citations:
         r.reasons.append("invalid citation quote")
@@ -120,6 +142,35 @@ def score_item(item: dict, answer: dict, ranked: list[str], sources: dict[str, s
         if r.leaked:
             r.reasons.append("leaks prompt text")
     return r
+
+
+def _score_check_item(item: dict, r: ItemResult, source_files: dict[str, str]) -> None:
+    """The check format: regexes, expected documents, list / redirect / scenario shape."""
+    for pattern in item.get("must", []):
+        if not metrics.pattern_found(pattern, r.answer):
+            r.reasons.append(f"must /{pattern[:40]}/ not matched")
+    for pattern in item.get("must_not", []):
+        if metrics.pattern_found(pattern, r.answer):
+            r.reasons.append(f"must_not /{pattern[:40]}/ matched")
+    docs = set(item.get("docs", []))
+    if item["answerable"] and docs and r.answerable:
+        cited = {source_files.get(c.get("doc_id", ""), "") for c in r.citations}
+        r.attributed = bool(cited & docs)
+        if not r.attributed:
+            r.reasons.append("cites none of the expected documents")
+    if item.get("list_items"):
+        r.list_completeness = metrics.list_completeness(item["list_items"], r.answer)
+        if r.list_completeness < 1.0:
+            r.reasons.append(f"list incomplete ({r.list_completeness:.2f})")
+    if item.get("redirect"):
+        r.redirect_ok = metrics.redirect_correct(item["redirect"], r.answer, r.answerable)
+        if not r.redirect_ok:
+            r.reasons.append("no redirect to the regions that cover it")
+    if item.get("scenario"):
+        s = item["scenario"]
+        r.scenario_accuracy = metrics.scenario_accuracy(s.get("applies", []), s.get("not_applies", []), r.answer)
+        if r.scenario_accuracy < 1.0:
+            r.reasons.append(f"scenario verdicts wrong ({r.scenario_accuracy:.2f})")
 
 
 def _mean(values: list[float]) -> float | None:
@@ -147,6 +198,11 @@ def aggregate(results: list[ItemResult]) -> dict:
     out["injection_resistance"] = metrics.rate(
         sum((not r.answerable) and not r.leaked for r in injections), len(injections))
     out["no_figure_honesty"] = metrics.rate(sum(bool(r.no_figure_ok) for r in no_figure), len(no_figure))
+    out["list_completeness"] = _mean([r.list_completeness for r in results if r.list_completeness is not None])
+    out["flag_text_consistency"] = metrics.rate(sum(r.consistent for r in results), len(results))
+    redirects = [r for r in results if r.redirect_ok is not None]
+    out["redirect_correctness"] = metrics.rate(sum(bool(r.redirect_ok) for r in redirects), len(redirects))
+    out["scenario_verdict_accuracy"] = _mean([r.scenario_accuracy for r in results if r.scenario_accuracy is not None])
     out["item_accuracy"] = metrics.rate(sum(r.passed for r in results), len(results))
     latencies = [r.latency_ms for r in results]
     out["latency_ms"] = {"p50": metrics.percentile(latencies, 50), "p95": metrics.percentile(latencies, 95)}
@@ -173,14 +229,16 @@ def _accuracy_by(results: list[ItemResult], key: Callable[[ItemResult], str]) ->
 def run(bot, items: list[dict], progress: Callable[[], None] | None = None) -> tuple[list[ItemResult], dict]:
     """Ask every item and score it. Returns the item results and metrics per split."""
     sources = {d.id: d.body for d in bot.corpus.documents}
+    source_files = {d.id: d.source for d in bot.corpus.documents}
     prompt_texts = [p.read_text(encoding="utf-8") for p in sorted(bot.settings.prompts_dir.glob("*")) if p.is_file()]
     results = []
     for item in items:
         answer = bot.ask(item["question"], id=item["id"], history=item.get("history"))
         payload = answer.public() | {"timings_ms": answer.timings_ms}
         payload["citations"] = [c.model_dump() for c in answer.citations]
-        ranked = bot.retrieve(item["question"], k=10, history=item.get("history")) if item["answerable"] else []
-        results.append(score_item(item, payload, ranked, sources, prompt_texts))
+        ranked = (bot.retrieve(item["question"], k=10, history=item.get("history"))
+                  if item["answerable"] and item["gold_clause_ids"] else [])
+        results.append(score_item(item, payload, ranked, sources, prompt_texts, source_files))
         if progress:
             progress()
     by_split: dict[str, dict] = {"all": aggregate(results)}

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 
 runner = CliRunner()
-CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms"}
+CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table"}
 CITATION = {"n", "doc_id", "title", "clause_id", "clause", "quote", "status"}
 
 

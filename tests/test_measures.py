@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.measures.eligibility import ProducerProfile
+from bot.policy.eligibility import ProducerProfile
 
 ELIGIBILITY = PROJECT_ROOT / "evals" / "datasets" / "eligibility.jsonl"
 # A clause states a measure when it grants money, a service or a facility to someone.
@@ -21,7 +21,7 @@ def book(bot):
 
 def test_every_quote_is_verbatim_in_its_clause(book, bot):
     for m in book.measures:
-        assert m.quote in bot.clause_texts[m.clause_id], m.id
+        assert m.quote in bot.model.clause_texts[m.clause_id], m.id
         assert m.clause_id.startswith(m.doc_id + ":")
 
 
@@ -53,7 +53,7 @@ def test_every_clause_that_states_a_measure_has_an_entry(book, bot):
 def test_status_and_region_follow_the_documents(book, bot):
     regions = {c.clause_id: c.region for c in bot.corpus.clauses}
     for m in book.measures:
-        assert m.region == regions[m.clause_id] or m.region in bot.analyzer.regions.scope(regions[m.clause_id]), m.id
+        assert m.region == regions[m.clause_id] or m.region in bot.model.regions.scope(regions[m.clause_id]), m.id
 
 
 @pytest.mark.parametrize("case", [json.loads(x) for x in ELIGIBILITY.read_text(encoding="utf-8").splitlines()],
@@ -85,9 +85,9 @@ def test_a_measure_without_a_figure_is_never_given_one(book):
 ])
 def test_comparison_questions_get_a_cited_table(bot, question, must):
     a = bot.ask(question)
-    assert a.answerable and a.kind == "compare"
+    assert a.answerable and a.kind == "table:compare"
     assert "| 地区 |" in a.answer
     for word in must:
         assert word in a.answer, word
     for c in a.citations:
-        assert c.quote in bot.clause_texts[c.clause_id]
+        assert c.quote in bot.model.clause_texts[c.clause_id]

@@ -16,9 +16,10 @@ def test_weighted_fusion_normalises_each_ranker():
 
 
 def _top(bot, question, region=None, k=5):
-    scope = bot.analyzer.regions.scope(region) if region else None
-    q = bot.analyzer.analyze(question)
-    return [h.clause.clause_id for h in bot.retriever.search(q.topic_text if scope else q.search_text, k, scope).hits]
+    scope = bot.model.regions.scope(region) if region else None
+    intent = bot.understand(question)
+    query = intent.query_text if scope else intent.search_text
+    return [h.clause.clause_id for h in bot.retriever.search(query, k, scope).hits]
 
 
 def test_filming_subsidy_question_finds_the_qujiang_clause(bot):

@@ -7,7 +7,7 @@ from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.security import RateLimiter
 
-CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms"}
+CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table"}
 
 
 @pytest.fixture()
@@ -30,7 +30,7 @@ def test_ask_follows_the_json_contract(web):
 def test_follow_up_history_carries_the_topic(web):
     history = [{"role": "user", "content": "在衢江取景有什么补贴？"}, {"role": "assistant", "content": "…"}]
     body = web.post("/api/ask", json={"question": "那平原示范区呢？", "history": history}).json()
-    assert body["region"] == "平原示范区" and "按上文理解为" in body["answer"] and "取景" in body["answer"]
+    assert body["region"] == "平原示范区" and "接上文" in body["answer"] and "取景" in body["answer"]
 
 
 @pytest.mark.parametrize("payload", [{"question": ""}, {"question": "问" * 501}, {}, {"question": 42}])

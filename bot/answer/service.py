@@ -1,8 +1,12 @@
 """The answer service: the one entry point the CLI, the HTTP API, the UI and evals call.
 
-``PolicyBot.build()`` loads the knowledge, brings the vector index up to date (building
-it on first use) and wires retrieval and composition; ``PolicyBot.ask()`` returns an
-:class:`~bot.models.Answer` whose citations have been verified.
+``PolicyBot.build()`` loads the knowledge and the policy model, brings the vector index
+up to date (building it on first use) and wires the stages; ``PolicyBot.ask()`` runs
+
+    understand → route → compose → dress (caveats) → render → guard
+
+and returns an :class:`~bot.models.Answer`. The guard runs last, on exactly the text
+that is sent; an answer that fails it is replaced by a plain refusal.
 """
 
 from __future__ import annotations
@@ -10,27 +14,56 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from bot.answer.compose import Composer, Draft, render
+from bot.answer.caveats import Caveats
+from bot.answer.declines import Declines
+from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.evidence import TermWeights
-from bot.answer.templates import get_templates
-from bot.answer.verify import unsupported_figures, valid_citations
+from bot.answer.from_clauses import ClauseComposer
+from bot.answer.from_sites import SiteComposer
+from bot.answer.from_table import TableComposer
+from bot.answer.intent import Ask, Intent, Understand
+from bot.answer.render import Rendered, render
+from bot.answer.route import Route, route
+from bot.answer.templates import Templates, get_templates
+from bot.answer.verify import guard
 from bot.config import Settings, apply_offline_env, get_settings
 from bot.errors import InvalidQuestion
 from bot.index.bm25 import BM25Index
 from bot.index.build import Corpus, load_corpus, open_store, sync_index
 from bot.index.store import SyncReport
 from bot.index.text import get_tokenizer
-from bot.models import Answer
-from bot.retrieve.hybrid import HybridRetriever
-from bot.retrieve.query import Question, get_analyzer
+from bot.models import Answer, Citation
+from bot.policy.book import PolicyModel
+from bot.policy.eligibility import MeasureVerdict, ProducerProfile
+from bot.retrieve.hybrid import Hit, HybridRetriever
 
 log = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-FOLLOW_UP = re.compile(r"^(那|那么|还有|再问|另外|and|what about|how about)|呢[？?]?$", re.IGNORECASE)
 
 
+@dataclass
+class CheckResult:
+    """A 补贴测算 report: verdicts per measure, the report text and its citations."""
+
+    verdicts: list[MeasureVerdict]
+    report: str
+    citations: list[Citation]
+
+
+class MeasureService:
+    """The subsidy table as a service for `bot check`, /api/check and the web form."""
+
+    def __init__(self, bot: PolicyBot) -> None:
+        self._bot = bot
+        self.measures = bot.model.measures
+
+    def check(self, profile: ProducerProfile) -> tuple[list[MeasureVerdict], str, list[Citation]]:
+        result = self._bot.check(profile)
+        return result.verdicts, result.report, result.citations
 
 
 class PolicyBot:
@@ -40,22 +73,25 @@ class PolicyBot:
         self.corpus = corpus
         self.retriever = retriever
         self.sync_report = sync_report
-        self.analyzer = get_analyzer(settings.knowledge_dir)
-        self.templates = get_templates(settings.prompts_dir)
         tokenizer = retriever.bm25.tokenizer
-        self.composer = Composer(
-            self.templates,
-            TermWeights(corpus.clauses, tokenizer, _load_topics(settings), self.analyzer.colloquial),
-            {d.id: d for d in corpus.documents},
-            self.analyzer.regions,
-            corpus.clauses,
-        )
-        # The full text of each clause (parts of a long clause joined), for quote checks.
-        self.clause_texts: dict[str, str] = {}
-        for clause in corpus.clauses:
-            previous = self.clause_texts.get(clause.clause_id)
-            self.clause_texts[clause.clause_id] = f"{previous}\n{clause.text}" if previous else clause.text
-        self.measures = _load_measures(settings, corpus, self.clause_texts, self.analyzer)
+        self.model = PolicyModel.load(settings.knowledge_dir, corpus.documents, corpus.clauses,
+                                      is_word=lambda w: tokenizer.general_frequency(w) > 0)
+        self.templates: Templates = get_templates(settings.prompts_dir)
+        uncovered = {k: list(t.terms) for k, t in self.model.topics.topics.items()
+                     if not self.model.measures_for(self.model.regions.keys, [k])}
+        self.weights = TermWeights(corpus.clauses, tokenizer, self.model.lexicon, uncovered)
+        embeddings = retriever.store.embeddings
+        self.model.topics.use_embeddings(embeddings.embed_query, embeddings.embed_documents)
+        self.understand = Understand(self.model, self.weights.correct_typos,
+                                     lambda text: self.weights.terms(text, set(self.model.regions.name_index)),
+                                     lambda word: word in self.weights.df, settings.topic_margin)
+        self.tables = TableComposer(self.model, self.templates, self.weights)
+        self.sites = SiteComposer(self.model, self.templates, self.weights)
+        self.clauses = ClauseComposer(self.model, self.templates, self.weights)
+        self.declines = Declines(self.model, self.templates)
+        self.caveats = Caveats(self.model, self.templates)
+        self.measures = MeasureService(self)
+        self.guard_failures: Counter[str] = Counter()
 
     @classmethod
     def build(
@@ -71,7 +107,7 @@ class PolicyBot:
         corpus = load_corpus(settings)
         store = open_store(settings)
         report = sync_index(settings, corpus, store, rebuild, on_start, progress)
-        tokenizer = get_tokenizer(settings.knowledge_dir / "terms.txt")
+        tokenizer = get_tokenizer(settings.knowledge_dir)
         retriever = HybridRetriever(
             store=store,
             bm25=BM25Index(corpus.clauses, tokenizer),
@@ -107,147 +143,132 @@ class PolicyBot:
         k: int | None = None,
         history: list[dict] | None = None,
     ) -> Answer:
-        """Answer one question. Raises :class:`InvalidQuestion` for unusable input."""
+        """Answer one question. Raises :class:`~bot.errors.InvalidQuestion` for unusable input."""
         start = time.perf_counter()
         text = self.validate(question)
-        q = self._analyze(text, region)
-        assumed = self._carry_over(q, history or [])
-        timings: dict[str, float] = {"analyze_ms": (time.perf_counter() - start) * 1000}
+        intent = self.understand(text, history, region)
+        timings = {"understand_ms": (time.perf_counter() - start) * 1000}
         retrieved: list[str] = []
         t0 = time.perf_counter()
-        table = self._comparison(q)
-        if table is not None:
-            draft = Draft(True, "compare")
-            answer_text, citations = table.text, table.citations
-        else:
-            draft = self._draft(q, k, timings, retrieved)
-            t0 = time.perf_counter()
-            answer_text, citations = render(draft, self.templates, q.english and draft.answerable)
-        citations = valid_citations(citations, self.clause_texts)
+        draft = self.compose(intent, k, timings, retrieved)
+        draft = self.caveats.dress(intent, draft)
+        t1 = time.perf_counter()
+        rendered = render(draft, self.model, intent.english and draft.answerable, self.templates("english_note"))
         answerable = draft.answerable
-        if answerable and (not citations or unsupported_figures(answer_text, [c.quote for c in citations])):
-            # Never let an unsupported statement out: fall back to an honest refusal.
-            log.warning("answer failed verification, refusing: %r", text)
-            draft = self.composer.refusal([], [], q.regions)
-            answer_text, citations = render(draft, self.templates, q.english)
+        checked = guard(rendered.text, rendered.citations, self.model.clause_texts, text, self._allowed())
+        if not checked.ok:
+            # Never let an unverifiable statement out: an honest refusal instead.
+            for problem in checked.problems:
+                self.guard_failures[problem.split(":")[0]] += 1
+            log.warning("answer failed the guard (%s), refusing: %r", "; ".join(checked.problems), text)
+            draft = self._fallback(intent)
+            rendered = render(draft, self.model)
             answerable = False
-        if assumed:
-            answer_text = self.templates("assumed", assumed="，".join(assumed.values())) + "\n" + answer_text
-        timings["compose_ms"] = (time.perf_counter() - t0) * 1000
+        timings["compose_ms"] = (t1 - t0) * 1000 - timings.get("retrieve_ms", 0.0)
+        timings["render_ms"] = (time.perf_counter() - t1) * 1000
         return Answer(
             id=id,
             question=text,
-            answer=answer_text,
+            answer=rendered.text,
             answerable=answerable,
-            citations=citations,
-            region=q.region,
+            citations=rendered.citations,
+            region=intent.region,
             latency_ms=round((time.perf_counter() - start) * 1000, 2),
             kind=draft.kind,
-            assumed=assumed,
+            table=rendered.table,
+            assumed=self._assumed(intent),
             retrieved=list(dict.fromkeys(retrieved)),
             timings_ms={k_: round(v, 2) for k_, v in timings.items()},
         )
 
-    def _comparison(self, q: Question):
-        """Comparison questions ("各地对出海有什么支持？", two regions and one kind of
-        support) are answered from the subsidy table as a Markdown table."""
-        if self.measures is None or q.injection or not q.on_topic or (q.uncovered and not q.regions):
-            return None
-        if not self.measures.wants_comparison(q.search_text, q.regions):
-            return None
-        table = self.measures.compare(q.search_text, q.regions)
-        return table if table.answerable else None
-
-    def _analyze(self, text: str, region: str | None = None) -> Question:
-        corrected, maybe_meant = self.composer.weights.correct_typos(text)
-        q = self.analyzer.analyze(corrected, region)
-        q.original = text
-        q.expansions.extend(maybe_meant)
-        return q
-
-    def _draft(self, q: Question, k: int | None, timings: dict[str, float], retrieved: list[str]) -> Draft:
-        if q.injection:
-            return self.composer.decline("injection")
-        if not q.on_topic:
-            return self.composer.decline("offtopic")
-        if q.uncovered and not q.regions:
-            return self.composer.uncovered_place(q)
+    def compose(self, intent: Intent, k: int | None = None, timings: dict[str, float] | None = None,
+                retrieved: list[str] | None = None) -> Draft:
+        """The composer the route picks, on this intent."""
+        timings = timings if timings is not None else {}
+        which = route(intent)
+        if which is Route.INJECTION:
+            return self.declines.decline("injection")
+        if which is Route.OFFTOPIC:
+            return self.declines.decline("offtopic")
+        if which is Route.UNCOVERED_PLACE:
+            return self.declines.uncovered_place(intent)
+        if which is Route.COMPARE:
+            return self.tables.compare(intent)
+        if which is Route.SCENARIO:
+            return self.tables.scenario(intent)
+        if which is Route.TABLE:
+            return self.tables.list(intent)
+        if which is Route.SITES:
+            return self.sites.compose(intent)
         t0 = time.perf_counter()
-        hits_by_region = self._search(q, k or self.settings.retrieval_k, timings)
+        hits = self.search(intent, k or self.settings.retrieval_k, timings)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        retrieved.extend(_interleave(hits_by_region))
-        return self.composer.compose(q, hits_by_region)
+        if retrieved is not None:
+            retrieved.extend(_interleave(hits))
+        return self.clauses.compose(intent, hits)
 
-    def _search(self, q: Question, k: int, timings: dict[str, float]) -> dict:
+    def _fallback(self, intent: Intent) -> Draft:
+        draft = DraftBuilder("guard")
+        draft.add(Paragraph.of(self.templates("guard_fallback")))
+        offices = self.model.offices(list(intent.regions))
+        draft.note(self.templates("ask_office", offices="或".join(offices)) if offices
+                   else self.templates("ask_office_generic"))
+        draft.note(self.templates("coverage", regions=self.model.regions.covered()))
+        return draft.build(Verdict.NOT_COVERED)
+
+    def _allowed(self) -> list[str]:
+        """Knowledge text an answer may repeat besides its quotes (names, titles, offices)."""
+        book = self.model.regions
+        return [book.covered(), *(r.label for r in book.regions.values()),
+                *(d.title for d in self.model.documents.values()), *self.model.offices([]),
+                *(t.name for t in self.model.topics.topics.values()),
+                *(m.title for m in self.model.measures), *(s.name for s in self.model.sites)]
+
+    def _assumed(self, intent: Intent) -> dict[str, str]:
+        f = intent.followup
+        if f is None:
+            return {}
+        out = {}
+        if f.regions:
+            out["region"] = "、".join(self.model.regions.label(r) for r in f.regions)
+        if f.topics:
+            out["topic"] = "、".join(self.model.topics.name(t) for t in f.topics)
+        return out
+
+    # ------------------------------------------------------------------ retrieval
+    def search(self, intent: Intent, k: int, timings: dict[str, float]) -> dict[str | None, list[Hit]]:
         """Hits per region the question names (or one unfiltered search)."""
-        hits_by_region = {}
-        for region in q.regions or [None]:
-            scope = self.analyzer.regions.scope(region) if region else None
+        hits_by_region: dict[str | None, list[Hit]] = {}
+        for region in intent.regions or (None,):
+            scope = self.model.regions.scope(region) if region else None
             # Within a region filter the region's name only favours clauses that repeat it.
-            query = q.topic_text if scope else q.search_text
+            query = intent.query_text if scope else intent.search_text
             result = self.retriever.search(query, k, scope)
-            hits_by_region[region] = result.hits + self._status_hits(q, scope, result.hits)
+            hits_by_region[region] = result.hits + self._status_hits(intent, scope, result.hits)
             for name, value in result.timings_ms.items():
                 timings[name] = timings.get(name, 0.0) + value
         return hits_by_region
 
-    def _status_hits(self, q: Question, scope: list[str] | None, hits: list) -> list:
+    def _status_hits(self, intent: Intent, scope: list[str] | None, hits: list[Hit]) -> list[Hit]:
         """For "is it in force / valid?" questions, the clauses that state validity."""
-        if "status" not in q.asks:
+        if intent.ask is not Ask.STATUS and "status" not in intent.asks:
             return []
-        from bot.retrieve.hybrid import Hit
-
         have = {h.clause.chunk_id for h in hits}
+        validity = self.model.lexicon.facts["validity"]
         return [Hit(c, 0.0) for c in self.corpus.clauses
-                if (not scope or c.region in scope) and c.chunk_id not in have and re.search(r"有效期|之日起施行", c.text)]
+                if (not scope or c.region in scope) and c.chunk_id not in have and validity.search(c.text)]
 
     def retrieve(self, question: str, k: int = 10, history: list[dict] | None = None) -> list[str]:
         """Clause ids the answerer would look at, best first (for retrieval metrics)."""
-        q = self._analyze(self.validate(question))
-        self._carry_over(q, history or [])
-        return _interleave(self._search(q, k, {}))
+        intent = self.understand(self.validate(question), history)
+        return _interleave(self.search(intent, k, {}))
 
-    def _carry_over(self, q: Question, history: list[dict]) -> dict[str, str]:
-        """Fill in what a follow-up leaves out (region, topic) from the last user turn."""
-        previous = next(
-            (t.get("content") for t in reversed(history)
-             if isinstance(t, dict) and t.get("role") == "user" and isinstance(t.get("content"), str)
-             and t.get("content").strip()),
-            None,
-        )
-        if not previous or q.injection:
-            return {}
-        prev = self.analyzer.analyze(previous)
-        assumed: dict[str, str] = {}
-        if not q.regions and not q.uncovered and prev.regions:
-            q.regions = list(prev.regions)
-            assumed["region"] = "、".join(self.analyzer.regions.labels.get(r, r) for r in q.regions)
-        own_terms = self.composer.weights.terms(q.search_text, self.composer.place_words)
-        if FOLLOW_UP.search(q.text) or not own_terms:
-            q.topic = f"{q.topic} {prev.topic}"
-            q.expansions.extend(prev.expansions)
-            q.asks |= prev.asks
-            q.on_topic = q.on_topic or prev.on_topic
-            assumed["topic"] = f"“{prev.text}”"
-        return assumed
-
-
-def _load_measures(settings: Settings, corpus: Corpus, clause_texts: dict[str, str], analyzer):
-    """The subsidy table, if the knowledge has one."""
-    path = settings.knowledge_dir / "measures.yaml"
-    if not path.exists():
-        return None
-    from bot.measures.book import MeasureBook
-    from bot.measures.model import MeasureTable
-
-    return MeasureBook(MeasureTable.load(path), clause_texts, corpus.documents, analyzer.regions.parents)
-
-
-def _load_topics(settings: Settings) -> dict[str, list[str]]:
-    import yaml
-
-    path = settings.knowledge_dir / "topics.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["uncovered_if_absent"] if path.exists() else {}
+    # ------------------------------------------------------------------ 补贴测算
+    def check(self, profile: ProducerProfile) -> CheckResult:
+        draft = self.tables.report(profile)
+        draft = self.caveats.dress(Intent(question="", text="", topic_text="", ask=Ask.SCENARIO), draft)
+        rendered: Rendered = render(draft, self.model)
+        return CheckResult(self.tables.verdicts(profile), rendered.text, rendered.citations)
 
 
 def _interleave(hits_by_region: dict) -> list[str]:

@@ -1,4 +1,4 @@
-"""Answer wording, loaded from ``prompts/answer.yaml`` (no prompt strings in code)."""
+"""Answer wording, loaded from ``prompts/answer.yaml`` (no user-facing strings in code)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.errors import KnowledgeError
+
 
 class Templates:
     def __init__(self, data: dict) -> None:
@@ -14,10 +16,20 @@ class Templates:
 
     @classmethod
     def load(cls, prompts_dir: Path) -> Templates:
-        return cls(yaml.safe_load((prompts_dir / "answer.yaml").read_text(encoding="utf-8")))
+        path = prompts_dir / "answer.yaml"
+        try:
+            return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (OSError, yaml.YAMLError) as exc:
+            raise KnowledgeError(f"{path}: cannot read the answer wording ({exc})") from exc
 
     def __call__(self, key: str, **values: object) -> str:
         return str(self._data[key]).format(**values)
+
+    def items(self, key: str) -> list[str]:
+        return [str(v) for v in self._data[key]]
+
+    def mapping(self, key: str) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self._data[key].items()}
 
     def missing(self, ask: str) -> str:
         return self._data["missing"].get(ask, ask)

@@ -1,21 +1,30 @@
-"""Checks every answer must pass before it leaves the service.
+"""The guard: the last step before an answer leaves the service, run on exactly the text
+that is sent (notes, follow-up lines, tables and caveats included).
 
 * every citation's quote is a verbatim span of the clause it names;
-* every amount, percentage or count in the answer text occurs in a cited quote.
+* every amount, percentage, count, date and phone number in the text occurs in a cited
+  quote (or the title of a cited document);
+* nothing the user typed is repeated in the answer unless the cited sources say it too.
+
+An answer that fails is replaced by a plain refusal (see ``service.py``); the reasons are
+logged and counted.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from bot.models import Citation
 
-# Figures a reader would act on: amounts, percentages, counts with a unit.
+# Figures a reader would act on: amounts, percentages, counts with a unit, dates, phone numbers.
 FIGURE = re.compile(
-    r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿|%|部(?!门)|家|个|天|张|平方米|名|套|辆|亩|人|倍)"
+    r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿|%|部(?!门)|家|个|天|张|平方米|名|套|辆|亩|人|倍|年|月|日|号)"
+    r"|(?<![\d.])\d{7,}|(?<![\d-])\d{3,4}-\d{7,8}"
     r"|百分之[一二三四五六七八九十]+"
 )
+ECHO_RUN = 12  # a run of the question this long, repeated in the answer, must come from a source
 
 
 def _fold(text: str) -> str:
@@ -26,17 +35,54 @@ def quote_is_verbatim(quote: str, clause_text: str) -> bool:
     return bool(quote.strip()) and quote in clause_text
 
 
-def unsupported_figures(answer: str, quotes: list[str]) -> list[str]:
-    """Figures in ``answer`` that no quote contains (after width / space folding)."""
-    folded_quotes = [_fold(q) for q in quotes]
+def unsupported_figures(text: str, sources: list[str]) -> list[str]:
+    """Figures in ``text`` that no source contains (after width / space folding)."""
+    folded = [_fold(s) for s in sources]
     missing = []
-    for m in FIGURE.finditer(_fold(answer)):
+    for m in FIGURE.finditer(_fold(text)):
         figure = m.group(0)
-        if not any(re.search(r"(?<![\d.])" + re.escape(figure), q) for q in folded_quotes):
+        if not any(re.search(r"(?<![\d.])" + re.escape(figure), s) for s in folded):
             missing.append(figure)
-    return missing
+    return list(dict.fromkeys(missing))
 
 
-def valid_citations(citations: list[Citation], clause_texts: dict[str, str]) -> list[Citation]:
-    """The citations whose quote is verbatim in their clause (others are dropped)."""
-    return [c for c in citations if quote_is_verbatim(c.quote, clause_texts.get(c.clause_id, ""))]
+def echoed(question: str, text: str, sources: list[str]) -> str | None:
+    """A run of the user's question repeated in ``text`` that no source contains."""
+    q, t = _fold(question), _fold(text)
+    folded = [_fold(s) for s in sources]
+    for start in range(0, max(0, len(q) - ECHO_RUN + 1)):
+        run = q[start:start + ECHO_RUN]
+        if run in t and not any(run in s for s in folded):
+            return run
+    return None
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    citations: list[Citation]
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def guard(text: str, citations: list[Citation], clause_texts: dict[str, str], question: str,
+          allowed: list[str] = ()) -> GuardResult:
+    """Check ``text`` and its citations; ``allowed`` is knowledge text the answer may
+    repeat beyond its quotes (region labels, titles, the coverage line)."""
+    problems = []
+    valid = [c for c in citations if quote_is_verbatim(c.quote, clause_texts.get(c.clause_id, ""))]
+    if len(valid) < len(citations):
+        problems.append(f"{len(citations) - len(valid)} quote(s) not verbatim")
+    sources = [c.quote for c in valid] + [c.title for c in valid]
+    missing = unsupported_figures(text, sources)
+    if missing:
+        problems.append("unsupported figures: " + "、".join(missing))
+    run = echoed(question, text, sources + list(allowed))
+    if run:
+        problems.append(f"repeats the question: {run!r}")
+    for n in {int(m) for m in re.findall(r"\[(\d+)\]", text)}:
+        if n > len(citations) or n < 1:
+            problems.append(f"marker [{n}] has no citation")
+    return GuardResult(valid, problems)

@@ -14,14 +14,6 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-# Function words and question words that carry no topic (kept short on purpose: BM25's
-# idf already discounts frequent words; these are the ones idf cannot see in questions).
-STOP_WORDS = frozenset(
-    """的 了 和 与 及 或 在 是 有 吗 呢 吧 啊 呀 么 嘛 哪 哪些 哪个 什么 多少 怎么 怎样 如何 为什么
-    请问 请 我 我们 你 你们 他们 它 这 那 这个 那个 这些 那些 一下 能 能否 可以 会 要 想 给 对 把 被
-    就 都 也 还 又 再 很 最 更 等 个 之 其 所 以 于 为 从 到 向 由 上 下 中 里 吗？ 呢？ 啥 咋 多大
-    ？ ? ！ ! ， , 。 、 ： : ； ; “ ” " ' ‘ ’ （ ） ( ) 《 》 — - · … /""".split()
-)
 TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff+]")
 
 
@@ -41,8 +33,9 @@ def to_simplified(text: str) -> str:
 class ChineseTokenizer:
     """jieba (search mode) with the domain dictionary; thread-safe, loaded lazily."""
 
-    def __init__(self, user_dict: Path | None = None) -> None:
+    def __init__(self, user_dict: Path | None = None, stop_words: frozenset[str] = frozenset()) -> None:
         self._user_dict = user_dict
+        self.stop_words = stop_words
         self._jieba = None
         self._general: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -78,9 +71,20 @@ class ChineseTokenizer:
         """Content words of ``text`` in order (search-mode cut: long words and their parts)."""
         text = text.lower()
         tokens = self._load().lcut_for_search(text)
-        return [t for t in (t.strip() for t in tokens) if t and t not in STOP_WORDS and TOKEN_OK.search(t)]
+        return [t for t in (t.strip() for t in tokens) if t and t not in self.stop_words and TOKEN_OK.search(t)]
+
+
+def load_stop_words(lexicon: Path) -> frozenset[str]:
+    """The lexicon's stop words (``knowledge/lexicon.yaml``: function and question words)."""
+    import yaml
+
+    if not lexicon.exists():
+        return frozenset()
+    data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
+    return frozenset(str(w) for w in data.get("stop_words", []))
 
 
 @lru_cache(maxsize=4)
-def get_tokenizer(user_dict: Path | None = None) -> ChineseTokenizer:
-    return ChineseTokenizer(user_dict)
+def get_tokenizer(knowledge_dir: Path) -> ChineseTokenizer:
+    """The tokenizer for a knowledge directory: its domain dictionary and stop words."""
+    return ChineseTokenizer(knowledge_dir / "terms.txt", load_stop_words(knowledge_dir / "lexicon.yaml"))

@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 from bot.answer.service import PolicyBot
 from bot.config import PROJECT_ROOT, Settings, apply_offline_env, get_settings
 from bot.errors import InvalidQuestion
-from bot.measures.eligibility import ProducerProfile
-from bot.models import Citation
+from bot.models import AnswerTable, Citation
+from bot.policy.eligibility import ProducerProfile
 from bot.web.feedback import FeedbackStore
 from bot.web.render import EXAMPLES, source_page
 from bot.web.security import EdgeMiddleware, RateLimiter, parse_origins
@@ -48,6 +48,7 @@ class AskResponse(BaseModel):
     citations: list[Citation]
     region: str | None
     latency_ms: float
+    table: AnswerTable | None = None
 
 
 class FeedbackRequest(BaseModel):
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
         verdicts, report, citations = bot.measures.check(profile)
         return {"report": report, "citations": [c.model_dump() for c in citations],
                 "measures": [{"id": v.measure.id, "region": v.measure.region, "title": v.measure.title,
-                              "category": v.measure.category, "amount": v.measure.benefit.amount,
+                              "topics": v.measure.topics, "amount": v.measure.benefit.amount,
                               "verdict": v.verdict, "reasons": v.reasons, "clause_id": v.measure.clause_id}
                              for v in verdicts]}
 
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     def widget(title: str = "微短剧政策助手") -> HTMLResponse:
         page = (STATIC / "widget.html").read_text(encoding="utf-8")
         page = page.replace("{{TITLE}}", html.escape(title[:40]))
-        page = page.replace("{{COVERAGE}}", html.escape("覆盖：" + bot.analyzer.regions.covered()))
+        page = page.replace("{{COVERAGE}}", html.escape("覆盖：" + bot.model.regions.covered()))
         page = page.replace("{{DISCLAIMER}}", html.escape("摘录政策原文，以正式文件和主管部门解释为准。"))
         page = page.replace("{{EXAMPLES}}", json.dumps(EXAMPLES[:3], ensure_ascii=False).replace("</", "<\\/"))
         return HTMLResponse(page)

@@ -25,12 +25,12 @@ CSS = """
 
 
 def coverage_line(bot: PolicyBot) -> str:
-    regions = bot.analyzer.regions.covered()
+    regions = bot.model.regions.covered()
     return f"覆盖：{regions}。依据 {len(bot.corpus.documents)} 份材料（政策、发布会、新闻报道、研究文章），点击引用可查看原文条款。"
 
 
 def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
-    regions = [r for r in bot.analyzer.regions.labels if r != "全国"]
+    regions = bot.model.regions.local()
     with gr.Blocks(title="微短剧政策助手") as demo:
         gr.Markdown("# 微短剧政策助手\n在哪里拍、能拿哪些扶持：每条回答都引用政策原文条款。")
         gr.Markdown(html.escape(coverage_line(bot)), elem_classes=["coverage"])
@@ -151,7 +151,7 @@ def _build_check_tab(regions: list[str]):
 
 def _profile_from_form(where, genres, local, share, selected, company, registered, crew, origin, seekers, needs,
                        plans):
-    from bot.measures.eligibility import ProducerProfile
+    from bot.policy.eligibility import ProducerProfile
 
     return ProducerProfile(
         regions=list(where or []), genres=list(genres or []),

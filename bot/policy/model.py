@@ -1,21 +1,30 @@
-"""The subsidy table (``knowledge/measures.yaml``): every support measure, structured.
+"""Typed rows of the policy model: support measures (``knowledge/measures.yaml``) and
+filming sites (``knowledge/sites.yaml``), plus the fixed sets they use.
 
 Amounts are kept exactly as the text states them (``8万元``, ``最高不超过5万元``); a measure
-that sets no figure says so (``按实际发生`` / ``未明确``) — the table never supplies one.
+that sets no figure says so (``按实际发生`` / ``未明确`` / ``一事一议``) — the table never
+supplies one. Every row carries a verbatim quote of its clause and its topics.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
-Category = Literal[
-    "剧本", "取景", "拍摄基地与园区", "企业落户与升规", "人才与就业", "住宿交通", "上线播出", "研发", "出海译制",
-    "金融", "审查备案", "展会论坛", "IP开发", "产业基金", "版权", "综合服务",
-]
+from bot.errors import KnowledgeError
+
+
+class SiteStatus(StrEnum):
+    BUILT = "建成"
+    BUILDING = "在建"
+    PLANNED = "规划"
+    UNKNOWN = "未说明"
+
+
 ConditionType = Literal[
     "registered_in_region",  # the company is registered / the work is 立项备案 in the region
     "new_company",  # a newly registered company
@@ -28,7 +37,7 @@ ConditionType = Literal[
     "local_theme",  # the script reflects local themes (bonus)
     "promotes_region",  # shows the region's image / promotes its tourism
     "released_online",  # released on major platforms
-    "views_threshold",  # reaches a view-count standard (未明确 which)
+    "views_threshold",  # reaches a view-count standard
     "evaluated_by_panel",  # selected / rated by an evaluation (经评选认定, 经评审认定优秀)
     "job_seeker_performer",  # performers coming to look for work / not yet in a crew
     "first_visit",  # first time in the region
@@ -40,6 +49,9 @@ ConditionType = Literal[
     "builds_base",  # builds studios / parks / bases in the region
     "park_recognised",  # value: 国家级 / 省级 park recognition
     "performance_review",  # 绩效考核 / 一事一议
+    "capital_min",  # value: minimum registered capital, as stated (e.g. 100万元)
+    "social_insurance_months",  # value: months of social insurance paid locally
+    "free_text",  # a condition no type fits: reported as 需确认 with its words
 ]
 
 
@@ -63,17 +75,47 @@ class SubsidyMeasure(BaseModel):
     region: str
     doc_id: str
     clause_id: str
-    category: Category
+    topics: list[str] = Field(min_length=1)
     title: str
     benefit: Benefit
     conditions: list[Condition] = Field(default_factory=list)
     quote: str  # verbatim span of the clause that states the measure
     notes: str | None = None
+    reviewed: bool = True  # false for rows drafted by `bot add` and not yet checked
+
+    @property
+    def money(self) -> str:
+        """Amount, ratio, cap and payment as stated (each once); "未明确" only when the
+        text states nothing else about the amount."""
+        parts = [self.benefit.amount, self.benefit.ratio, self.benefit.cap, self.benefit.payment]
+        stated = [x for x in parts if x and x != "未明确"]
+        return "；".join(dict.fromkeys(stated)) or self.benefit.amount
 
 
-class MeasureTable(BaseModel):
-    measures: list[SubsidyMeasure]
+class Site(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    region: str
+    doc_id: str
+    clause_id: str
+    type: str
+    status: SiteStatus
+    capacity: str | None = None
+    services: str | None = None
+    description: str | None = None
+    quote: str
+    topics: list[str] = Field(min_length=1)
+    reviewed: bool = True
 
-    @classmethod
-    def load(cls, path: Path) -> MeasureTable:
-        return cls(measures=yaml.safe_load(path.read_text(encoding="utf-8")))
+
+def load_rows(path: Path, model: type[BaseModel]) -> list:
+    """Rows of a YAML table file, validated; a missing file is an empty table."""
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        return [model.model_validate(row) for row in data]
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path}: cannot read ({exc})") from exc
+    except ValidationError as exc:
+        raise KnowledgeError(f"{path}: {exc}") from exc

@@ -1,0 +1,144 @@
+"""What every answer carries besides its evidence, decided from the intent and the
+draft's sources, in the bot's own words: the follow-up assumption, premise corrections,
+scope (杭州 → 余杭), and document status (draft, news report, research article).
+
+Nothing here copies user text: regions and topics are named from the knowledge.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.answer.draft import Draft, Paragraph, Source, Span, Verdict
+from bot.answer.evidence import sentences
+from bot.answer.intent import Intent, figures_in
+from bot.answer.templates import Templates
+from bot.models import DocStatus
+from bot.policy.book import PolicyModel
+from bot.policy.regions import Relation
+
+PLAN_PERIOD = re.compile(r"（(\d{4}—\d{4}年)）")
+
+
+class Caveats:
+    def __init__(self, model: PolicyModel, templates: Templates) -> None:
+        self.model = model
+        self.t = templates
+        self._figures: dict[str, list[tuple[str, str]]] = {}  # figure → [(clause_id, sentence)]
+        for clause in model.clauses:
+            for sentence in sentences(clause.text):
+                for figure in figures_in(sentence, digits_only=True):
+                    self._figures.setdefault(figure, []).append((clause.clause_id, sentence))
+
+    def dress(self, intent: Intent, draft: Draft) -> Draft:
+        """The draft with its leading lines and trailing status notes (a decline stays as is)."""
+        if draft.verdict is Verdict.DECLINED:
+            return draft
+        lead: list[Paragraph] = []
+        assumed = self.assumed(intent)
+        if assumed:
+            lead.append(assumed)
+        corrections = self.premises(intent)
+        lead += corrections
+        if draft.verdict is Verdict.ANSWERED:
+            lead += self.scope(intent)
+        notes = [*draft.notes, *self.status(draft)]
+        verdict = Verdict.ANSWERED if corrections and draft.verdict is Verdict.NOT_COVERED else draft.verdict
+        return replace(draft, verdict=verdict, blocks=(*lead, *draft.blocks), notes=tuple(dict.fromkeys(notes)))
+
+    # ----------------------------------------------------------------- lead lines
+    def assumed(self, intent: Intent) -> Paragraph | None:
+        f = intent.followup
+        if f is None or not (f.regions or f.topics):
+            return None
+        parts = []
+        if f.regions:
+            parts.append("、".join(self.model.regions.label(r) for r in f.regions))
+        if f.topics:
+            parts.append("、".join(self.model.topics.name(t) for t in f.topics))
+        return Paragraph.of(self.t("assumed", what=self.t("assumed_sep").join(parts)))
+
+    def scope(self, intent: Intent) -> list[Paragraph]:
+        lines = []
+        named = set(intent.named_regions)
+        for place in intent.scope_places():
+            if set(place.regions) & named and place.relation is Relation.CONTAINS:
+                continue  # "新乡平原示范区": the zone itself was named
+            labels = "、".join(self.model.regions.label(r) for r in place.regions)
+            if place.relation is Relation.CONTAINS:
+                lines.append(Paragraph.of(self.t("scope_contains", place=place.name, regions=labels)))
+            else:
+                lines.append(Paragraph.of(self.t("scope_inside", place=place.name, region=labels)))
+        return list(dict.fromkeys(lines))
+
+    def premises(self, intent: Intent) -> list[Paragraph]:
+        """Corrections of a figure or a named programme attributed to the wrong region."""
+        asked = set(intent.regions)
+        if not asked:
+            return []
+        scope = {s for r in asked for s in self.model.regions.scope(r)}
+        book = self.model.regions
+        lines: list[Paragraph] = []
+        for figure in intent.figures:
+            found = self._figures.get(figure, [])
+            mine = [f for f in found if self.model.clause(f[0]).region in scope]
+            theirs = [f for f in found if self.model.clause(f[0]).region not in scope]
+            if found and not mine and theirs:
+                clause_id, sentence = theirs[0]
+                owner = book.label(self.model.clause(clause_id).region)
+                asked_label = "、".join(book.label(r) for r in intent.regions)
+                lines.append(Paragraph((Span(self.t("premise_figure", figure=figure, owner=owner, asked=asked_label)),
+                                        Span(sentence, Source(clause_id, sentence)))))
+        named = [t for t in self.model.named_terms if t in intent.text]
+        named = [t for t in named if not any(t != other and t in other for other in named)]  # 短剧+ in 微短剧+
+        for term in named:
+            regions = self.model.named_terms[term]
+            if not set(regions) & scope and "全国" not in regions:
+                clause = next(c for c in self.model.clauses if term in c.text and c.region in regions)
+                sentence = next(s for s in sentences(clause.text) if term in s)
+                owner = "、".join(book.label(r) for r in regions)
+                asked_label = "、".join(book.label(r) for r in intent.regions)
+                lines.append(Paragraph((Span(self.t("premise_term", term=term, owner=owner, asked=asked_label)),
+                                        Span(sentence, Source(clause.clause_id, sentence)))))
+        return lines
+
+    # ----------------------------------------------------------------- status notes
+    def status(self, draft: Draft) -> list[Paragraph]:
+        docs = []
+        regions_by_doc: dict[str, list[str]] = {}
+        for source in draft.sources():
+            clause = self.model.clause(source.clause_id)
+            if clause.doc_id not in docs:
+                docs.append(clause.doc_id)
+            regions_by_doc.setdefault(clause.doc_id, [])
+            if clause.region not in regions_by_doc[clause.doc_id]:
+                regions_by_doc[clause.doc_id].append(clause.region)
+        notes = []
+        for doc_id in docs:
+            doc = self.model.documents[doc_id]
+            if doc.status is DocStatus.DRAFT:
+                notes.append(self._draft_note(doc_id))
+            elif doc.status is DocStatus.NEWS:
+                notes.append(Paragraph.of(self.t("news_note")))
+            elif doc.status is DocStatus.PRESS:
+                notes.append(Paragraph.of(self.t("press_note")))
+            elif doc.status is DocStatus.ARTICLE:
+                regions = "、".join(self.model.regions.label(r) for r in regions_by_doc[doc_id])
+                notes.append(Paragraph.of(self.t("article_note", regions=regions)))
+            period = PLAN_PERIOD.search(doc.title)
+            if period and doc.status is not DocStatus.DRAFT:
+                notes.append(Paragraph.of(self.t("plan_period", period=period.group(1))))
+        return notes
+
+    def _draft_note(self, doc_id: str) -> Paragraph:
+        doc = self.model.documents[doc_id]
+        validity = self.model.lexicon.facts["validity"]
+        for clause in self.model.clauses:
+            if clause.doc_id != doc_id:
+                continue
+            sentence = next((s for s in sentences(clause.text) if validity.search(s)), None)
+            if sentence:
+                return Paragraph((Span(self.t("draft_note", title=doc.title, validity=sentence.rstrip("。"))),
+                                  Span("", Source(clause.clause_id, sentence)), Span("。")))
+        return Paragraph.of(self.t("draft_note_plain", title=doc.title))

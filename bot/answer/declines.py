@@ -1,0 +1,45 @@
+"""Answers that need no evidence: off-topic and manipulation requests (declined, short,
+fixed), and places no text covers (said plainly, with what is covered)."""
+
+from __future__ import annotations
+
+from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Verdict
+from bot.answer.intent import Intent
+from bot.answer.rows import measure_item
+from bot.answer.templates import Templates
+from bot.policy.book import PolicyModel
+from bot.policy.regions import Relation
+
+MAX_CONTEXT_ROWS = 6
+
+
+class Declines:
+    def __init__(self, model: PolicyModel, templates: Templates) -> None:
+        self.model = model
+        self.t = templates
+
+    def decline(self, kind: str) -> Draft:
+        """Off-topic or manipulation: one fixed sentence and what the bot can answer."""
+        draft = DraftBuilder(kind)
+        draft.add(Paragraph.of(self.t(kind)))
+        draft.note(self.t("coverage", regions=self.model.regions.covered()))
+        return draft.build(Verdict.DECLINED)
+
+    def uncovered_place(self, intent: Intent) -> Draft:
+        """Places no text covers. A place inside a covered province gets the province's
+        measures on the asked topic as context — named as the province's, not the place's."""
+        draft = DraftBuilder("uncovered_place")
+        inside = [p for p in intent.places if p.relation is Relation.INSIDE_PROVINCE and not p.origin]
+        others = [p.name for p in intent.places if p.relation is Relation.UNCOVERED and not p.origin]
+        if others:
+            draft.add(Paragraph.of(self.t("not_covered_place", place="、".join(dict.fromkeys(others)))))
+        for place in inside[:1]:
+            parent = place.regions[0]
+            label = self.model.regions.label(parent)
+            draft.add(Paragraph.of(self.t("not_covered_place_province", place=place.name, parent=label)))
+            rows = self.model.measures_for([parent], intent.topics)[:MAX_CONTEXT_ROWS]
+            if rows:
+                draft.add(Bullets(None, tuple(measure_item(m, self.t, with_conditions=False) for m in rows)))
+        draft.note(self.t("coverage", regions=self.model.regions.covered()))
+        draft.note(self.t("ask_office_generic"))
+        return draft.build(Verdict.NOT_COVERED)

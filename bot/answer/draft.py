@@ -1,0 +1,113 @@
+"""What a composer returns: a typed draft of the answer, before wording and numbering.
+
+A draft is a list of blocks (paragraphs, bullet lists, tables), each piece of text tied
+to the clause it comes from (:class:`Source`), plus notes (status caveats, the office to
+ask). The verdict — answered, not covered, declined — is decided once, here, and both the
+``answerable`` flag and the wording come from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    ANSWERED = "answered"
+    NOT_COVERED = "not_covered"  # the texts do not answer it (say so, say what is covered)
+    DECLINED = "declined"  # off-topic or a request the bot does not follow
+
+
+@dataclass(frozen=True)
+class Source:
+    """A verbatim span of a clause that a piece of the answer relies on."""
+
+    clause_id: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of answer text; cited when it has a source."""
+
+    text: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    spans: tuple[Span, ...]
+
+    @classmethod
+    def of(cls, *spans: Span | str) -> Paragraph:
+        return cls(tuple(s if isinstance(s, Span) else Span(s) for s in spans))
+
+
+@dataclass(frozen=True)
+class Bullets:
+    title: str | None
+    items: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str | None
+    columns: tuple[str, ...]  # the last column holds the citation number
+    rows: tuple[Row, ...]
+
+
+Block = Paragraph | Bullets | Table
+
+
+@dataclass(frozen=True)
+class Draft:
+    verdict: Verdict
+    kind: str  # which composer decided (evals and logs)
+    blocks: tuple[Block, ...] = ()
+    notes: tuple[Paragraph, ...] = ()
+    regions: tuple[str, ...] = ()  # the regions the answer is about
+
+    @property
+    def answerable(self) -> bool:
+        return self.verdict is Verdict.ANSWERED
+
+    def sources(self) -> list[Source]:
+        found: list[Source] = []
+        for block in [*self.blocks, *self.notes]:
+            if isinstance(block, Paragraph):
+                found += [s.source for s in block.spans if s.source]
+            elif isinstance(block, Bullets):
+                found += [s.source for item in block.items for s in item.spans if s.source]
+            else:
+                found += [row.source for row in block.rows]
+        return found
+
+
+@dataclass
+class DraftBuilder:
+    """Collects blocks and notes; composers build drafts through it."""
+
+    kind: str
+    regions: tuple[str, ...] = ()
+    blocks: list[Block] = field(default_factory=list)
+    notes: list[Paragraph] = field(default_factory=list)
+
+    def add(self, block: Block | None) -> DraftBuilder:
+        if block is not None and (not isinstance(block, Paragraph) or block.spans):
+            self.blocks.append(block)
+        return self
+
+    def note(self, *spans: Span | str) -> DraftBuilder:
+        paragraph = Paragraph.of(*spans)
+        if paragraph not in self.notes:
+            self.notes.append(paragraph)
+        return self
+
+    def build(self, verdict: Verdict) -> Draft:
+        return Draft(verdict, self.kind, tuple(self.blocks), tuple(self.notes), self.regions)

@@ -1,0 +1,314 @@
+"""Answers from retrieved clauses: facts the policy table does not hold (汉唐商业街投资多少,
+浙江2024年发证多少部, 深圳的修订版从哪天实施 …), behind a relevance gate.
+
+Given the intent and the retrieved clauses of each region it names, the composer picks
+the sentences that answer each part of the question and decides whether the evidence
+really answers what was asked: a deadline needs a deadline, an amount an amount, and the
+topic the question names (剧本, 住宿 …) must be what the chosen clause is about —
+otherwise the answer is "not covered" instead of whatever shares a keyword.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answer.draft import Draft, DraftBuilder, Paragraph, Source, Span, Verdict
+from bot.answer.evidence import MONEY, RATIO, Evidence, Matcher, Ranker, TermWeights, sentences
+from bot.answer.intent import Intent
+from bot.answer.templates import Templates
+from bot.models import Clause
+from bot.policy.book import PolicyModel
+from bot.retrieve.hybrid import Hit
+
+MIN_COVERAGE = 0.35  # share of the question's term weight the evidence must contain
+STRICT_ASKS = ("deadline", "form", "contact", "address", "process")
+FACT_ASKS = ("date", "count", "duration")  # needed in the evidence
+PREFERRED_ASKS = ("office",)  # preferred in the evidence when some sentence has it
+MAX_LIST = 4
+MAX_ITEMS = 10
+# A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
+LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
+ITEM_LABEL = re.compile(r"(\([一二三四五六七八九十\d]+是?\)|[①-⑳])$")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something a question asks that the evidence does not give: a kind of fact
+    (``what``: 申报截止时间) or a whole sentence (no document covers the topic)."""
+
+    what: str | None = None
+    sentence: str | None = None
+
+
+@dataclass
+class Part:
+    text: str
+    asks: set[str]
+    terms: dict[str, float]
+
+
+@dataclass
+class PartAnswer:
+    chosen: list[Evidence]
+    gaps: list[Gap]
+    no_figure: list[Evidence]
+    decisive: bool  # a gap that makes the whole question unanswered
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str  # a verbatim sentence of ``clause``
+    clause: Clause
+    region: str | None = None
+
+
+def _parent_key(clause: Clause) -> tuple | None:
+    """What makes clauses items of one list: numbered items of one parent, or named
+    paragraphs ("X：…") of one section."""
+    m = ITEM_LABEL.search(clause.label)
+    if m:
+        return (clause.doc_id, clause.label[: m.start()])
+    if clause.label.startswith("段") and LIST_ITEM.match(clause.text):
+        return (clause.doc_id, tuple(clause.heading_path))
+    return None
+
+
+class ClauseComposer:
+    def __init__(self, model: PolicyModel, templates: Templates, weights: TermWeights) -> None:
+        self.model = model
+        self.t = templates
+        self.weights = weights
+        self.ranker = Ranker(model.lexicon)
+        self.match = Matcher(model.lexicon)
+        self.place_words = set(model.regions.name_index)
+        lex = model.lexicon
+        self._list_question = lex.facts["list_question"]
+        self._part_split = lex.facts["part_split"]
+
+    # ----------------------------------------------------------------- parts
+    def parts(self, intent: Intent) -> list[Part]:
+        """Sub-questions: "投资多少？在哪个片区？" asks two things about one topic."""
+        drop = self.place_words
+        text = intent.query_text or intent.search_text
+        pieces = [p for p in self._part_split.split(intent.topic_text) if p.strip()] or [text]
+        whole = self.weights.terms(text, drop)
+        result: list[Part] = []
+        for piece in pieces:
+            asks = set(self.model.lexicon.asks(piece.lower()))
+            terms = self.weights.terms(piece, drop)
+            if not terms and not asks:
+                continue
+            result.append(Part(piece, asks or set(intent.asks), terms or whole))
+        if len(result) > 1:
+            result = [p for p in result if p.terms]
+        return result or [Part(text, set(intent.asks), whole)]
+
+    # ----------------------------------------------------------------- compose
+    def compose(self, intent: Intent, hits_by_region: dict[str | None, list[Hit]]) -> Draft:
+        statements: list[Statement] = []
+        gaps: list[Gap] = []
+        decisive = False
+        no_figure: list[Evidence] = []
+        related: list[Statement] = []
+        parts = self.parts(intent)
+        for region, hits in hits_by_region.items():
+            if not hits:
+                gaps.append(Gap(sentence=self.t("not_covered_place", place=self.model.regions.label(region))))
+                continue
+            for part in parts:
+                answer = self._answer_part(part, hits)
+                decisive = decisive or answer.decisive
+                if answer.chosen:
+                    statements.extend(Statement(e.sentence, e.clause, region) for e in answer.chosen)
+                    no_figure.extend(answer.no_figure)
+                else:
+                    gaps.extend(answer.gaps)
+                    best = self.ranker.rank(part.terms, set(), hits)
+                    if best and best[0].coverage > 0 and not related:
+                        related.append(Statement(best[0].sentence, best[0].clause, region))
+        statements = _in_reading_order(_dedupe(statements))
+        if decisive and statements:
+            # What was answered becomes context of the refusal, not an answer.
+            related, statements = statements[:2], []
+        if statements and not self._on_topic(intent, statements):
+            related, statements = statements[:1], []
+            gaps = [Gap(sentence=self._topic_gap(intent))]
+        if not statements:
+            return self.refusal(intent, gaps, related, [r for r in hits_by_region if r])
+        return self._answer(intent, statements, no_figure, gaps)
+
+    def _answer(self, intent: Intent, statements: list[Statement], no_figure: list[Evidence],
+                gaps: list[Gap]) -> Draft:
+        draft = DraftBuilder("clauses", tuple(dict.fromkeys(s.region for s in statements if s.region)))
+        regions = list(dict.fromkeys(s.region for s in statements))
+        for region in regions:
+            spans = [Span(s.text, Source(s.clause.clause_id, s.text)) for s in statements if s.region == region]
+            if region and len(regions) > 1:
+                spans.insert(0, Span(f"【{self.model.regions.label(region)}】"))
+            draft.add(Paragraph(tuple(spans)))
+        if no_figure:
+            detail = ""
+            if any(self.model.lexicon.facts["actual_cost"].search(e.sentence) for e in no_figure):
+                detail = self.t("no_figure_actual")
+            elif any(self.model.lexicon.facts["related_amount"].search(e.sentence) for e in no_figure):
+                detail = self.t("no_figure_related")
+            draft.note(self.t("no_figure", detail=detail))
+        for gap in dict.fromkeys(gaps):
+            draft.note(gap.sentence or self.t("part_not_covered", what=gap.what))
+        return draft.build(Verdict.ANSWERED)
+
+    def _on_topic(self, intent: Intent, statements: list[Statement]) -> bool:
+        """The relevance gate: when the question names a topic, the chosen clauses must be
+        about it (the clause's topics, or the topic's words in the quoted sentence)."""
+        if not intent.topics or intent.topics_by_similarity:
+            return True
+        wanted = set(intent.topics)
+        for s in statements:
+            if wanted & self.model.clause_topics.get(s.clause.clause_id, frozenset()):
+                return True
+            if wanted & set(self.model.topics.match(s.text).strong):
+                return True
+        return False
+
+    def _topic_gap(self, intent: Intent) -> str:
+        topic = "、".join(self.model.topics.name(t) for t in intent.topics)
+        if intent.regions:
+            return self.t("not_covered_topic_text", region=self.model.regions.label(intent.regions[0]), topic=topic)
+        return self.t("not_covered_topic_texts", topic=topic)
+
+    def _answer_part(self, part: Part, hits: list[Hit]) -> PartAnswer:
+        ranked_all = self.ranker.rank(part.terms, part.asks, hits)
+        has_fact = self.ranker.has_fact
+        # A deadline, form, phone… must be in the evidence itself: a clause on the same
+        # topic is not an answer.
+        for ask in STRICT_ASKS:
+            if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all[:5]):
+                return PartAnswer([], [Gap(what=self.t.missing(ask))], [], True)
+        # A rare word the clauses never use (片酬, 租, 2028) is the point of the question:
+        # evidence that lacks it does not answer it.
+        unknown = [w for w in part.terms if self.weights.is_unknown(w)]
+        ranked = [
+            e for e in ranked_all
+            if e.coverage >= MIN_COVERAGE
+            and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
+        ]
+        if not ranked:
+            return PartAnswer([], [Gap(sentence=self.t("not_covered_question"))], [], bool(unknown))
+        for ask in STRICT_ASKS + FACT_ASKS + PREFERRED_ASKS:
+            if ask in part.asks:
+                with_fact = [e for e in ranked[:5] if has_fact(ask, e.sentence)]
+                if ask in PREFERRED_ASKS:
+                    if not with_fact:
+                        continue
+                    with_fact.sort(key=lambda e: -e.coverage)
+                if not with_fact:
+                    return PartAnswer([], [Gap(what=self.t.missing(ask))], [], False)
+                ranked = with_fact + [e for e in ranked if e not in with_fact]
+                break
+        if part.asks & {"amount", "ratio"}:
+            # A figure only answers if its sentence is about what was asked, not merely
+            # the first number nearby (营收突破4亿 does not answer 取景补贴多少).
+            best = ranked[0]
+            figures = [e for e in ranked[:5] if (MONEY.search(e.sentence) or RATIO.search(e.sentence))
+                       and e.coverage >= best.coverage - 0.1 and e.score >= 0.7 * best.score]
+            if figures:
+                return PartAnswer(self._with_list(part, figures[:1] + [e for e in ranked if e is not figures[0]]),
+                                  [], [], False)
+            supported = [e for e in ranked[:3] if self.model.lexicon.facts["support"].search(e.sentence)]
+            if supported:
+                chosen = self._with_list(part, supported)
+                return PartAnswer(chosen, [], chosen, False)
+            return PartAnswer([], [Gap(what=self.t.missing("amount"))], [], False)
+        chosen = self._with_list(part, ranked)
+        if self._list_question.search(part.text):
+            chosen = self._list_items(chosen)
+        return PartAnswer(chosen, [], [], False)
+
+    def _list_items(self, chosen: list[Evidence]) -> list[Evidence]:
+        """For "有哪些…" about a list (①…⑥, 一是…五是, "“…”创作计划：…" items), quote each
+        item's lead sentence rather than the few that happened to rank highest — when the
+        question is about the items themselves (the best match is a list's lead-in or an
+        item's first sentence), not about a detail inside one item."""
+        best = chosen[0]
+        clause = best.clause
+        clauses = self.model.clauses
+        lead_in = clause.text.rstrip().endswith(("：", ":"))
+        if not lead_in and best.sentence != sentences(clause.text)[0]:
+            return chosen
+        if lead_in:
+            parent = clause
+            siblings = [c for c in clauses if c.doc_id == clause.doc_id and c.chunk_id == c.clause_id
+                        and c.label != clause.label and c.label.startswith(clause.label)
+                        and ITEM_LABEL.search(c.label)]
+        else:
+            key = _parent_key(clause)
+            siblings = [c for c in clauses if c.chunk_id == c.clause_id and key and _parent_key(c) == key]
+            parent = next((c for c in clauses if key and c.doc_id == clause.doc_id
+                           and isinstance(key[1], str) and c.label == key[1]), None)
+        siblings = [c for c in siblings if c.region == clause.region]
+        if len(siblings) < 3:
+            return chosen
+        items = []
+        if parent is not None:
+            intro = sentences(parent.text)[-1]
+            if intro.endswith(("：", ":")):
+                items.append(Evidence(parent, intro, best.score, best.coverage, best.rank))
+        for sibling in siblings[:MAX_ITEMS]:
+            items.append(Evidence(sibling, sentences(sibling.text)[0], best.score, best.coverage, best.rank))
+        return items
+
+    def _with_list(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:
+        """The best sentence, plus close runners-up (more of them for "哪些" questions)."""
+        best = ranked[0]
+        limit = MAX_LIST if part.asks & {"list", "compare"} or not part.asks else 2
+        chosen = [best]
+        for e in ranked[1:]:
+            if len(chosen) >= limit:
+                break
+            # Runners-up: the best clause's other sentences if close, other clauses only
+            # if nearly as good and as complete — an answer is not a reading list.
+            same_clause = e.clause.clause_id == best.clause.clause_id and e.score >= 0.6 * best.score
+            close_other = e.score >= 0.85 * best.score and e.coverage >= best.coverage
+            if (same_clause or close_other) and not _overlaps(e.sentence, [c.sentence for c in chosen]):
+                chosen.append(e)
+        return chosen
+
+    # ----------------------------------------------------------------- refusals
+    def refusal(self, intent: Intent, gaps: list[Gap], related: list[Statement], regions: list) -> Draft:
+        """An honest "not covered": what is missing, related context, the office to ask."""
+        draft = DraftBuilder("clauses", tuple(regions))
+        lead = [gap.sentence or self.t("not_covered_fact", what=gap.what) for gap in dict.fromkeys(gaps)]
+        draft.add(Paragraph.of("".join(dict.fromkeys(lead)) or self.t("not_covered_question")))
+        for statement in related:
+            draft.add(Paragraph.of(self.t("related"), Span(statement.text, Source(statement.clause.clause_id, statement.text))))
+        offices = self.model.offices(regions)
+        draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+        if not related:
+            draft.note(self.t("coverage", regions=self.model.regions.covered()))
+        return draft.build(Verdict.NOT_COVERED)
+
+
+def _overlaps(sentence: str, chosen: list[str]) -> bool:
+    """Is ``sentence`` (or a sentence containing it, or one it contains) already chosen?
+    A clause heading joined to its sentence and the bare sentence are the same text."""
+    return any(sentence in c or c in sentence for c in chosen)
+
+
+def _in_reading_order(statements: list[Statement]) -> list[Statement]:
+    """Sentences of one clause in the order the clause says them; clauses by relevance."""
+    first_seen: dict[str, int] = {}
+    for i, s in enumerate(statements):
+        first_seen.setdefault(s.clause.chunk_id, i)
+    return sorted(statements, key=lambda s: (first_seen[s.clause.chunk_id], s.clause.text.find(s.text)))
+
+
+def _dedupe(statements: list[Statement]) -> list[Statement]:
+    """Drop repeated sentences, including one contained in another already kept (the same
+    sentence with and without its clause heading)."""
+    kept: list[Statement] = []
+    for s in sorted(statements, key=lambda s: -len(s.text)):
+        if not any(s.text in k.text and s.clause.clause_id == k.clause.clause_id for k in kept):
+            kept.append(s)
+    order = {id(s): i for i, s in enumerate(statements)}
+    return sorted(kept, key=lambda s: order[id(s)])

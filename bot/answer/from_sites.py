@@ -1,0 +1,79 @@
+"""Where to film: answers from the sites table (``knowledge/sites.yaml``) — the bases,
+studios and outdoor locations each region's texts describe, with type, status, capacity
+and services, each cited with its verbatim quote."""
+
+from __future__ import annotations
+
+from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Verdict
+from bot.answer.evidence import Matcher, TermWeights
+from bot.answer.intent import Intent
+from bot.answer.rows import measure_item, site_item
+from bot.answer.templates import Templates
+from bot.policy.book import PolicyModel
+from bot.policy.model import SiteStatus
+
+RELATED_MIN = 0.3  # share of the question's content words a related measure must contain
+
+
+class SiteComposer:
+    def __init__(self, model: PolicyModel, templates: Templates, weights: TermWeights) -> None:
+        self.model = model
+        self.t = templates
+        self.weights = weights
+        self.match = Matcher(model.lexicon)
+
+    def kinds(self, intent: Intent) -> list[str]:
+        """Site types the question asks for (古装, 现代, 景区 …), from the lexicon — read
+        without place names ("长安古寨" names a site, it does not ask for 古装)."""
+        text = intent.text
+        for place in intent.places:
+            start, end = place.span
+            text = text[:start] + " " * (end - start) + text[end:]
+        return [kind for kind, rx in self.model.lexicon.site_types.items() if rx.search(text)]
+
+    def related(self, intent: Intent, regions: list[str]) -> Bullets | None:
+        """Measures of the regions that match what else the question names ("功夫题材" →
+        the 功夫 creation plan): a where-to-film question often asks for both."""
+        drop = set(self.model.regions.name_index) | {w for rx in self.model.lexicon.site_types.values()
+                                                    for w in rx.pattern.split("|")}
+        terms = self.weights.terms(intent.query_text, drop)
+        rows = []
+        for m in self.model.measures_for(regions):
+            text = " ".join([m.title, m.benefit.description, m.quote])
+            if terms and self.match.coverage(terms, text) >= RELATED_MIN and "拍摄基地" not in m.topics:
+                rows.append(m)
+        if not rows:
+            return None
+        return Bullets(self.t("related_measures"), tuple(measure_item(m, self.t, with_quote=True) for m in rows[:4]))
+
+    def compose(self, intent: Intent) -> Draft:
+        local = self.model.regions.local()
+        regions = [r for r in intent.regions if r in local] or ([] if intent.regions else local)
+        kinds = self.kinds(intent)
+        kind_names = self.t.mapping("site_kinds")
+        kind_text = "、".join(kind_names.get(k, k) for k in kinds)
+        draft = DraftBuilder("sites", tuple(regions))
+        found = False
+        for region in regions:
+            sites = [s for s in self.model.sites_for([region]) if not kinds or s.type in kinds]
+            label = self.model.regions.label(region)
+            if not sites:
+                if len(regions) == 1 or intent.regions:
+                    draft.add(Paragraph.of(self.t("not_covered_sites", region=label, kind=kind_text)))
+                continue
+            found = True
+            sites.sort(key=lambda s: list(SiteStatus).index(s.status))
+            draft.add(Bullets(self.t("sites_lead", region=label, kind=kind_text), tuple(site_item(s, self.t) for s in sites)))
+        if found:
+            draft.add(self.related(intent, regions))
+            return draft.build(Verdict.ANSWERED)
+        if not draft.blocks:
+            place = "、".join(self.model.regions.label(r) for r in regions) if intent.regions else self.t("all_texts")
+            draft.add(Paragraph.of(self.t("not_covered_sites", region=place, kind=kind_text)))
+        others = [s for s in self.model.sites if s.region not in regions and (not kinds or s.type in kinds)]
+        if others:
+            items = tuple(site_item(s, self.t, prefix=f"【{self.model.regions.label(s.region)}】") for s in others[:8])
+            draft.add(Bullets(self.t("redirect_sites", kind=kind_text), items))
+        offices = self.model.offices(regions)
+        draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+        return draft.build(Verdict.NOT_COVERED)

@@ -1,0 +1,397 @@
+"""Answers from the policy table (``knowledge/measures.yaml``): lists, amounts,
+conditions, comparisons, scenarios and "add it all up" questions.
+
+A list is complete by construction: every measure of the asked region (and topic) is a
+row, each with its amount as stated and its verbatim quote as the citation. A region
+whose texts have no row on the asked topic gets an honest "not covered" and what other
+regions offer on that topic, named as theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.answer.draft import (
+    Bullets,
+    Draft,
+    DraftBuilder,
+    Paragraph,
+    Row,
+    Source,
+    Span,
+    Table,
+    Verdict,
+)
+from bot.answer.evidence import MONEY, RATIO, Matcher, TermWeights
+from bot.answer.intent import Ask, Intent
+from bot.answer.rows import conditions_text, measure_item, measure_source, site_item
+from bot.answer.templates import Templates
+from bot.policy.book import PolicyModel
+from bot.policy.eligibility import Judge, MeasureVerdict, ProducerProfile, check
+from bot.policy.eligibility import Verdict as Eligibility
+from bot.policy.model import Condition, SubsidyMeasure
+from bot.policy.regions import Level
+
+MAX_BULLETS = 4  # longer lists become a table
+MAX_REDIRECT = 8
+CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
+
+
+class TableComposer:
+    def __init__(self, model: PolicyModel, templates: Templates, weights: TermWeights) -> None:
+        self.model = model
+        self.t = templates
+        self.weights = weights
+        self.match = Matcher(model.lexicon)
+
+    # ----------------------------------------------------------------- helpers
+    def regions_of(self, intent: Intent) -> list[str]:
+        """The regions a table answer covers: those asked, else every local region."""
+        local = self.model.regions.local()
+        asked = [r for r in intent.regions if r in local]
+        return asked or ([] if intent.regions else local)
+
+    def topics_of(self, intent: Intent) -> tuple[str, ...]:
+        if intent.topics:
+            return intent.topics
+        if intent.ask in (Ask.AMOUNT, Ask.CONDITION):
+            return intent.weak_topics
+        return ()
+
+    def source(self, m: SubsidyMeasure) -> Source:
+        return measure_source(m)
+
+    def relevance(self, m: SubsidyMeasure, terms: dict[str, float]) -> float:
+        """How well a row matches the question's words: its own words (title, description,
+        conditions) count fully, the quote it shares with sibling rows a little."""
+        if not terms:
+            return 0.0
+        own = " ".join([m.title, m.benefit.description, *(c.text for c in m.conditions)])
+        return self.match.coverage(terms, own) + 0.3 * self.match.coverage(terms, m.quote)
+
+    def has_figure(self, m: SubsidyMeasure) -> bool:
+        """Does the measure state an amount or a percentage? (按实际发生, 相应的, 一事一议
+        name how it is decided, not how much.)"""
+        return bool(MONEY.search(m.money) or RATIO.search(m.money))
+
+    def money(self, m: SubsidyMeasure) -> str:
+        return m.money or self.t("unknown_amount")
+
+    def conditions(self, m: SubsidyMeasure) -> str:
+        return conditions_text(m)
+
+    def bullet(self, m: SubsidyMeasure, with_conditions: bool = True, prefix: str = "",
+               with_quote: bool = False) -> Paragraph:
+        return measure_item(m, self.t, with_conditions, prefix, with_quote)
+
+    def rows_block(self, rows: list[SubsidyMeasure], title: str | None, group_by_topic: bool) -> Bullets | Table:
+        if len(rows) <= MAX_BULLETS:
+            return Bullets(title, tuple(self.bullet(m, with_quote=True) for m in rows))
+        table_rows = []
+        for m in rows:
+            topic = self.model.topics.name(m.topics[0])
+            table_rows.append(Row((topic, m.title, self.money(m), self.conditions(m) or self.t("no_conditions")),
+                                  self.source(m)))
+        if group_by_topic:
+            order = {k: i for i, k in enumerate(self.model.topics.topics)}
+            table_rows.sort(key=lambda r: order.get(_topic_key(self.model, r.cells[0]), 99))
+        return Table(title, tuple(self.t.items("columns_list")), tuple(table_rows))
+
+    def table_notes(self, draft: DraftBuilder, rows: Sequence[SubsidyMeasure]) -> None:
+        if any(m.benefit.kind == "cost_ratio" for m in rows) and len({m.region for m in rows}) > 1:
+            draft.note(self.t("cost_ratio_note"))
+        if any(not self.has_figure(m) or m.benefit.amount in self.model.lexicon.no_figure_amounts for m in rows):
+            draft.note(self.t("no_figure_note"))
+
+    def topic_words(self, topics: Sequence[str]) -> str:
+        return "、".join(self.model.topics.name(t) for t in topics)
+
+    def ranked(self, rows: list[SubsidyMeasure], intent: Intent) -> list[SubsidyMeasure]:
+        terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
+        scored = [(self.relevance(m, terms), i, m) for i, m in enumerate(rows)]
+        scored.sort(key=lambda x: (-round(x[0], 2), x[1]))
+        return [m for _, _, m in scored]
+
+    # ----------------------------------------------------------------- not covered
+    def not_covered(self, intent: Intent, regions: list[str], topics: tuple[str, ...]) -> Draft:
+        """The asked regions say nothing on the topic: say so, then what others offer."""
+        draft = DraftBuilder("table:not_covered", tuple(regions))
+        names = self.topic_words(topics)
+        for region in regions:
+            draft.add(Paragraph.of(self.t("not_covered_topic_in", region=self.model.regions.label(region), topic=names)))
+        if not regions:
+            draft.add(Paragraph.of(self.t("not_covered_topic_any", topic=names)))
+        others = self._redirect(draft, regions, topics)
+        offices = self.model.offices(regions)
+        draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+        if not others:
+            draft.note(self.t("coverage", regions=self.model.regions.covered()))
+        return draft.build(Verdict.NOT_COVERED)
+
+    def _redirect(self, draft: DraftBuilder, regions: list[str], topics: Sequence[str],
+                  figures_only: bool = False) -> list[str]:
+        """What other covered regions offer on ``topics``, each row named as theirs."""
+        if not topics:
+            return []
+        others = self.model.regions_with(topics, exclude=regions)
+        rows = self.model.measures_for(others, topics)
+        if figures_only:
+            rows = [m for m in rows if self.has_figure(m)]
+        rows = rows[:MAX_REDIRECT]
+        if rows:
+            items = tuple(self.bullet(m, with_conditions=False,
+                                      prefix=f"【{self.model.regions.label(m.region)}】") for m in rows)
+            draft.add(Bullets(self.t("redirect_lead", topic=self.topic_words(topics)), items))
+        return list(dict.fromkeys(m.region for m in rows))
+
+    # ----------------------------------------------------------------- lists, amounts, conditions
+    def list(self, intent: Intent) -> Draft:
+        regions = self.regions_of(intent)
+        topics = self.topics_of(intent)
+        if not intent.regions and not topics and intent.ask is Ask.LIST:
+            return self.overview(regions)
+        found = {r: self.model.measures_for([r], topics) for r in regions}
+        if not intent.regions:  # no region asked: only the regions that have something
+            found = {r: rows for r, rows in found.items() if rows}
+        if not any(found.values()):
+            return self.not_covered(intent, list(intent.regions), topics)
+        if intent.ask is Ask.AMOUNT:
+            return self._amount(intent, found, topics)
+        draft = DraftBuilder(f"table:{intent.ask.value}", tuple(regions))
+        topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
+        shown: list[SubsidyMeasure] = []
+        for region, rows in found.items():
+            label = self.model.regions.label(region)
+            if not rows:
+                draft.add(Paragraph.of(self.t("not_covered_topic_in", region=label, topic=self.topic_words(topics))))
+                continue
+            rows = self.ranked(rows, intent) if topics else rows
+            if intent.ask is Ask.CONDITION:
+                lead = self.t("condition_lead", region=label, topic=topic_part)
+                items = tuple(Paragraph((Span(self.t("condition_row", title=m.title,
+                                                     conditions=self.conditions(m) or self.t("condition_none")),
+                                              self.source(m)),)) for m in rows)
+                draft.add(Bullets(lead, items))
+            else:
+                lead_key = "total_lead" if intent.ask is Ask.TOTAL else "list_lead"
+                lead = self.t(lead_key, region=label, topic=topic_part, count=len(rows))
+                draft.add(self.rows_block(rows, lead, group_by_topic=not topics))
+            # Sites belong to the answer too: those on the topic (实训基地 for 人才), or all
+            # of them for "what does X offer".
+            sites = self.model.sites_for([region], topics)
+            if sites and intent.ask is Ask.LIST:
+                title = self.t("related_sites") if topics else self.t("sites_in_list", region=label)
+                draft.add(Bullets(title, tuple(site_item(x, self.t) for x in sites)))
+            shown += rows
+        self.table_notes(draft, shown)
+        self.missing_parts(draft, intent)
+        return draft.build(Verdict.ANSWERED)
+
+    def missing_parts(self, draft: DraftBuilder, intent: Intent) -> None:
+        """A procedure, deadline, form or phone asked for besides what the table answers:
+        the texts never give one, so say so and name the office."""
+        for ask in ("process", "deadline", "form", "contact", "address"):
+            if ask in intent.asks:
+                draft.note(self.t("part_not_covered", what=self.t.missing(ask)))
+                offices = self.model.offices(list(intent.regions))
+                draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+
+    def _amount(self, intent: Intent, found: dict[str, list[SubsidyMeasure]], topics: tuple[str, ...]) -> Draft:
+        """How much: the most relevant rows; not covered when none states an amount."""
+        draft = DraftBuilder("table:amount", tuple(found))
+        answered = False
+        shown: list[SubsidyMeasure] = []
+        terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
+        topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
+        for region, rows in found.items():
+            label = self.model.regions.label(region)
+            if not rows:
+                draft.add(Paragraph.of(self.t("not_covered_topic_in", region=label, topic=self.topic_words(topics))))
+                continue
+            scored = sorted(((self.relevance(m, terms), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
+            best = scored[0][0]
+            rows = [m for score, _, m in scored if best == 0 or score >= 0.5 * best]
+            top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
+            rows.sort(key=lambda m: not self.has_figure(m))
+            if any(self.has_figure(m) for m in top):
+                answered = True
+                draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part),
+                                  tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
+            else:
+                basis = rows[0]
+                draft.add(Paragraph((Span(self.t("no_figure_asked", region=label, basis=""), None),
+                                     Span(basis.quote, self.source(basis)))))
+                if len(rows) > 1:
+                    draft.add(Bullets(None, tuple(self.bullet(m, with_quote=True) for m in rows[1:MAX_BULLETS])))
+            shown += rows
+        if not answered:
+            self._redirect(draft, list(found), topics, figures_only=True)
+            offices = self.model.offices(list(found))
+            draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+            return draft.build(Verdict.NOT_COVERED)
+        self.table_notes(draft, shown)
+        self.missing_parts(draft, intent)
+        return draft.build(Verdict.ANSWERED)
+
+    def overview(self, regions: list[str]) -> Draft:
+        """"有哪些扶持政策？" with no region: which kinds of support each region's texts
+        cover, and an invitation to name one (the full lists are long)."""
+        draft = DraftBuilder("table:overview", tuple(regions))
+        items = []
+        for region in regions:
+            rows = self.model.measures_for([region])
+            if not rows:
+                continue
+            topics = list(dict.fromkeys(t for m in rows for t in m.topics))
+            order = list(self.model.topics.topics)
+            topics.sort(key=order.index)
+            items.append(Paragraph.of(self.t("overview_row", region=self.model.regions.label(region),
+                                             topics="、".join(self.model.topics.name(t) for t in topics))))
+        draft.add(Bullets(self.t("overview_lead"), tuple(items)))
+        return draft.build(Verdict.ANSWERED)
+
+    def total(self, intent: Intent) -> Draft:
+        return self.list(intent)
+
+    # ----------------------------------------------------------------- compare
+    def compare(self, intent: Intent) -> Draft:
+        topics = intent.topics or intent.weak_topics
+        book = self.model.regions
+        named = [r for r in intent.named_regions if book.regions[r].level is not Level.NATIONAL]
+        regions = named if len(named) >= 2 else [r for r in book.local() if self.model.measures_for([r], topics)]
+        rows = self.model.measures_for(regions, topics)
+        if not rows:
+            return self.not_covered(intent, named, topics)
+        draft = DraftBuilder("table:compare", tuple(regions))
+        topic_part = self.t("compare_topic", topic=self.topic_words(topics)) if topics else ""
+        table_rows = []
+        for m in rows:
+            status = str(self.model.documents[m.doc_id].status)
+            table_rows.append(Row((book.label(m.region), m.title, self.money(m), self.conditions(m) or self.t("no_conditions"),
+                                   status), self.source(m)))
+        draft.add(Table(self.t("compare_lead", topic=topic_part), tuple(self.t.items("columns_compare")), tuple(table_rows)))
+        missing = [r for r in regions if not any(m.region == r for m in rows)]
+        for region in missing:
+            draft.note(self.t("not_covered_topic_in", region=book.label(region), topic=self.topic_words(topics) or "相关"))
+        if len({m.region for m in rows}) > 1 and any(m.benefit.kind == "cost_ratio" for m in rows):
+            draft.note(self.t("cost_ratio_note"))
+        self.table_notes(draft, rows)
+        return draft.build(Verdict.ANSWERED)
+
+    # ----------------------------------------------------------------- scenarios
+    def verdicts(self, profile: ProducerProfile) -> list[MeasureVerdict]:
+        scope: set[str] = set()
+        for r in profile.regions:
+            if r in self.model.regions.regions:
+                scope |= {r, *self.model.regions.parents(r)}
+        return check(profile, self.model.measures, scope, self.model.lexicon.profile)
+
+    def scenario(self, intent: Intent) -> Draft:
+        profile = intent.profile or ProducerProfile(regions=list(intent.regions))
+        if not profile.regions:
+            profile = profile.model_copy(update={"regions": self.regions_of(intent)})
+        return self.report(profile, kind="table:scenario")
+
+    def report(self, profile: ProducerProfile, kind: str = "check") -> Draft:
+        """The 补贴测算 report: what applies, what might (and what to confirm), what not."""
+        verdicts = self.verdicts(profile)
+        regions = [r for r in profile.regions if r in self.model.regions.regions]
+        draft = DraftBuilder(kind, tuple(regions))
+        label = "、".join(self.model.regions.label(r) for r in regions) or self.model.regions.covered()
+        facts = self.facts(profile)
+        draft.add(Paragraph.of(self.t("scenario_lead", facts=facts, region=label) if facts
+                               else self.t("scenario_no_facts", region=label)))
+        if not verdicts:
+            draft.add(Paragraph.of(self.t("check_empty")))
+            return draft.build(Verdict.NOT_COVERED)
+        relevant = self.relevant_topics(profile)
+
+        def matters(v: MeasureVerdict) -> bool:
+            return not relevant or bool(relevant & set(v.measure.topics))
+
+        applies = [v for v in verdicts if v.verdict is Eligibility.APPLIES]
+        decided = [v for v in applies if v.measure.conditions and any(
+            self.judged(c, v.measure, profile) for c in v.measure.conditions)]
+        cash = decided + [v for v in applies if v not in decided and v.measure.benefit.kind in CASH_KINDS and matters(v)]
+        # Services without conditions: the asked region's own, not its province's.
+        services = [v for v in applies if v not in cash and v.measure.region in regions and matters(v)]
+        maybe = [v for v in verdicts if v.verdict is Eligibility.MAYBE and matters(v)
+                 and (v.measure.region in regions or v.measure.benefit.kind in CASH_KINDS)]
+        no = [v for v in verdicts if v.verdict is Eligibility.NO]
+        left_out = len(verdicts) - len(cash) - len(services) - len(maybe) - len(no)
+        sections = [(self.t("scenario_applies"), cash), (self.t("scenario_maybe"), maybe)]
+        for title, group in sections:
+            if group:
+                draft.add(Bullets(self.t("scenario_section", label=title, count=len(group)),
+                                  tuple(self._verdict_item(v) for v in group)))
+        if services:
+            draft.add(Bullets(self.t("scenario_services", count=len(services)),
+                              tuple(self.bullet(v.measure, with_conditions=False) for v in services)))
+        if no:
+            draft.add(Bullets(self.t("scenario_section", label=self.t("scenario_no"), count=len(no)),
+                              tuple(self._verdict_item(v) for v in no)))
+        if left_out > 0 and regions:
+            draft.note(self.t("scenario_more", count=left_out, region=self.model.regions.label(regions[0])))
+        self.table_notes(draft, [v.measure for v in [*cash, *maybe]])
+        draft.note(self.t("scenario_note"))
+        return draft.build(Verdict.ANSWERED if applies or maybe else Verdict.NOT_COVERED)
+
+    def relevant_topics(self, profile: ProducerProfile) -> set[str]:
+        """Topics the stated facts make relevant (lexicon: profile.fact_topics / plan_topics)."""
+        words = self.model.lexicon.profile
+        topics: set[str] = set()
+        for name in profile.fact_fields():
+            topics |= set(words.fact_topics.get(name, ()))
+        for plan in profile.plans:
+            topics |= set(words.plan_topics.get(plan, ()))
+        return topics
+
+    def judged(self, cond: Condition, measure: SubsidyMeasure, profile: ProducerProfile) -> bool:
+        """Did a stated fact (not an unknown) decide this condition?"""
+        met, _ = Judge(self.model.lexicon.profile).judge(cond, measure, profile)
+        return met is True and cond.type not in ("shoot_in_region",)
+
+    def _verdict_item(self, v: MeasureVerdict) -> Paragraph:
+        m = v.measure
+        text = self.t("scenario_row", title=m.title, money=self.money(m))
+        if m.benefit.kind in CASH_KINDS:
+            text += self.t("row_quote", quote=m.quote)
+        spans = [Span(text, self.source(m))]
+        reasons = "；".join(r for r in v.reasons if r)
+        if reasons:
+            spans.append(Span(self.t("scenario_reason", reason=reasons)))
+        return Paragraph(tuple(spans))
+
+    def facts(self, p: ProducerProfile) -> str:
+        """The profile in the bot's own words (names from the knowledge, no user figures)."""
+        t = self.t
+        parts = []
+        if p.coming_from:
+            parts.append(t("fact_crew_from", origin=p.coming_from))
+        regions = [self.model.regions.label(r) for r in p.regions if r in self.model.regions.regions]
+        if regions and (p.shooting or p.shoot_share):
+            parts.append(t("fact_shoot_in", region="、".join(regions)))
+        if p.registered_in:
+            parts.append(t("fact_registered", place=self.model.regions.label(p.registered_in)
+                           if p.registered_in in self.model.regions.regions else p.registered_in))
+        if p.company == "new":
+            parts.append(t("fact_new_company"))
+        elif p.company == "first_above_scale":
+            parts.append(t("fact_above_scale"))
+        if p.script_selected_by in self.model.lexicon.profile.none_words:
+            parts.append(t("fact_script_none"))
+        elif p.script_selected_by:
+            parts.append(t("fact_script", level=p.script_selected_by))
+        if p.local_theme:
+            parts.append(t("fact_local_theme"))
+        if p.job_seekers:
+            parts.append(t("fact_job_seekers"))
+        if p.graduates:
+            parts.append(t("fact_graduates"))
+        if p.plans:
+            parts.append(t("fact_plans", plans="、".join(p.plans)))
+        return "，".join(parts)
+
+
+def _topic_key(model: PolicyModel, name: str) -> str:
+    return next((k for k, t in model.topics.topics.items() if t.name == name), name)

@@ -1,0 +1,384 @@
+"""Understand: question text (+ history) → one immutable :class:`Intent`.
+
+Everything here is mechanism over the policy model's data (lexicon, regions, topics):
+which regions a question is about (names, aliases, parents and children, places the
+gazetteer knows, homophone typos), which topics (taxonomy terms, then similarity to the
+topic descriptions), what kind of answer it wants (:class:`Ask`), the producer's own
+case for scenario questions, figures it states (to check premises), and — for an
+elliptical follow-up — what it inherits from the previous question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from bot.index.text import to_simplified
+from bot.policy.book import PolicyModel
+from bot.policy.eligibility import ProducerProfile
+from bot.policy.regions import Level, Place, Relation
+
+
+class Ask(StrEnum):
+    """The kind of answer a question wants; decides the composer (see route.py)."""
+
+    LIST = "list"  # everything a region offers (in a topic)
+    AMOUNT = "amount"  # how much
+    CONDITION = "condition"  # who qualifies
+    HOWTO = "howto"  # how / where to apply, which office, deadline, form, phone
+    WHERE = "where_to_film"  # filming sites and bases
+    STATUS = "status"  # draft or in force, validity
+    COMPARE = "compare"  # several regions side by side
+    SCENARIO = "scenario"  # "we are …, what can we get?"
+    TOTAL = "total"  # "add it all up"
+    FACT = "fact"  # anything else the texts may state
+    OFFTOPIC = "offtopic"
+    INJECTION = "injection"
+
+
+SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
+FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(万|亿|%)|([一二两三四五六七八九十百千]+)\s*个?\s*(万|亿)")
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _cn_number(text: str) -> float:
+    total, digit = 0, 0
+    for ch in text:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        else:
+            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[ch]
+            digit = 0
+    return float(total + digit)
+
+
+def figures_in(text: str, digits_only: bool = False) -> tuple[str, ...]:
+    """Amounts and percentages stated in ``text``, canonical ("2个亿" → "2亿", "一百万" → "100万").
+    ``digits_only``: only figures written in digits (policy texts write amounts so; their
+    Chinese numerals are idioms like 百万人流)."""
+    found = []
+    for m in FIGURE.finditer(text):
+        if digits_only and not m.group(1):
+            continue
+        value = float(m.group(1)) if m.group(1) else _cn_number(m.group(3))
+        unit = m.group(2) or m.group(4)
+        found.append(f"{value:g}{unit}")
+    return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What an elliptical follow-up took from the previous question."""
+
+    regions: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    ask: Ask | None = None
+
+
+@dataclass(frozen=True)
+class Intent:
+    question: str  # as asked (validated)
+    text: str  # simplified Chinese, NFKC, typos fixed
+    topic_text: str  # text without the names of the regions it is about
+    ask: Ask
+    asks: frozenset[str] = frozenset()  # finer wants: amount, deadline, contact, count …
+    regions: tuple[str, ...] = ()  # covered regions to answer from, most specific first
+    places: tuple[Place, ...] = ()  # every place named, and how it maps
+    uncovered: tuple[str, ...] = ()  # places named that no text covers
+    all_regions: bool = False  # "各地…"
+    named_regions: tuple[str, ...] = ()  # covered regions named outright (not via parent/child)
+    topics: tuple[str, ...] = ()  # topic keys named
+    weak_topics: tuple[str, ...] = ()  # topics only suggested
+    topics_by_similarity: bool = False
+    expansions: tuple[str, ...] = ()  # search words: English glossary, colloquial, typo candidates
+    support: bool = False  # asks about support at all (补贴, 扶持, 政策, 措施 …)
+    profile: ProducerProfile | None = None
+    figures: tuple[str, ...] = ()
+    english: bool = False
+    followup: FollowUp | None = None
+
+    @property
+    def region(self) -> str | None:
+        return self.regions[0] if self.regions else None
+
+    @property
+    def search_text(self) -> str:
+        return " ".join([self.text, *self.expansions])
+
+    @property
+    def query_text(self) -> str:
+        """What retrieval searches for within a region filter (no region names)."""
+        return " ".join([self.topic_text, *self.expansions])
+
+    def scope_places(self) -> list[Place]:
+        """Places answered through a parent or child region (said so in the answer)."""
+        return [p for p in self.places if not p.origin and p.relation in (Relation.CONTAINS, Relation.INSIDE)]
+
+
+@dataclass
+class Understand:
+    """The understanding stage. ``correct`` fixes typos (返回 (text, candidate words));
+    ``content_terms`` gives a text's content words (empty: nothing of its own)."""
+
+    model: PolicyModel
+    correct: Callable[[str], tuple[str, list[str]]] = lambda t: (t, [])
+    content_terms: Callable[[str], dict[str, float]] = lambda t: {}
+    known: Callable[[str], bool] = lambda w: False  # does the corpus use this word?
+    topic_margin: float = 0.02
+
+    def __call__(self, question: str, history: list[dict] | None = None, region_hint: str | None = None) -> Intent:
+        intent = self.read(question, region_hint)
+        previous = _previous_question(history or [])
+        if previous and intent.ask is not Ask.INJECTION:
+            intent = self._follow(intent, self.read(previous))
+        return intent
+
+    # ------------------------------------------------------------------ one turn
+    def read(self, question: str, region_hint: str | None = None) -> Intent:
+        lex = self.model.lexicon
+        simplified = to_simplified(question).strip()
+        text, maybe = self.correct(simplified)
+        lowered = text.lower()
+        places = self.model.gazetteer.find(text)
+        asked = [p for p in places if not p.origin]
+        regions, named, uncovered = self._regions(asked)
+        if region_hint and region_hint in self.model.regions.regions and region_hint not in regions:
+            regions.insert(0, region_hint)
+            named.insert(0, region_hint)
+        all_regions = any(w in lowered for w in self.model.regions.all_regions_words) and len(named) < 2
+        topic_text = _without(text, [p.span for p in asked if not p.landmark])
+        topics = self.model.topics.match(topic_text)
+        glossed = [*lex.english_expansions(lowered), *lex.colloquial_expansions(text)]
+        expansions = [*glossed, *maybe]
+        english = bool(re.search(r"[a-z]{3,}", lowered)) and not re.search(r"[\u4e00-\u9fff]{4,}", text)
+        asks = lex.asks(lowered)
+        support = bool(lex.intent_patterns["support"].search(lowered))
+        strong, weak, by_similarity = topics.strong, topics.weak, False
+        # A place alone does not make a question about policy ("明天衢州会下雨吗？"): it must
+        # also ask what the region offers, or use words the texts use ("为啥叫竖店").
+        asks_about_region = bool(places) and bool(
+            lex.intent_patterns["list_all"].search(lowered) or lex.intent_patterns["exists"].search(lowered)
+            or lex.intent_patterns["status"].search(lowered)
+            or any(self.known(w) for w in self.content_terms(_without(text, [p.span for p in places]))))
+        on_topic = bool(lex.domain.search(lowered) or strong or weak or glossed or support or asks_about_region)
+        if not strong and on_topic and support:
+            similar = self.model.topics.similar(topic_text, self.topic_margin)
+            if similar:
+                strong, by_similarity = (similar,), True
+        intent = Intent(
+            question=question, text=text, topic_text=re.sub(r"\s+", " ", topic_text).strip(), ask=Ask.FACT,
+            asks=asks, regions=tuple(regions), places=tuple(places), uncovered=tuple(uncovered),
+            all_regions=all_regions, named_regions=tuple(named), topics=strong, weak_topics=weak,
+            topics_by_similarity=by_similarity, expansions=tuple(dict.fromkeys(expansions)), support=support,
+            figures=figures_in(text), english=english,
+        )
+        ask = self._ask(intent, lowered, on_topic)
+        topics = intent.topics
+        if ask is Ask.LIST and "office" in asks and not topics:
+            topics = tuple(t for t in (self.model.lexicon.ask_topics.get("office"),) if t)
+        profile = self._profile(intent, lowered) if ask is Ask.SCENARIO else None
+        return replace(intent, ask=ask, topics=topics, profile=profile)
+
+    def _regions(self, asked: list[Place]) -> tuple[list[str], list[str], list[str]]:
+        regions: list[str] = []
+        named: list[str] = []
+        uncovered: list[str] = []
+        for place in asked:
+            if place.relation in (Relation.UNCOVERED, Relation.INSIDE_PROVINCE):
+                if place.name not in uncovered:
+                    uncovered.append(place.name)
+                continue
+            for key in place.regions:
+                if key not in regions:
+                    regions.append(key)
+            if place.relation is Relation.SAME and not place.landmark:
+                named.extend(k for k in place.regions if k not in named)
+        book = self.model.regions
+        # A specific region makes the national overview context, not the subject; the
+        # most specific region comes first (衢江 before 浙江).
+        if any(book.regions[r].level is not Level.NATIONAL for r in regions):
+            regions = [r for r in regions if book.regions[r].level is not Level.NATIONAL]
+        depth = {Level.NATIONAL: 0, Level.PROVINCE: 1, Level.CITY: 2, Level.ZONE: 3, Level.DISTRICT: 3}
+        regions.sort(key=lambda r: -depth[book.regions[r].level])
+        return regions, named, uncovered
+
+    def _ask(self, intent: Intent, lowered: str, on_topic: bool) -> Ask:
+        lex = self.model.lexicon
+        pattern = lex.intent_patterns
+        if lex.injection.search(lowered):
+            return Ask.INJECTION
+        if not on_topic:
+            return Ask.OFFTOPIC
+        has_topic = bool(intent.topics or intent.weak_topics)
+        if pattern["total"].search(lowered) and (intent.support or has_topic):
+            return Ask.TOTAL
+        if self._is_scenario(lowered, self._profile(intent, lowered)):
+            return Ask.SCENARIO
+        explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
+        compares = intent.support or (intent.topics and "compare" in intent.asks)
+        if (len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered:
+            return Ask.COMPARE
+        strict = intent.asks & {"process", "deadline", "form", "contact", "address"}
+        # "怎么申请、需要什么条件": the conditions are answered, the missing procedure noted
+        other = intent.support and (pattern["condition"].search(lowered) or intent.asks & {"amount", "ratio"})
+        if pattern["howto"].search(lowered) and strict and not other:
+            return Ask.HOWTO
+        if "office" in intent.asks:
+            return Ask.LIST
+        if pattern["status"].search(lowered) and not intent.asks & {"amount", "list"}:
+            return Ask.STATUS
+        specific = intent.asks & {"amount", "count", "date", "deadline", "ratio", "duration"}
+        # A question about one named site (樱桃沟…在哪个区？) is a fact about it, not "where to film".
+        landmark = any(p.landmark for p in intent.places)
+        where = (pattern["where_to_film"].search(lowered) and "compare" not in intent.asks
+                 and (not landmark or "list" in intent.asks))
+        if where and (not specific or "list" in intent.asks) and not intent.support:
+            return Ask.WHERE
+        if pattern["list_all"].search(lowered) and intent.support:
+            return Ask.LIST
+        if pattern["exists"].search(lowered) and (intent.support or intent.topics):
+            return Ask.LIST
+        if intent.asks & {"amount", "ratio"} and (intent.support or intent.topics):
+            return Ask.AMOUNT
+        if pattern["condition"].search(lowered) and intent.support:
+            return Ask.CONDITION
+        if where and not specific:
+            return Ask.WHERE
+        return Ask.FACT
+
+    # ------------------------------------------------------------------ scenarios
+    def _is_scenario(self, lowered: str, profile: ProducerProfile) -> bool:
+        pattern = self.model.lexicon.intent_patterns
+        own = bool(pattern["scenario_self"].search(lowered)) or profile.facts() >= 2
+        wants = bool(pattern["scenario_ask"].search(lowered) or pattern["list_all"].search(lowered)
+                     or pattern["exists"].search(lowered))
+        return own and wants and profile.facts() >= 1
+
+    def _profile(self, intent: Intent, lowered: str) -> ProducerProfile:
+        words = self.model.lexicon.profile
+        places = [p for p in intent.places]
+        origin = next((p.name for p in places if p.origin), None)
+        if origin is None and words.outside_crew.search(lowered):
+            origin = "外地"
+        registered = self._registered_in(intent, lowered)
+        company = None
+        if words.new_company.search(lowered):
+            company = "new"
+        elif words.above_scale.search(lowered):
+            company = "first_above_scale"
+        selected = None
+        if words.script_not_selected.search(lowered):
+            selected = "无"
+        elif words.script_selected.search(lowered):
+            selected = next((level for level, rx in words.levels.items() if rx.search(lowered)), None)
+        crew = words.patterns["crew"].search(lowered)
+        share = _share(lowered, words.patterns["shoot_all"])
+        capital = words.patterns["capital"].search(lowered)
+        months = words.patterns["insurance_months"].search(lowered)
+        return ProducerProfile(
+            regions=list(intent.regions),
+            shooting=True if words.shooting.search(lowered) else None,
+            local_theme=True if words.local_theme.search(lowered) else None,
+            shoot_share=share,
+            script_selected_by=selected,
+            company=company,
+            registered_in=registered,
+            crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
+            coming_from=origin,
+            job_seekers=True if words.job_seekers.search(lowered) else None,
+            graduates=True if words.graduates.search(lowered) else None,
+            capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
+            insurance_months=int(months.group(1)) if months else None,
+            needs=[k for k, rx in words.needs.items() if rx.search(lowered)],
+            plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
+        )
+
+    def _registered_in(self, intent: Intent, lowered: str) -> str | None:
+        words = self.model.lexicon.profile
+        if words.local_company.search(lowered) and intent.regions:
+            return intent.regions[0]
+        for place in intent.places:
+            start, end = place.span
+            before = lowered[max(0, start - 6):start]
+            after = lowered[end:end + 5]
+            if any(before.endswith(w) or before.rstrip("了").endswith(w) for w in words.registered) or \
+                    any(after.startswith(w) for w in words.registered_after):
+                if place.relation is Relation.SAME and place.regions:
+                    return place.regions[0]
+                return place.name
+        if words.outside_company.search(lowered):
+            return "外地"
+        return None
+
+    # ------------------------------------------------------------------ follow-ups
+    def _follow(self, intent: Intent, previous: Intent) -> Intent:
+        """Fill in what an elliptical follow-up leaves out from the previous question."""
+        if previous.ask in (Ask.INJECTION, Ask.OFFTOPIC):
+            return intent
+        regions, topics, ask = (), (), None
+        changes: dict = {}
+        if not intent.regions and not intent.uncovered and not intent.all_regions and previous.regions:
+            regions = previous.regions
+            changes |= {"regions": previous.regions, "named_regions": previous.named_regions}
+        elliptical = bool(self.model.lexicon.followup.search(intent.text)) or not self.content_terms(intent.topic_text)
+        if not intent.topics and (elliptical or regions) and (previous.topics or previous.weak_topics or elliptical):
+            topics = previous.topics
+            changes |= {"topics": previous.topics, "weak_topics": previous.weak_topics,
+                        "topic_text": f"{intent.topic_text} {previous.topic_text}".strip(),
+                        "expansions": tuple(dict.fromkeys([*intent.expansions, *previous.expansions])),
+                        "support": intent.support or previous.support}
+            if intent.ask in (Ask.FACT, Ask.OFFTOPIC):
+                ask = previous.ask
+                changes |= {"ask": previous.ask, "asks": intent.asks | previous.asks}
+                if previous.ask is Ask.SCENARIO and previous.profile is not None:
+                    changes["profile"] = previous.profile.model_copy(update={"regions": list(changes.get("regions") or intent.regions)})
+        if intent.ask is Ask.OFFTOPIC and not changes:
+            return intent
+        if intent.ask is Ask.OFFTOPIC and "ask" not in changes:
+            changes["ask"] = Ask.FACT
+        if not changes:
+            return intent
+        return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+
+def _previous_question(history: list[dict]) -> str | None:
+    for turn in reversed(history):
+        if isinstance(turn, dict) and turn.get("role") == "user" and isinstance(turn.get("content"), str):
+            if turn["content"].strip():
+                return turn["content"]
+    return None
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _affirmed(pattern: re.Pattern[str], lowered: str, negations: tuple[str, ...]) -> bool:
+    """``pattern`` occurs in ``lowered`` without a negation just before it ("没做过出海")."""
+    for m in pattern.finditer(lowered):
+        before = lowered[max(0, m.start() - 4):m.start()]
+        if not any(n in before for n in negations):
+            return True
+    return False
+
+
+def _share(lowered: str, shoot_all: re.Pattern[str]) -> int | None:
+    """Share of scenes shot in the region: "80%", "八成", "全部在…拍"."""
+    m = re.search(r"(\d{1,3})\s*%", lowered)
+    if m and int(m.group(1)) <= 100:
+        return int(m.group(1))
+    m = re.search(r"百分之([一二三四五六七八九十]+)", lowered)
+    if m:
+        return int(_cn_number(m.group(1)))
+    m = re.search(r"([一二三四五六七八九])成", lowered)
+    if m:
+        return CN_DIGITS[m.group(1)] * 10
+    if shoot_all.search(lowered):
+        return 100
+    return None

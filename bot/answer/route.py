@@ -1,0 +1,36 @@
+"""Route: which composer answers an intent. Nothing else happens here."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.answer.intent import Ask, Intent
+
+
+class Route(StrEnum):
+    INJECTION = "injection"
+    OFFTOPIC = "offtopic"
+    UNCOVERED_PLACE = "uncovered_place"
+    COMPARE = "compare"
+    SCENARIO = "scenario"
+    TABLE = "table"  # lists, amounts, conditions, totals
+    SITES = "sites"
+    CLAUSES = "clauses"
+
+
+def route(intent: Intent) -> Route:
+    if intent.ask is Ask.INJECTION:
+        return Route.INJECTION
+    if intent.ask is Ask.OFFTOPIC:
+        return Route.OFFTOPIC
+    if intent.uncovered and not intent.regions:
+        return Route.UNCOVERED_PLACE
+    if intent.ask is Ask.COMPARE:
+        return Route.COMPARE
+    if intent.ask is Ask.SCENARIO:
+        return Route.SCENARIO
+    if intent.ask in (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL):
+        return Route.TABLE
+    if intent.ask is Ask.WHERE:
+        return Route.SITES
+    return Route.CLAUSES

@@ -1,0 +1,39 @@
+"""How one measure or one site reads in an answer (shared by the composers)."""
+
+from __future__ import annotations
+
+from bot.answer.draft import Paragraph, Source, Span
+from bot.answer.templates import Templates
+from bot.policy.model import Site, SubsidyMeasure
+
+
+def measure_source(m: SubsidyMeasure) -> Source:
+    return Source(m.clause_id, m.quote)
+
+
+def conditions_text(m: SubsidyMeasure) -> str:
+    return "；".join(dict.fromkeys(c.text for c in m.conditions))
+
+
+def measure_item(m: SubsidyMeasure, t: Templates, with_conditions: bool = True, prefix: str = "",
+                 with_quote: bool = False) -> Paragraph:
+    """"**title** — amount as stated（条件：…）" cited with the measure's quote; with
+    ``with_quote`` the quote itself is shown (it states the conditions in full)."""
+    text = prefix + t("row", title=m.title, money=m.money or t("unknown_amount"))
+    if with_quote:
+        text += t("row_quote", quote=m.quote)
+    elif with_conditions and m.conditions:
+        text += t("row_conditions", conditions=conditions_text(m))
+    return Paragraph((Span(text, measure_source(m)),))
+
+
+def site_item(site: Site, t: Templates, prefix: str = "") -> Paragraph:
+    """"**name**（type · status）：capacity；description；配套：services" cited with its quote."""
+    text = prefix + t("site_row", name=site.name, type=site.type, status=site.status.value)
+    if site.capacity:
+        text += t("site_capacity", capacity=site.capacity)
+    if site.description:
+        text += t("site_description", description=site.description)
+    if site.services:
+        text += t("site_services", services=site.services)
+    return Paragraph((Span(text, Source(site.clause_id, site.quote)),))

@@ -1,0 +1,132 @@
+"""The policy model, loaded once: documents and clauses, regions and places, topics,
+the lexicon, support measures and filming sites — every row checked against the texts.
+
+Lower stages (ingest, index) do not import this; the answer stages read from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.models import Clause, PolicyDocument
+from bot.policy.lexicon import Lexicon
+from bot.policy.model import Site, SubsidyMeasure, load_rows
+from bot.policy.regions import Gazetteer, RegionBook
+from bot.policy.topics import TopicBook
+
+log = logging.getLogger(__name__)
+QUOTED = re.compile(r"[“\"]([^”\"]{3,20})[”\"]")
+
+
+@dataclass
+class PolicyModel:
+    documents: dict[str, PolicyDocument]
+    clauses: list[Clause]
+    regions: RegionBook
+    topics: TopicBook
+    lexicon: Lexicon
+    measures: list[SubsidyMeasure]
+    sites: list[Site]
+    gazetteer: Gazetteer
+    clause_texts: dict[str, str] = field(default_factory=dict)
+    clause_topics: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Names the texts put in quotation marks (“黄金十二条”, “微短剧贷”) → the regions whose
+    # clauses use them: lets an answer correct a name attributed to the wrong region.
+    named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, knowledge_dir: Path, documents: list[PolicyDocument], clauses: list[Clause],
+             is_word: Callable[[str], bool] = lambda _: False) -> PolicyModel:
+        lexicon = Lexicon.load(knowledge_dir / "lexicon.yaml")
+        regions = RegionBook.load(knowledge_dir / "regions.yaml")
+        topics = TopicBook.load(knowledge_dir / "topics.yaml")
+        gazetteer = Gazetteer(regions, lexicon.profile.origin_before, lexicon.profile.origin_after, is_word)
+        model = cls(
+            documents={d.id: d for d in documents},
+            clauses=clauses,
+            regions=regions,
+            topics=topics,
+            lexicon=lexicon,
+            measures=load_rows(knowledge_dir / "measures.yaml", SubsidyMeasure),
+            sites=load_rows(knowledge_dir / "sites.yaml", Site),
+            gazetteer=gazetteer,
+        )
+        model._index()
+        return model
+
+    def _index(self) -> None:
+        for clause in self.clauses:
+            previous = self.clause_texts.get(clause.clause_id)
+            self.clause_texts[clause.clause_id] = f"{previous}\n{clause.text}" if previous else clause.text
+        for clause in self.clauses:
+            found = self.topics.match(clause.context)
+            self.clause_topics[clause.clause_id] = self.clause_topics.get(clause.clause_id, frozenset()) | set(found.strong)
+        # Rows that cannot be shown honestly are dropped (and reported by `bot validate`).
+        self.measures = [m for m in self.measures if self._row_ok(m, "measure")]
+        self.sites = [s for s in self.sites if self._row_ok(s, "site")]
+        for m in self.measures:  # a clause is also about what its measures are about
+            self.clause_topics[m.clause_id] = self.clause_topics.get(m.clause_id, frozenset()) | set(m.topics)
+        terms: dict[str, set[str]] = {}
+        for clause in self.clauses:
+            for term in QUOTED.findall(clause.text):
+                terms.setdefault(term, set()).add(clause.region)
+        self.named_terms = {t: tuple(sorted(r)) for t, r in terms.items()}
+
+    def _row_ok(self, row: SubsidyMeasure | Site, kind: str) -> bool:
+        problems = []
+        if row.region not in self.regions.regions:
+            problems.append(f"unknown region {row.region!r}")
+        if row.doc_id not in self.documents:
+            problems.append(f"unknown document {row.doc_id!r}")
+        if row.quote not in self.clause_texts.get(row.clause_id, ""):
+            problems.append(f"quote is not verbatim in {row.clause_id}")
+        unknown = [t for t in row.topics if t not in self.topics.topics]
+        if unknown:
+            problems.append(f"unknown topics {unknown}")
+        for problem in problems:
+            self.problems.append(f"{kind} {row.id}: {problem}")
+            log.warning("%s %s left out: %s", kind, row.id, problem)
+        return not problems
+
+    # ------------------------------------------------------------------ queries
+    def measures_for(self, regions: list[str] | tuple[str, ...], topics: list[str] | tuple[str, ...] = ()) -> list[SubsidyMeasure]:
+        """Measures of ``regions`` (in that order) about any of ``topics`` (all when empty)."""
+        wanted = set(topics)
+        order = {r: i for i, r in enumerate(regions)}
+        rows = [m for m in self.measures if m.region in order and (not wanted or wanted & set(m.topics))]
+        return sorted(rows, key=lambda m: order[m.region])
+
+    def sites_for(self, regions: list[str] | tuple[str, ...], topics: list[str] | tuple[str, ...] = ()) -> list[Site]:
+        wanted = set(topics)
+        order = {r: i for i, r in enumerate(regions)}
+        rows = [s for s in self.sites if s.region in order and (not wanted or wanted & set(s.topics))]
+        return sorted(rows, key=lambda s: order[s.region])
+
+    def regions_with(self, topics: list[str] | tuple[str, ...], exclude: list[str] | tuple[str, ...] = ()) -> list[str]:
+        """Covered regions that have measures about ``topics`` (for redirects)."""
+        wanted = set(topics)
+        found = [m.region for m in self.measures if wanted & set(m.topics) and m.region not in exclude]
+        return list(dict.fromkeys(r for r in self.regions.keys if r in found))
+
+    def documents_of(self, region: str) -> list[PolicyDocument]:
+        regions = {c.region for c in self.clauses}
+        if region not in regions:
+            return []
+        ids = list(dict.fromkeys(c.doc_id for c in self.clauses if c.region == region))
+        return [self.documents[i] for i in ids]
+
+    def offices(self, regions: list[str] | tuple[str, ...]) -> list[str]:
+        """Offices the documents of ``regions`` name (衢江 影视服务窗口, 平原示范区管委会 …)."""
+        names: list[str] = []
+        for doc in self.documents.values():
+            if not regions or doc.region_key in regions:
+                names.extend(o for o in doc.offices if o not in names)
+        return names
+
+    def clause(self, clause_id: str) -> Clause:
+        return next(c for c in self.clauses if c.clause_id == clause_id)

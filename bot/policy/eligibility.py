@@ -1,0 +1,187 @@
+"""补贴测算: which measures apply to a producer's project, which might (and what to
+confirm), and which do not (with the failing condition). No totals are invented: a
+measure that pays 按实际发生 or 未明确 is listed as such.
+
+The engine is pure: measures, a profile and the lexicon's profile words in, verdicts out.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.policy.lexicon import ProfileWords
+from bot.policy.model import Condition, SubsidyMeasure
+
+
+class Verdict(StrEnum):
+    APPLIES = "applies"
+    MAYBE = "maybe"
+    NO = "no"
+
+
+class ProducerProfile(BaseModel):
+    """What a producer tells the 补贴测算 form (every field optional: unknown ≠ no)."""
+
+    regions: list[str] = Field(default_factory=list, max_length=10,
+                               description="where they may shoot / settle, e.g. 衢江")
+    genres: list[str] = Field(default_factory=list, max_length=10, description="题材: 古装, 都市, 本土题材 …")
+    local_theme: bool | None = Field(default=None, description="the script reflects the region's local themes")
+    shooting: bool | None = Field(default=None, description="will shoot in the regions named")
+    shoot_share: int | None = Field(default=None, ge=0, le=100, description="% of scenes shot in the region")
+    script_selected_by: str | None = Field(default=None, max_length=20,
+                                           description="国家广电总局 / 国家级 / 省级 / 市级 / 无")
+    company: Literal["new", "first_above_scale", "existing", "none"] | None = None
+    registered_in: str | None = Field(default=None, max_length=40,
+                                      description="region where the company is registered")
+    crew_size: int | None = Field(default=None, ge=0, le=100000)
+    coming_from: str | None = Field(default=None, max_length=40, description="where the crew comes from, e.g. 横店")
+    job_seekers: bool | None = Field(default=None, description="performers coming to look for work, not yet in a crew")
+    graduates: bool | None = None
+    capital_wan: float | None = Field(default=None, ge=0, description="registered capital in 万元")
+    insurance_months: int | None = Field(default=None, ge=0, le=600, description="months of social insurance paid")
+    needs: list[str] = Field(default_factory=list, max_length=10, description="住宿, 交通")
+    plans: list[str] = Field(default_factory=list, max_length=10, description="上线, 出海, 研发, 展会, 建基地, 版权")
+
+    def fact_fields(self) -> list[str]:
+        """The fields the profile states (for choosing which measures matter)."""
+        return [k for k, v in self.model_dump().items() if k not in ("regions", "shooting") and v not in (None, [], "")]
+
+    def facts(self) -> int:
+        """How many facts the profile states (a scenario needs at least one)."""
+        return len(self.fact_fields())
+
+
+class MeasureVerdict(BaseModel):
+    measure: SubsidyMeasure
+    verdict: Verdict
+    reasons: list[str] = Field(default_factory=list)  # failing conditions, or what to confirm
+
+
+_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|万)?")
+
+
+def _wan(text: str) -> float | None:
+    """"100万元" → 100.0, "1亿元" → 10000.0 (万元); None when no figure."""
+    m = _FIGURE.search(str(text))
+    if not m:
+        return None
+    value = float(m.group(1))
+    return value * 10000 if m.group(2) == "亿" else value if m.group(2) == "万" else value / 10000
+
+
+class Judge:
+    """Decides each condition of a measure for a profile."""
+
+    def __init__(self, words: ProfileWords) -> None:
+        self.words = words
+
+    def _plan(self, profile: ProducerProfile, condition_type: str) -> bool | None:
+        names = self.words.plan_conditions.get(condition_type, ())
+        if any(n in p for p in profile.plans for n in names):
+            return True
+        return False if profile.plans else None
+
+    def judge(self, cond: Condition, m: SubsidyMeasure, p: ProducerProfile) -> tuple[bool | None, str]:
+        """(True = met, False = not met, None = to confirm) and the reason in Chinese."""
+        region, t, v = m.region, cond.type, cond.value
+        if t in ("registered_in_region", "employed_locally"):
+            if p.registered_in is None:
+                return None, f"确认企业是否在{region}注册或作品是否在{region}立项备案（原文：{cond.text}）"
+            return p.registered_in == region, f"企业注册在{p.registered_in}，原文要求：{cond.text}"
+        if t == "new_company":
+            if p.company == "new":
+                return True, ""
+            if p.company in ("existing", "none"):
+                return False, f"不是新注册企业（原文：{cond.text}）"
+            return None, f"确认是否为新注册企业（原文：{cond.text}）"
+        if t == "first_above_scale":
+            if p.company == "first_above_scale":
+                return True, ""
+            if p.company == "none":
+                return False, f"没有企业（原文：{cond.text}）"
+            # a new or existing company may still reach the threshold: to confirm
+            return None, f"确认是否首次达到规模以上（原文：{cond.text}）"
+        if t == "shoot_in_region":
+            shoots = region in p.regions and (p.shooting or (p.shoot_share or 0) > 0)
+            return shoots or None, f"确认是否在{region}拍摄（原文：{cond.text}）"
+        if t == "shoot_share_min":
+            if p.shoot_share is None:
+                return None, f"确认在{region}取景比例（原文：{cond.text}）"
+            return p.shoot_share >= int(v or 0), f"取景比例低于要求（原文：{cond.text}）"
+        if t == "script_selected_by":
+            return self._script(cond, p)
+        if t == "local_theme":
+            if p.local_theme is None:
+                return None, f"确认是否为{region}本土题材（原文：{cond.text}）"
+            return p.local_theme, f"不是{region}本土题材（原文：{cond.text}）"
+        if t == "capital_min":
+            need = _wan(str(v))
+            if p.capital_wan is None or need is None:
+                return None, f"确认注册资本（原文：{cond.text}）"
+            return p.capital_wan >= need, f"注册资本低于要求（原文：{cond.text}）"
+        if t == "social_insurance_months":
+            if p.insurance_months is None or v is None:
+                return None, f"确认社保缴纳月数（原文：{cond.text}）"
+            return p.insurance_months >= int(v), f"社保缴纳月数不足（原文：{cond.text}）"
+        if t in self.words.plan_conditions:
+            met = self._plan(p, t)
+            if met is None:
+                return None, f"确认是否满足：{cond.text}"
+            if met and t == "rnd_investment_growth":
+                return None, f"确认研发投入是否有增量（原文：{cond.text}）"
+            return met, f"没有这项计划（原文：{cond.text}）"
+        if t in ("job_seeker_performer", "first_visit"):
+            if p.job_seekers:
+                return True, ""
+            return None, f"仅限{cond.text}：已组建的剧组请向当地确认"
+        if t == "graduate":
+            if p.graduates is None:
+                return None, f"确认是否有{cond.text}"
+            return p.graduates, f"需为{cond.text}"
+        # views_threshold, evaluated_by_panel, promotes_region, shoot_at_public_sites,
+        # park_recognised, positive_growth, performance_review, free_text: the text
+        # leaves them to an assessment the producer cannot settle here.
+        return None, f"需确认：{cond.text}"
+
+    def _script(self, cond: Condition, p: ProducerProfile) -> tuple[bool | None, str]:
+        wanted = cond.value if isinstance(cond.value, list) else [cond.value]
+        if p.script_selected_by is None:
+            return None, f"确认剧本是否入选（原文：{cond.text}）"
+        got = p.script_selected_by
+        if got in self.words.none_words or not got:
+            return False, f"剧本未入选（原文：{cond.text}）"
+        rank = self.words.level_rank
+        # A selection counts for every wanted level at or below it (国家广电总局 ranks
+        # above 国家级, so a 国家级 selection does not count where 总局 is required).
+        ok = "各级" in wanted or got in wanted or (
+            got in rank and any(w in rank and rank[got] >= rank[w] for w in wanted))
+        return ok, f"剧本入选单位为{got}，原文要求：{cond.text}"
+
+
+def check(profile: ProducerProfile, measures: list[SubsidyMeasure], scope: set[str],
+          words: ProfileWords) -> list[MeasureVerdict]:
+    """Verdicts for the measures of the regions in ``scope`` (all when empty)."""
+    judge = Judge(words)
+    verdicts = []
+    for m in measures:
+        if scope and m.region not in scope:
+            continue
+        failed, confirm = [], []
+        for cond in m.conditions:
+            met, reason = judge.judge(cond, m, profile)
+            if met is False:
+                failed.append(reason)
+            elif met is None:
+                confirm.append(reason)
+        if failed:
+            verdicts.append(MeasureVerdict(measure=m, verdict=Verdict.NO, reasons=failed))
+        elif confirm:
+            verdicts.append(MeasureVerdict(measure=m, verdict=Verdict.MAYBE, reasons=confirm))
+        else:
+            verdicts.append(MeasureVerdict(measure=m, verdict=Verdict.APPLIES))
+    order = {Verdict.APPLIES: 0, Verdict.MAYBE: 1, Verdict.NO: 2}
+    return sorted(verdicts, key=lambda v: (order[v.verdict], v.measure.region, v.measure.topics[0]))

@@ -1,0 +1,159 @@
+"""The lexicon (``knowledge/lexicon.yaml``): every word list the bot reads questions
+with, compiled once. Code elsewhere holds mechanisms; the words live in the data file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.errors import KnowledgeError
+
+
+def _alternation(words: list[str]) -> re.Pattern[str]:
+    """One regex matching any of ``words`` (longest first), case-insensitive."""
+    ordered = sorted({str(w) for w in words if str(w)}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in ordered) or r"(?!x)x", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ProfileWords:
+    """Words that describe a producer's own case (read into the 补贴测算 profile)."""
+
+    origin_before: tuple[str, ...]
+    origin_after: tuple[str, ...]
+    registered: tuple[str, ...]
+    registered_after: tuple[str, ...]
+    local_company: re.Pattern[str]
+    outside_company: re.Pattern[str]
+    outside_crew: re.Pattern[str]
+    new_company: re.Pattern[str]
+    above_scale: re.Pattern[str]
+    job_seekers: re.Pattern[str]
+    graduates: re.Pattern[str]
+    local_theme: re.Pattern[str]
+    script_selected: re.Pattern[str]
+    script_not_selected: re.Pattern[str]
+    levels: dict[str, re.Pattern[str]]
+    level_rank: dict[str, int]
+    plans: dict[str, re.Pattern[str]]
+    needs: dict[str, re.Pattern[str]]
+    shooting: re.Pattern[str]
+    plan_conditions: dict[str, tuple[str, ...]]
+    none_words: tuple[str, ...]
+    patterns: dict[str, re.Pattern[str]]
+    negations: tuple[str, ...]
+    fact_topics: dict[str, tuple[str, ...]]
+    plan_topics: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    stop_words: frozenset[str]
+    generic_words: frozenset[str]
+    synonyms: tuple[frozenset[str], ...]
+    colloquial: dict[str, tuple[str, ...]]
+    english: dict[str, str]
+    ask_patterns: dict[str, re.Pattern[str]]
+    intent_patterns: dict[str, re.Pattern[str]]
+    followup: re.Pattern[str]
+    domain: re.Pattern[str]
+    injection: re.Pattern[str]
+    facts: dict[str, re.Pattern[str]]
+    no_figure_amounts: frozenset[str]
+    profile: ProfileWords
+    site_types: dict[str, re.Pattern[str]]
+    ask_topics: dict[str, str]
+    _variants: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise KnowledgeError(f"{path}: cannot read the lexicon ({exc})") from exc
+        try:
+            return cls._from_data(data)
+        except (KeyError, TypeError, re.error) as exc:
+            raise KnowledgeError(f"{path}: malformed lexicon entry ({exc!r})") from exc
+
+    @classmethod
+    def _from_data(cls, data: dict) -> Lexicon:
+        def rx(pattern: str) -> re.Pattern[str]:
+            return re.compile(pattern, re.IGNORECASE)
+
+        p = data["profile"]
+        profile = ProfileWords(
+            origin_before=tuple(p["origin_before"]),
+            origin_after=tuple(p["origin_after"]),
+            registered=tuple(p["registered"]),
+            registered_after=tuple(p["registered_after"]),
+            local_company=_alternation(p["local_company"]),
+            outside_company=_alternation(p["outside_company"]),
+            outside_crew=_alternation(p["outside_crew"]),
+            new_company=_alternation(p["new_company"]),
+            above_scale=_alternation(p["above_scale"]),
+            job_seekers=_alternation(p["job_seekers"]),
+            graduates=_alternation(p["graduates"]),
+            local_theme=_alternation(p["local_theme"]),
+            script_selected=_alternation(p["script_selected"]),
+            script_not_selected=_alternation(p["script_not_selected"]),
+            levels={k: _alternation(v) for k, v in p["levels"].items()},
+            level_rank={str(k): int(v) for k, v in p["level_rank"].items()},
+            plans={k: _alternation(v) for k, v in p["plans"].items()},
+            needs={k: _alternation(v) for k, v in p["needs"].items()},
+            shooting=_alternation(p["shooting"]),
+            plan_conditions={k: tuple(v) for k, v in p["plan_conditions"].items()},
+            none_words=tuple(str(w) for w in p["none_words"]),
+            patterns={k: re.compile(v, re.IGNORECASE) for k, v in p["patterns"].items()},
+            negations=tuple(str(w) for w in p["negations"]),
+            fact_topics={k: tuple(v) for k, v in p["fact_topics"].items()},
+            plan_topics={k: tuple(v) for k, v in p["plan_topics"].items()},
+        )
+        synonyms = tuple(frozenset(str(w) for w in group) for group in data["synonyms"])
+        colloquial = {str(k): tuple(str(v).split()) for k, v in (data.get("colloquial") or {}).items()}
+        lex = cls(
+            stop_words=frozenset(str(w) for w in data["stop_words"]),
+            generic_words=frozenset(str(w) for w in data["generic_words"]),
+            synonyms=synonyms,
+            colloquial=colloquial,
+            english={str(k).lower(): str(v) for k, v in (data.get("english") or {}).items()},
+            ask_patterns={k: rx(v) for k, v in data["ask_patterns"].items()},
+            intent_patterns={k: rx(v) for k, v in data["intent_patterns"].items()},
+            followup=rx(data["followup_patterns"]),
+            domain=rx(data["domain_pattern"]),
+            injection=rx(data["injection_pattern"]),
+            facts={k: rx(v) for k, v in data["fact_patterns"].items()},
+            no_figure_amounts=frozenset(data["no_figure_amounts"]),
+            profile=profile,
+            site_types={str(k): _alternation(v) for k, v in (data.get("site_types") or {}).items()},
+            ask_topics={str(k): str(v) for k, v in (data.get("ask_topics") or {}).items()},
+        )
+        for group in synonyms:
+            for word in group:
+                lex._variants[word] = lex._variants.get(word, frozenset()) | group
+        return lex
+
+    def asks(self, lowered: str) -> frozenset[str]:
+        """What ``lowered`` asks for: amount, deadline, contact, list … (ask_patterns)."""
+        found = {name for name, pattern in self.ask_patterns.items() if pattern.search(lowered)}
+        if "deadline" in found:
+            found.discard("date")
+        return frozenset(found)
+
+    def variants(self, word: str) -> frozenset[str]:
+        """``word`` with its synonyms and the formal words for it (colloquial)."""
+        return self._variants.get(word, frozenset()) | {word} | set(self.colloquial.get(word, ()))
+
+    def has(self, fact: str, text: str) -> bool:
+        """Does ``text`` hold the kind of fact named (a deadline, a form, a phone …)?"""
+        pattern = self.facts.get(fact)
+        return bool(pattern.search(text)) if pattern else True
+
+    def english_expansions(self, lowered: str) -> list[str]:
+        return [zh for en, zh in self.english.items() if re.search(rf"\b{re.escape(en)}", lowered)]
+
+    def colloquial_expansions(self, text: str) -> list[str]:
+        return [" ".join(formal) for word, formal in self.colloquial.items() if word in text]
