@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.models import Clause, PolicyDocument
 from bot.policy.lexicon import Lexicon
-from bot.policy.model import Site, SubsidyMeasure, load_rows
+from bot.policy.model import Site, SubsidyMeasure, load_table
 from bot.policy.regions import Gazetteer, RegionBook
 from bot.policy.topics import TopicBook
 
@@ -52,8 +52,8 @@ class PolicyModel:
             regions=regions,
             topics=topics,
             lexicon=lexicon,
-            measures=load_rows(knowledge_dir / "measures.yaml", SubsidyMeasure),
-            sites=load_rows(knowledge_dir / "sites.yaml", Site),
+            measures=load_table(knowledge_dir, "measures", SubsidyMeasure),
+            sites=load_table(knowledge_dir, "sites", Site),
             gazetteer=gazetteer,
         )
         model._index()

@@ -119,3 +119,14 @@ def load_rows(path: Path, model: type[BaseModel]) -> list:
         raise KnowledgeError(f"{path}: cannot read ({exc})") from exc
     except ValidationError as exc:
         raise KnowledgeError(f"{path}: {exc}") from exc
+
+
+def load_table(knowledge_dir: Path, name: str, model: type[BaseModel]) -> list:
+    """A table of the policy model: ``<name>.yaml`` plus one ``<name>/<doc_id>.yaml`` per
+    document added later (so adding or removing a document touches its own file only)."""
+    rows = load_rows(knowledge_dir / f"{name}.yaml", model)
+    folder = knowledge_dir / name
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.yaml")):
+            rows += load_rows(path, model)
+    return rows

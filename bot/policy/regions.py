@@ -106,8 +106,15 @@ class RegionBook:
 
     @classmethod
     def load(cls, path: Path) -> RegionBook:
+        """``regions.yaml``, plus one ``regions/<key>.yaml`` per region added later (each
+        holding a ``covered:`` mapping and optionally ``mentioned_places:``)."""
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            folder = path.parent / "regions"
+            for extra in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+                more = yaml.safe_load(extra.read_text(encoding="utf-8")) or {}
+                data["covered"] = {**data["covered"], **(more.get("covered") or {})}
+                data["mentioned_places"] = {**(data.get("mentioned_places") or {}), **(more.get("mentioned_places") or {})}
             regions = {}
             for key, spec in data["covered"].items():
                 regions[str(key)] = Region(
