@@ -233,14 +233,14 @@ def check(
         except ValidationError as exc:
             raise CliError(f"画像字段有误 / invalid profile: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from exc
         bot = _build_bot(quiet=as_json)
-        if bot.measures is None:
-            raise CliError("knowledge/measures.yaml 不存在 / no subsidy table")
-        verdicts, report, citations = bot.measures.check(profile)
+        result = bot.check(profile)
+        verdicts, report, citations = result.verdicts, result.report, result.citations
         if as_json:
             out = {"profile": profile.model_dump(), "citations": [c.model_dump() for c in citations],
                    "measures": [{"id": v.measure.id, "region": v.measure.region, "title": v.measure.title,
-                                 "verdict": v.verdict, "reasons": v.reasons, "amount": v.measure.benefit.amount,
-                                 "clause_id": v.measure.clause_id} for v in verdicts]}
+                                 "verdict": v.verdict, "reasons": result.reasons[v.measure.id],
+                                 "amount": v.measure.benefit.amount, "clause_id": v.measure.clause_id}
+                                for v in verdicts]}
             sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
         else:
             console = Console(soft_wrap=True)

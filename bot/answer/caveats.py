@@ -16,7 +16,7 @@ from bot.answer.intent import Intent, figures_in
 from bot.answer.templates import Templates
 from bot.models import DocStatus
 from bot.policy.book import PolicyModel
-from bot.policy.regions import Relation
+from bot.policy.regions import Level, Relation
 
 PLAN_PERIOD = re.compile(r"（(\d{4}—\d{4}年)）")
 
@@ -94,7 +94,9 @@ class Caveats:
         named = [t for t in named if not any(t != other and t in other for other in named)]  # 短剧+ in 微短剧+
         for term in named:
             regions = self.model.named_terms[term]
-            if not set(regions) & scope and "全国" not in regions:
+            national = any(self.model.regions.regions[r].level is Level.NATIONAL for r in regions
+                           if r in self.model.regions.regions)
+            if not set(regions) & scope and not national:
                 clause = next(c for c in self.model.clauses if term in c.text and c.region in regions)
                 sentence = next(s for s in sentences(clause.text) if term in s)
                 owner = "、".join(book.label(r) for r in regions)

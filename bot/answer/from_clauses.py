@@ -11,11 +11,12 @@ otherwise the answer is "not covered" instead of whatever shares a keyword.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.answer.draft import Draft, DraftBuilder, Paragraph, Source, Span, Verdict
+from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import MONEY, RATIO, Evidence, Matcher, Ranker, TermWeights, sentences
 from bot.answer.intent import Intent
+from bot.answer.rows import measure_item, office_note
 from bot.answer.templates import Templates
 from bot.models import Clause
 from bot.policy.book import PolicyModel
@@ -27,6 +28,7 @@ FACT_ASKS = ("date", "count", "duration")  # needed in the evidence
 PREFERRED_ASKS = ("office",)  # preferred in the evidence when some sentence has it
 MAX_LIST = 4
 MAX_ITEMS = 10
+MAX_REDIRECT = 8
 # A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
 LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
 ITEM_LABEL = re.compile(r"(\([一二三四五六七八九十\d]+是?\)|[①-⑳])$")
@@ -131,11 +133,13 @@ class ClauseComposer:
         if decisive and statements:
             # What was answered becomes context of the refusal, not an answer.
             related, statements = statements[:2], []
-        if statements and not self._on_topic(intent, statements):
+        off_topic = bool(statements) and not self._on_topic(intent, statements)
+        if off_topic:
             related, statements = statements[:1], []
             gaps = [Gap(sentence=self._topic_gap(intent))]
         if not statements:
-            return self.refusal(intent, gaps, related, [r for r in hits_by_region if r])
+            draft = self.refusal(intent, gaps, related, [r for r in hits_by_region if r])
+            return self._with_redirect(draft, intent) if off_topic else draft
         return self._answer(intent, statements, no_figure, gaps)
 
     def _answer(self, intent: Intent, statements: list[Statement], no_figure: list[Evidence],
@@ -170,6 +174,18 @@ class ClauseComposer:
             if wanted & set(self.model.topics.match(s.text).strong):
                 return True
         return False
+
+    def _with_redirect(self, draft: Draft, intent: Intent) -> Draft:
+        """A topic the asked region's texts do not cover: add what other regions offer on
+        it (from the policy table), each row named as theirs."""
+        others = self.model.regions_with(intent.topics, exclude=intent.regions)
+        rows = self.model.measures_for(others, intent.topics)[:MAX_REDIRECT]
+        if not rows:
+            return draft
+        names = "、".join(self.model.topics.name(t) for t in intent.topics)
+        items = tuple(measure_item(m, self.t, with_conditions=False, prefix=f"【{self.model.regions.label(m.region)}】")
+                      for m in rows)
+        return replace(draft, blocks=(*draft.blocks, Bullets(self.t("redirect_lead", topic=names), items)))
 
     def _topic_gap(self, intent: Intent) -> str:
         topic = "、".join(self.model.topics.name(t) for t in intent.topics)
@@ -282,8 +298,7 @@ class ClauseComposer:
         draft.add(Paragraph.of("".join(dict.fromkeys(lead)) or self.t("not_covered_question")))
         for statement in related:
             draft.add(Paragraph.of(self.t("related"), Span(statement.text, Source(statement.clause.clause_id, statement.text))))
-        offices = self.model.offices(regions)
-        draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+        draft.note(office_note(self.model, self.t, regions))
         if not related:
             draft.note(self.t("coverage", regions=self.model.regions.covered()))
         return draft.build(Verdict.NOT_COVERED)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.evidence import Matcher, TermWeights
 from bot.answer.intent import Intent
-from bot.answer.rows import measure_item, site_item
+from bot.answer.rows import measure_item, office_note, site_item
 from bot.answer.templates import Templates
 from bot.policy.book import PolicyModel
 from bot.policy.model import SiteStatus
@@ -37,10 +37,11 @@ class SiteComposer:
         drop = set(self.model.regions.name_index) | {w for rx in self.model.lexicon.site_types.values()
                                                     for w in rx.pattern.split("|")}
         terms = self.weights.terms(intent.query_text, drop)
+        site_topics = {t for s in self.model.sites for t in s.topics}  # already shown as sites
         rows = []
         for m in self.model.measures_for(regions):
             text = " ".join([m.title, m.benefit.description, m.quote])
-            if terms and self.match.coverage(terms, text) >= RELATED_MIN and "拍摄基地" not in m.topics:
+            if terms and self.match.coverage(terms, text) >= RELATED_MIN and not set(m.topics) <= site_topics:
                 rows.append(m)
         if not rows:
             return None
@@ -74,6 +75,5 @@ class SiteComposer:
         if others:
             items = tuple(site_item(s, self.t, prefix=f"【{self.model.regions.label(s.region)}】") for s in others[:8])
             draft.add(Bullets(self.t("redirect_sites", kind=kind_text), items))
-        offices = self.model.offices(regions)
-        draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+        draft.note(office_note(self.model, self.t, regions))
         return draft.build(Verdict.NOT_COVERED)

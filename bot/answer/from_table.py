@@ -24,10 +24,10 @@ from bot.answer.draft import (
 )
 from bot.answer.evidence import MONEY, RATIO, Matcher, TermWeights
 from bot.answer.intent import Ask, Intent
-from bot.answer.rows import conditions_text, measure_item, measure_source, site_item
+from bot.answer.rows import conditions_text, measure_item, measure_source, office_note, site_item
 from bot.answer.templates import Templates
 from bot.policy.book import PolicyModel
-from bot.policy.eligibility import Judge, MeasureVerdict, ProducerProfile, check
+from bot.policy.eligibility import Judge, MeasureVerdict, ProducerProfile, Reason, check
 from bot.policy.eligibility import Verdict as Eligibility
 from bot.policy.model import Condition, SubsidyMeasure
 from bot.policy.regions import Level
@@ -90,8 +90,8 @@ class TableComposer:
         table_rows = []
         for m in rows:
             topic = self.model.topics.name(m.topics[0])
-            table_rows.append(Row((topic, m.title, self.money(m), self.conditions(m) or self.t("no_conditions")),
-                                  self.source(m)))
+            table_rows.append(Row((topic, m.title, m.benefit.description, self.money(m),
+                                   self.conditions(m) or self.t("no_conditions")), self.source(m)))
         if group_by_topic:
             order = {k: i for i, k in enumerate(self.model.topics.topics)}
             table_rows.sort(key=lambda r: order.get(_topic_key(self.model, r.cells[0]), 99))
@@ -122,8 +122,7 @@ class TableComposer:
         if not regions:
             draft.add(Paragraph.of(self.t("not_covered_topic_any", topic=names)))
         others = self._redirect(draft, regions, topics)
-        offices = self.model.offices(regions)
-        draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+        draft.note(office_note(self.model, self.t, regions))
         if not others:
             draft.note(self.t("coverage", regions=self.model.regions.covered()))
         return draft.build(Verdict.NOT_COVERED)
@@ -193,8 +192,7 @@ class TableComposer:
         for ask in ("process", "deadline", "form", "contact", "address"):
             if ask in intent.asks:
                 draft.note(self.t("part_not_covered", what=self.t.missing(ask)))
-                offices = self.model.offices(list(intent.regions))
-                draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+                draft.note(office_note(self.model, self.t, list(intent.regions)))
 
     def _amount(self, intent: Intent, found: dict[str, list[SubsidyMeasure]], topics: tuple[str, ...]) -> Draft:
         """How much: the most relevant rows; not covered when none states an amount."""
@@ -226,8 +224,7 @@ class TableComposer:
             shown += rows
         if not answered:
             self._redirect(draft, list(found), topics, figures_only=True)
-            offices = self.model.offices(list(found))
-            draft.note(self.t("ask_office", offices="或".join(offices)) if offices else self.t("ask_office_generic"))
+            draft.note(office_note(self.model, self.t, list(found)))
             return draft.build(Verdict.NOT_COVERED)
         self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
@@ -272,7 +269,7 @@ class TableComposer:
         draft.add(Table(self.t("compare_lead", topic=topic_part), tuple(self.t.items("columns_compare")), tuple(table_rows)))
         missing = [r for r in regions if not any(m.region == r for m in rows)]
         for region in missing:
-            draft.note(self.t("not_covered_topic_in", region=book.label(region), topic=self.topic_words(topics) or "相关"))
+            draft.note(self.t("not_covered_topic_in", region=book.label(region), topic=self.topic_words(topics) or self.t("any_topic")))
         if len({m.region for m in rows}) > 1 and any(m.benefit.kind == "cost_ratio" for m in rows):
             draft.note(self.t("cost_ratio_note"))
         self.table_notes(draft, rows)
@@ -351,13 +348,17 @@ class TableComposer:
         met, _ = Judge(self.model.lexicon.profile).judge(cond, measure, profile)
         return met is True and cond.type not in ("shoot_in_region",)
 
+    def reason(self, reason: Reason) -> str:
+        """A failing condition or what to confirm, in the wording of prompts/answer.yaml."""
+        return self.t(f"reason_{reason.key}", **reason.values)
+
     def _verdict_item(self, v: MeasureVerdict) -> Paragraph:
         m = v.measure
         text = self.t("scenario_row", title=m.title, money=self.money(m))
         if m.benefit.kind in CASH_KINDS:
             text += self.t("row_quote", quote=m.quote)
         spans = [Span(text, self.source(m))]
-        reasons = "；".join(r for r in v.reasons if r)
+        reasons = "；".join(self.reason(r) for r in v.reasons)
         if reasons:
             spans.append(Span(self.t("scenario_reason", reason=reasons)))
         return Paragraph(tuple(spans))

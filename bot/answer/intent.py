@@ -261,7 +261,7 @@ class Understand:
         places = [p for p in intent.places]
         origin = next((p.name for p in places if p.origin), None)
         if origin is None and words.outside_crew.search(lowered):
-            origin = "外地"
+            origin = words.elsewhere
         registered = self._registered_in(intent, lowered)
         company = None
         if words.new_company.search(lowered):
@@ -270,7 +270,7 @@ class Understand:
             company = "first_above_scale"
         selected = None
         if words.script_not_selected.search(lowered):
-            selected = "无"
+            selected = words.none_words[0]
         elif words.script_selected.search(lowered):
             selected = next((level for level, rx in words.levels.items() if rx.search(lowered)), None)
         crew = words.patterns["crew"].search(lowered)
@@ -303,13 +303,13 @@ class Understand:
             start, end = place.span
             before = lowered[max(0, start - 6):start]
             after = lowered[end:end + 5]
-            if any(before.endswith(w) or before.rstrip("了").endswith(w) for w in words.registered) or \
+            if any(before.endswith(w) for w in words.registered) or \
                     any(after.startswith(w) for w in words.registered_after):
                 if place.relation is Relation.SAME and place.regions:
                     return place.regions[0]
                 return place.name
         if words.outside_company.search(lowered):
-            return "外地"
+            return words.elsewhere
         return None
 
     # ------------------------------------------------------------------ follow-ups

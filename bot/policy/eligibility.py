@@ -55,10 +55,18 @@ class ProducerProfile(BaseModel):
         return len(self.fact_fields())
 
 
+class Reason(BaseModel):
+    """Why a condition fails or must be confirmed: a wording key (prompts/answer.yaml,
+    ``reason_<key>``) and the values it is filled with (names and the clause's words)."""
+
+    key: str
+    values: dict[str, str] = Field(default_factory=dict)
+
+
 class MeasureVerdict(BaseModel):
     measure: SubsidyMeasure
     verdict: Verdict
-    reasons: list[str] = Field(default_factory=list)  # failing conditions, or what to confirm
+    reasons: list[Reason] = Field(default_factory=list)  # failing conditions, or what to confirm
 
 
 _FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|万)?")
@@ -73,8 +81,12 @@ def _wan(text: str) -> float | None:
     return value * 10000 if m.group(2) == "亿" else value if m.group(2) == "万" else value / 10000
 
 
+Judgement = tuple[bool | None, Reason | None]
+
+
 class Judge:
-    """Decides each condition of a measure for a profile."""
+    """Decides each condition of a measure for a profile: True (met), False (not met,
+    with the reason) or None (to confirm, with what to confirm)."""
 
     def __init__(self, words: ProfileWords) -> None:
         self.words = words
@@ -85,81 +97,89 @@ class Judge:
             return True
         return False if profile.plans else None
 
-    def judge(self, cond: Condition, m: SubsidyMeasure, p: ProducerProfile) -> tuple[bool | None, str]:
-        """(True = met, False = not met, None = to confirm) and the reason in Chinese."""
+    def judge(self, cond: Condition, m: SubsidyMeasure, p: ProducerProfile) -> Judgement:
         region, t, v = m.region, cond.type, cond.value
+        why = {"text": cond.text, "region": region}
+
+        def reason(key: str, **extra: str) -> Reason:
+            return Reason(key=key, values={**why, **extra})
+
         if t in ("registered_in_region", "employed_locally"):
             if p.registered_in is None:
-                return None, f"确认企业是否在{region}注册或作品是否在{region}立项备案（原文：{cond.text}）"
-            return p.registered_in == region, f"企业注册在{p.registered_in}，原文要求：{cond.text}"
+                return None, reason("confirm_registered")
+            met = p.registered_in == region
+            return met, None if met else reason("registered_elsewhere", place=p.registered_in)
         if t == "new_company":
             if p.company == "new":
-                return True, ""
+                return True, None
             if p.company in ("existing", "none"):
-                return False, f"不是新注册企业（原文：{cond.text}）"
-            return None, f"确认是否为新注册企业（原文：{cond.text}）"
+                return False, reason("not_new_company")
+            return None, reason("confirm_new_company")
         if t == "first_above_scale":
             if p.company == "first_above_scale":
-                return True, ""
+                return True, None
             if p.company == "none":
-                return False, f"没有企业（原文：{cond.text}）"
+                return False, reason("no_company")
             # a new or existing company may still reach the threshold: to confirm
-            return None, f"确认是否首次达到规模以上（原文：{cond.text}）"
+            return None, reason("confirm_above_scale")
         if t == "shoot_in_region":
             shoots = region in p.regions and (p.shooting or (p.shoot_share or 0) > 0)
-            return shoots or None, f"确认是否在{region}拍摄（原文：{cond.text}）"
+            return (True, None) if shoots else (None, reason("confirm_shooting"))
         if t == "shoot_share_min":
             if p.shoot_share is None:
-                return None, f"确认在{region}取景比例（原文：{cond.text}）"
-            return p.shoot_share >= int(v or 0), f"取景比例低于要求（原文：{cond.text}）"
+                return None, reason("confirm_share")
+            met = p.shoot_share >= int(v or 0)
+            return met, None if met else reason("share_too_low")
         if t == "script_selected_by":
-            return self._script(cond, p)
+            return self._script(cond, p, reason)
         if t == "local_theme":
             if p.local_theme is None:
-                return None, f"确认是否为{region}本土题材（原文：{cond.text}）"
-            return p.local_theme, f"不是{region}本土题材（原文：{cond.text}）"
+                return None, reason("confirm_local_theme")
+            return p.local_theme, None if p.local_theme else reason("not_local_theme")
         if t == "capital_min":
             need = _wan(str(v))
             if p.capital_wan is None or need is None:
-                return None, f"确认注册资本（原文：{cond.text}）"
-            return p.capital_wan >= need, f"注册资本低于要求（原文：{cond.text}）"
+                return None, reason("confirm_capital")
+            met = p.capital_wan >= need
+            return met, None if met else reason("capital_too_low")
         if t == "social_insurance_months":
             if p.insurance_months is None or v is None:
-                return None, f"确认社保缴纳月数（原文：{cond.text}）"
-            return p.insurance_months >= int(v), f"社保缴纳月数不足（原文：{cond.text}）"
+                return None, reason("confirm_insurance")
+            met = p.insurance_months >= int(v)
+            return met, None if met else reason("insurance_too_short")
         if t in self.words.plan_conditions:
             met = self._plan(p, t)
             if met is None:
-                return None, f"确认是否满足：{cond.text}"
+                return None, reason("confirm_condition")
             if met and t == "rnd_investment_growth":
-                return None, f"确认研发投入是否有增量（原文：{cond.text}）"
-            return met, f"没有这项计划（原文：{cond.text}）"
+                return None, reason("confirm_rnd_growth")
+            return met, None if met else reason("no_such_plan")
         if t in ("job_seeker_performer", "first_visit"):
             if p.job_seekers:
-                return True, ""
-            return None, f"仅限{cond.text}：已组建的剧组请向当地确认"
+                return True, None
+            return None, reason("job_seekers_only")
         if t == "graduate":
             if p.graduates is None:
-                return None, f"确认是否有{cond.text}"
-            return p.graduates, f"需为{cond.text}"
+                return None, reason("confirm_graduates")
+            return p.graduates, None if p.graduates else reason("must_be_graduate")
         # views_threshold, evaluated_by_panel, promotes_region, shoot_at_public_sites,
         # park_recognised, positive_growth, performance_review, free_text: the text
         # leaves them to an assessment the producer cannot settle here.
-        return None, f"需确认：{cond.text}"
+        return None, reason("to_confirm")
 
-    def _script(self, cond: Condition, p: ProducerProfile) -> tuple[bool | None, str]:
+    def _script(self, cond: Condition, p: ProducerProfile, reason) -> Judgement:
         wanted = cond.value if isinstance(cond.value, list) else [cond.value]
         if p.script_selected_by is None:
-            return None, f"确认剧本是否入选（原文：{cond.text}）"
+            return None, reason("confirm_selection")
         got = p.script_selected_by
         if got in self.words.none_words or not got:
-            return False, f"剧本未入选（原文：{cond.text}）"
+            return False, reason("not_selected")
         rank = self.words.level_rank
         # A selection counts for every wanted level at or below it (国家广电总局 ranks
         # above 国家级, so a 国家级 selection does not count where 总局 is required).
-        ok = "各级" in wanted or got in wanted or (
+        ok = self.words.all_levels in wanted or got in wanted or (
             got in rank and any(w in rank and rank[got] >= rank[w] for w in wanted))
-        return ok, f"剧本入选单位为{got}，原文要求：{cond.text}"
+        return ok, None if ok else reason("selected_by", level=got)
 
 
 def check(profile: ProducerProfile, measures: list[SubsidyMeasure], scope: set[str],
@@ -170,12 +190,13 @@ def check(profile: ProducerProfile, measures: list[SubsidyMeasure], scope: set[s
     for m in measures:
         if scope and m.region not in scope:
             continue
-        failed, confirm = [], []
+        failed: list[Reason] = []
+        confirm: list[Reason] = []
         for cond in m.conditions:
             met, reason = judge.judge(cond, m, profile)
-            if met is False:
+            if met is False and reason:
                 failed.append(reason)
-            elif met is None:
+            elif met is None and reason:
                 confirm.append(reason)
         if failed:
             verdicts.append(MeasureVerdict(measure=m, verdict=Verdict.NO, reasons=failed))

