@@ -11,6 +11,8 @@ from bot.errors import InvalidQuestion
 from bot.models import Citation
 from evals.metrics import leaks_prompt
 
+pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
+
 
 def _assert_grounded(bot, answer):
     """Every quote verbatim; every figure in a cited quote or a cited document's title."""

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 
+pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
+
 runner = CliRunner()
 CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table"}
 CITATION = {"n", "doc_id", "title", "clause_id", "clause", "quote", "status"}

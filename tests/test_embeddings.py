@@ -11,6 +11,8 @@ from bot.index.embeddings import (
     make_embeddings,
 )
 
+pytestmark = pytest.mark.slow  # loads the real embedding models
+
 
 def _cos(a, b) -> float:
     a, b = np.asarray(a), np.asarray(b)

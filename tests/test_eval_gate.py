@@ -1,7 +1,11 @@
 """The quality gates of evals/gates.toml hold on the test split (never tuned on)."""
 
+import pytest
+
 from bot.config import PROJECT_ROOT
 from evals import runner
+
+pytestmark = pytest.mark.slow  # runs the evals on the real index (the `bot` fixture)
 
 GOLDEN = PROJECT_ROOT / "evals" / "datasets" / "golden.jsonl"
 

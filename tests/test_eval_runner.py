@@ -53,6 +53,7 @@ def test_dataset_errors_name_the_line(tmp_path):
         runner.load_dataset(path)
 
 
+@pytest.mark.slow  # runs the evals on the real index (the `bot` fixture)
 def test_report_files_and_compare(tmp_path, bot):
     items = runner.load_dataset(runner.Path(__file__).resolve().parents[1] / "evals" / "datasets" / "golden.jsonl")[:6]
     results, by_split = runner.run(bot, items)

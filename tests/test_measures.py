@@ -8,6 +8,8 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.policy.eligibility import ProducerProfile
 
+pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
+
 ELIGIBILITY = PROJECT_ROOT / "evals" / "datasets" / "eligibility.jsonl"
 # A clause states a measure when it grants money, a service or a facility to someone.
 STATES_A_MEASURE = re.compile(r"给予|补助|补贴|资助|奖励|免费|扶持奖励|一事一议|基金|服务窗口|一站式服务|即申即享|微短剧贷")

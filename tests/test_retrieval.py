@@ -1,6 +1,10 @@
 """Hybrid retrieval over the real index: right clause first, regions respected."""
 
+import pytest
+
 from bot.retrieve.hybrid import fuse_rrf, fuse_weighted
+
+pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
 
 
 def test_rrf_rewards_agreement_between_rankers():

@@ -6,6 +6,8 @@ from bot.config import Settings
 from bot.index.build import load_corpus, open_store, sync_index
 from bot.index.store import collection_name
 
+pytestmark = pytest.mark.slow  # embeds with the real model into a real Chroma
+
 
 @pytest.fixture()
 def tmp_settings(tmp_path) -> Settings:

@@ -7,6 +7,8 @@ from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.security import RateLimiter
 
+pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
+
 CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table"}
 
 
