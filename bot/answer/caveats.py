@@ -80,7 +80,7 @@ class Caveats:
         scope = {s for r in asked for s in self.model.regions.scope(r)}
         book = self.model.regions
         lines: list[Paragraph] = []
-        for figure in intent.figures:
+        for figure in self._claimed(intent):
             found = self._figures.get(figure, [])
             mine = [f for f in found if self.model.clause(f[0]).region in scope]
             theirs = [f for f in found if self.model.clause(f[0]).region not in scope]
@@ -103,7 +103,37 @@ class Caveats:
                 asked_label = "、".join(book.label(r) for r in intent.regions)
                 lines.append(Paragraph((Span(self.t("premise_term", term=term, owner=owner, asked=asked_label)),
                                         Span(sentence, Source(clause.clause_id, sentence)))))
+                own = self._own_name(term, scope)
+                if own:
+                    clause_id, own_sentence, own_term = own
+                    lines.append(Paragraph((Span(self.t("premise_own", asked=asked_label, term=own_term)),
+                                            Span(own_sentence, Source(clause_id, own_sentence)))))
         return lines
+
+    def _claimed(self, intent: Intent) -> list[str]:
+        """Figures the question states as a region's support ("最高给100万"), not the
+        producer's own (注册资本50万, 成本12万): a support word near it, no own-figure word."""
+        lex = self.model.lexicon
+        claimed = []
+        for figure in intent.figures:
+            number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
+            for m in re.finditer(number, intent.text):
+                near = intent.text[max(0, m.start() - 10):m.end() + 6]
+                if lex.intent_patterns["support"].search(near) and not lex.own_figure.search(near):
+                    claimed.append(figure)
+                    break
+        return claimed
+
+    def _own_name(self, term: str, scope: set[str]) -> tuple[str, str, str] | None:
+        """The asked region's own name for what was misattributed (黄金10条 → its 黄金十二条):
+        a name of the region's texts sharing the term's first two characters."""
+        for other, regions in self.model.named_terms.items():
+            if other != term and other[:2] == term[:2] and set(regions) & scope:
+                clause_id = next(c for c in self.model.named_clauses[other]
+                                 if self.model.clause(c).region in scope)
+                sentence = next(s for s in sentences(self.model.clause(clause_id).text) if other in s)
+                return clause_id, sentence, other
+        return None
 
     # ----------------------------------------------------------------- status notes
     def status(self, draft: Draft) -> list[Paragraph]:

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from bot.index.text import ChineseTokenizer
+from bot.index.text import ChineseTokenizer, pinyin
 from bot.models import Clause
 from bot.policy.lexicon import Lexicon
 from bot.retrieve.hybrid import Hit
@@ -100,13 +100,15 @@ class TermWeights:
         return math.log((self.n + 1) / (df + 0.5))
 
     def near_words(self, word: str) -> list[str]:
-        """Words the clauses use that are one character away from a two-character word
-        no dictionary knows (补帖 → 补贴 / 补助): probably what was meant."""
+        """Words the clauses use that sound the same as a two-character word no dictionary
+        knows and differ in one character (补帖 → 补贴, 项木 → 项目): what the pinyin input
+        method should have typed. "每条" is not "每年": they do not sound alike."""
         if (len(word) != 2 or word in self.df or word.isascii() or not word.isalpha()
                 or word in self.lexicon.generic_words or word in self.lexicon.colloquial
                 or self.tokenizer.general_frequency(word)):
             return []
-        return [w for w in self.df if len(w) == 2 and w[0] == word[0] and w[1] != word[1]]
+        sound = pinyin(word)
+        return [w for w in self.df if len(w) == 2 and w[0] == word[0] and w[1] != word[1] and pinyin(w) == sound]
 
     def correct_typos(self, text: str) -> tuple[str, list[str]]:
         """Replace a typo with the one word it must be (项木 → 项目); when several fit
@@ -148,13 +150,18 @@ class TermWeights:
 
 
 class Matcher:
-    """Whether a question word (or a synonym, or its formal wording) occurs in a text."""
+    """Whether a question word (or a synonym, or its formal wording) occurs in a text. An
+    English or Latin-letter word (AI, IP) also matches the Chinese terms of its topic."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, topic_terms: dict[str, frozenset[str]] | None = None) -> None:
         self.lexicon = lexicon
+        self.topic_terms = topic_terms or {}
 
     def matched(self, word: str, text: str) -> bool:
-        return any(v in text for v in self.lexicon.variants(word))
+        variants = self.lexicon.variants(word)
+        if word.isascii():
+            variants = variants | self.topic_terms.get(word.lower(), frozenset())
+        return any(v in text for v in variants)
 
     def credit(self, word: str, text: str) -> float:
         """1 if ``word`` (or a synonym) is in ``text``; else the share of its parts that are
@@ -176,9 +183,9 @@ class Matcher:
 class Ranker:
     """Scores every candidate sentence of retrieved clauses for a question."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, topic_terms: dict[str, frozenset[str]] | None = None) -> None:
         self.lexicon = lexicon
-        self.match = Matcher(lexicon)
+        self.match = Matcher(lexicon, topic_terms)
 
     def ask_bonus(self, asks: frozenset[str] | set[str], sentence: str) -> float:
         facts = self.lexicon.facts

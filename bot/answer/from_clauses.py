@@ -81,7 +81,7 @@ class ClauseComposer:
         self.model = model
         self.t = templates
         self.weights = weights
-        self.ranker = Ranker(model.lexicon)
+        self.ranker = Ranker(model.lexicon, model.topics.ascii_siblings())
         self.match = Matcher(model.lexicon)
         self.place_words = set(model.regions.name_index)
         lex = model.lexicon
@@ -236,10 +236,21 @@ class ClauseComposer:
                 chosen = self._with_list(part, supported)
                 return PartAnswer(chosen, [], chosen, False)
             return PartAnswer([], [Gap(what=self.t.missing("amount"))], [], False)
+        if self._list_question.search(part.text):
+            ranked = self._lead_in_first(part, ranked)
         chosen = self._with_list(part, ranked)
         if self._list_question.search(part.text):
             chosen = self._list_items(chosen)
         return PartAnswer(chosen, [], [], False)
+
+    def _lead_in_first(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:
+        """"八大行动都是哪些": a list's lead-in ("重点实施八大跨界融合行动：") that names
+        what is asked goes first, so its items are listed."""
+        for e in ranked[:10]:
+            lead_in = e.sentence.rstrip().endswith(("：", ":")) and e.clause.text.rstrip().endswith(("：", ":"))
+            if lead_in and any(len(w) >= 2 and w in e.sentence for w in part.terms):
+                return [e, *(x for x in ranked if x is not e)]
+        return ranked
 
     def _list_items(self, chosen: list[Evidence]) -> list[Evidence]:
         """For "有哪些…" about a list (①…⑥, 一是…五是, "“…”创作计划：…" items), quote each

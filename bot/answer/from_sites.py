@@ -55,8 +55,12 @@ class SiteComposer:
         kind_text = "、".join(kind_names.get(k, k) for k in kinds)
         draft = DraftBuilder("sites", tuple(regions))
         found = False
+        named = [p.name for p in intent.places if p.landmark]
         for region in regions:
             sites = [s for s in self.model.sites_for([region]) if not kinds or s.type in kinds]
+            # a site the question names: its own rows only
+            mine = [s for s in sites if any(n in s.name or n in s.quote for n in named)]
+            sites = mine or sites
             label = self.model.regions.label(region)
             if not sites:
                 if len(regions) == 1 or intent.regions:

@@ -35,6 +35,7 @@ from bot.policy.regions import Level
 MAX_BULLETS = 4  # longer lists become a table
 MAX_REDIRECT = 8
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
+MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
 
 
 class TableComposer:
@@ -145,6 +146,8 @@ class TableComposer:
 
     # ----------------------------------------------------------------- lists, amounts, conditions
     def list(self, intent: Intent) -> Draft:
+        if intent.programmes and intent.ask is Ask.LIST:
+            return self.programme(intent)
         regions = self.regions_of(intent)
         topics = self.topics_of(intent)
         if not intent.regions and not topics and intent.ask is Ask.LIST:
@@ -156,6 +159,10 @@ class TableComposer:
             return self.not_covered(intent, list(intent.regions), topics)
         if intent.ask is Ask.AMOUNT:
             return self._amount(intent, found, topics)
+        if self._asks_for_money(intent) and topics:
+            money = {r: [m for m in rows if m.benefit.kind in MONEY_KINDS] for r, rows in found.items()}
+            if not any(money.values()):
+                return self._no_money(intent, found, topics)
         draft = DraftBuilder(f"table:{intent.ask.value}", tuple(regions))
         topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
         shown: list[SubsidyMeasure] = []
@@ -224,11 +231,51 @@ class TableComposer:
             shown += rows
         if not answered:
             self._redirect(draft, list(found), topics, figures_only=True)
+            for region in found:
+                inner = [r for r in self.model.regions.children(region) if self.model.measures_for([r])]
+                if inner:
+                    draft.add(Paragraph.of(self.t("inner_regions", region=self.model.regions.label(region),
+                                                  regions="、".join(self.model.regions.label(r) for r in inner))))
             draft.note(office_note(self.model, self.t, list(found)))
             return draft.build(Verdict.NOT_COVERED)
         self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
         return draft.build(Verdict.ANSWERED)
+
+    def programme(self, intent: Intent) -> Draft:
+        """Everything a named programme contains (“黄金十二条”: its twelve measures)."""
+        name = intent.programmes[0]
+        rows = self.model.programme_measures(name, intent.regions)
+        regions = list(dict.fromkeys(m.region for m in rows))
+        draft = DraftBuilder("table:programme", tuple(regions))
+        draft.add(self.rows_block(rows, self.t("programme_lead", name=name, count=len(rows)), group_by_topic=True))
+        self.table_notes(draft, rows)
+        return draft.build(Verdict.ANSWERED)
+
+    def _asks_for_money(self, intent: Intent) -> bool:
+        """"有就业补贴吗？": an existence question about money, not about any support."""
+        lex = self.model.lexicon
+        return bool(lex.intent_patterns["exists"].search(intent.text) and lex.money.search(intent.text))
+
+    def _no_money(self, intent: Intent, found: dict[str, list[SubsidyMeasure]], topics: tuple[str, ...]) -> Draft:
+        """The region has measures on the topic, but none that pays: say so, show what it
+        has, and what other regions pay on the topic."""
+        names = self.topic_words(topics)
+        draft = DraftBuilder("table:no_money", tuple(found))
+        for region, rows in found.items():
+            label = self.model.regions.label(region)
+            if rows:
+                draft.add(Bullets(self.t("no_money_in", region=label, topic=names),
+                                  tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
+            else:
+                draft.add(Paragraph.of(self.t("not_covered_topic_in", region=label, topic=names)))
+        others = self.model.regions_with(topics, exclude=list(found))
+        rows = [m for m in self.model.measures_for(others, topics) if m.benefit.kind in MONEY_KINDS][:MAX_REDIRECT]
+        if rows:
+            draft.add(Bullets(self.t("redirect_lead", topic=names), tuple(
+                self.bullet(m, with_conditions=False, prefix=f"【{self.model.regions.label(m.region)}】") for m in rows)))
+        draft.note(office_note(self.model, self.t, list(found)))
+        return draft.build(Verdict.NOT_COVERED)
 
     def overview(self, regions: list[str]) -> Draft:
         """"有哪些扶持政策？" with no region: which kinds of support each region's texts

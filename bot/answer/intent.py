@@ -38,6 +38,9 @@ class Ask(StrEnum):
     INJECTION = "injection"
 
 
+# Profile facts that decide a measure's conditions (plans and needs only suggest topics).
+DECISIVE_FACTS = {"script_selected_by", "shoot_share", "company", "registered_in", "capital_wan",
+                  "insurance_months", "local_theme", "graduates", "job_seekers"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
 FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(万|亿|%)|([一二两三四五六七八九十百千]+)\s*个?\s*(万|亿)")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -87,8 +90,10 @@ class Intent:
     regions: tuple[str, ...] = ()  # covered regions to answer from, most specific first
     places: tuple[Place, ...] = ()  # every place named, and how it maps
     uncovered: tuple[str, ...] = ()  # places named that no text covers
+    uncovered_subject: bool = False  # the uncovered place is the subject ("洛阳有没有跟郑州一样的")
     all_regions: bool = False  # "各地…"
     named_regions: tuple[str, ...] = ()  # covered regions named outright (not via parent/child)
+    programmes: tuple[str, ...] = ()  # programmes the texts name that the question names (黄金十二条)
     topics: tuple[str, ...] = ()  # topic keys named
     weak_topics: tuple[str, ...] = ()  # topics only suggested
     topics_by_similarity: bool = False
@@ -159,8 +164,7 @@ class Understand:
         # A place alone does not make a question about policy ("明天衢州会下雨吗？"): it must
         # also ask what the region offers, or use words the texts use ("为啥叫竖店").
         asks_about_region = bool(places) and bool(
-            lex.intent_patterns["list_all"].search(lowered) or lex.intent_patterns["exists"].search(lowered)
-            or lex.intent_patterns["status"].search(lowered)
+            lex.intent_patterns["list_all"].search(lowered) or lex.intent_patterns["status"].search(lowered)
             or any(self.known(w) for w in self.content_terms(_without(text, [p.span for p in places]))))
         on_topic = bool(lex.domain.search(lowered) or strong or weak or glossed or support or asks_about_region)
         if not strong and on_topic and support:
@@ -173,6 +177,8 @@ class Understand:
             all_regions=all_regions, named_regions=tuple(named), topics=strong, weak_topics=weak,
             topics_by_similarity=by_similarity, expansions=tuple(dict.fromkeys(expansions)), support=support,
             figures=figures_in(text), english=english,
+            uncovered_subject=bool(uncovered) and bool(lex.likeness.search(lowered)),
+            programmes=self._programmes(text, regions),
         )
         ask = self._ask(intent, lowered, on_topic)
         topics = intent.topics
@@ -204,6 +210,23 @@ class Understand:
         regions.sort(key=lambda r: -depth[book.regions[r].level])
         return regions, named, uncovered
 
+    def _programmes(self, text: str, regions: list[str]) -> tuple[str, ...]:
+        """Names of programmes with measures (“黄金十二条”) the question uses, longest first."""
+        found = [t for t in self.model.named_terms if t in text and self.model.programme_measures(t, regions)]
+        return tuple(t for t in found if not any(t != o and t in o for o in found))
+
+    def _about_programme(self, intent: Intent) -> bool:
+        """"黄金十二条都讲了些啥？" asks for a programme's contents; "三年行动计划有哪五大工程"
+        asks about one part of it (a word the texts use besides the name and ask words)."""
+        lex = self.model.lexicon
+        if intent.asks & {"amount", "ratio", "date", "count", "deadline"} or not lex.contents.search(intent.text):
+            return False
+        rest = intent.topic_text
+        for name in intent.programmes:
+            rest = rest.replace(name, " ")
+        rest = lex.contents.sub(" ", rest)
+        return not any(self.known(w) for w in self.content_terms(rest))
+
     def _ask(self, intent: Intent, lowered: str, on_topic: bool) -> Ask:
         lex = self.model.lexicon
         pattern = lex.intent_patterns
@@ -216,8 +239,10 @@ class Understand:
             return Ask.TOTAL
         if self._is_scenario(lowered, self._profile(intent, lowered)):
             return Ask.SCENARIO
+        if intent.programmes and self._about_programme(intent):
+            return Ask.LIST
         explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
-        compares = intent.support or (intent.topics and "compare" in intent.asks)
+        compares = intent.support or (intent.topics and ("compare" in intent.asks or intent.all_regions))
         if (len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered:
             return Ask.COMPARE
         strict = intent.asks & {"process", "deadline", "form", "contact", "address"}
@@ -230,13 +255,16 @@ class Understand:
         if pattern["status"].search(lowered) and not intent.asks & {"amount", "list"}:
             return Ask.STATUS
         specific = intent.asks & {"amount", "count", "date", "deadline", "ratio", "duration"}
-        # A question about one named site (樱桃沟…在哪个区？) is a fact about it, not "where to film".
+        # A question about one named site (樱桃沟…在哪个区？) is a fact about it, not "where to
+        # film" — unless it asks about the site's state (建好了吗、现在能拍吗).
         landmark = any(p.landmark for p in intent.places)
+        if landmark and lex.site_state.search(lowered) and not intent.support:
+            return Ask.WHERE
         where = (pattern["where_to_film"].search(lowered) and "compare" not in intent.asks
                  and (not landmark or "list" in intent.asks))
         if where and (not specific or "list" in intent.asks) and not intent.support:
             return Ask.WHERE
-        if pattern["list_all"].search(lowered) and intent.support:
+        if pattern["list_all"].search(lowered) and intent.support and "count" not in intent.asks:
             return Ask.LIST
         if pattern["exists"].search(lowered) and (intent.support or intent.topics):
             return Ask.LIST
@@ -250,11 +278,15 @@ class Understand:
 
     # ------------------------------------------------------------------ scenarios
     def _is_scenario(self, lowered: str, profile: ProducerProfile) -> bool:
+        """A producer's own case: facts that decide conditions (script selection, share
+        shot locally, registration, company stage …), told about oneself or in number."""
         pattern = self.model.lexicon.intent_patterns
-        own = bool(pattern["scenario_self"].search(lowered)) or profile.facts() >= 2
         wants = bool(pattern["scenario_ask"].search(lowered) or pattern["list_all"].search(lowered)
                      or pattern["exists"].search(lowered))
-        return own and wants and profile.facts() >= 1
+        facts = profile.fact_fields()
+        decisive = [f for f in facts if f in DECISIVE_FACTS]
+        own = bool(pattern["scenario_self"].search(lowered))
+        return wants and ((own and (decisive or len(facts) >= 2)) or len(decisive) >= 2 or len(facts) >= 3)
 
     def _profile(self, intent: Intent, lowered: str) -> ProducerProfile:
         words = self.model.lexicon.profile
@@ -269,9 +301,10 @@ class Understand:
         elif words.above_scale.search(lowered):
             company = "first_above_scale"
         selected = None
-        if words.script_not_selected.search(lowered):
+        about_script = bool(words.script_words.search(lowered))
+        if about_script and words.script_not_selected.search(lowered):
             selected = words.none_words[0]
-        elif words.script_selected.search(lowered):
+        elif about_script and words.script_selected.search(lowered):
             selected = next((level for level, rx in words.levels.items() if rx.search(lowered)), None)
         crew = words.patterns["crew"].search(lowered)
         share = _share(lowered, words.patterns["shoot_all"])
@@ -317,25 +350,44 @@ class Understand:
         """Fill in what an elliptical follow-up leaves out from the previous question."""
         if previous.ask in (Ask.INJECTION, Ask.OFFTOPIC):
             return intent
-        regions, topics, ask = (), (), None
+        # Elliptical: a follow-up marker ("那…呢"), or a question word with nothing of its own
+        # the texts talk about ("多大面积？"). "明天会下雨吗？" has neither and stays off-topic.
+        own = [w for w in self.content_terms(intent.topic_text) if len(w) >= 2 and self.known(w)]
+        elliptical = bool(self.model.lexicon.followup.search(intent.text)) or (not own and bool(intent.asks))
+        if intent.ask is Ask.OFFTOPIC and not elliptical:
+            return intent
+        elliptical = elliptical or not own
+        regions: tuple[str, ...] = ()
+        topics: tuple[str, ...] = ()
         changes: dict = {}
         if not intent.regions and not intent.uncovered and not intent.all_regions and previous.regions:
             regions = previous.regions
             changes |= {"regions": previous.regions, "named_regions": previous.named_regions}
-        elliptical = bool(self.model.lexicon.followup.search(intent.text)) or not self.content_terms(intent.topic_text)
+            # a site the previous question named stays the subject ("啥时候能进去拍")
+            sites = [p for p in previous.places if p.landmark]
+            if sites and not any(p.landmark for p in intent.places):
+                changes["topic_text"] = " ".join([intent.topic_text, *(p.name for p in sites)]).strip()
+                changes["places"] = (*intent.places, *sites)
         if not intent.topics and (elliptical or regions) and (previous.topics or previous.weak_topics or elliptical):
             topics = previous.topics
             changes |= {"topics": previous.topics, "weak_topics": previous.weak_topics,
-                        "topic_text": f"{intent.topic_text} {previous.topic_text}".strip(),
+                        "topic_text": f"{changes.get('topic_text', intent.topic_text)} {previous.topic_text}".strip(),
                         "expansions": tuple(dict.fromkeys([*intent.expansions, *previous.expansions])),
                         "support": intent.support or previous.support}
-            if intent.ask in (Ask.FACT, Ask.OFFTOPIC):
-                ask = previous.ask
-                changes |= {"ask": previous.ask, "asks": intent.asks | previous.asks}
-                if previous.ask is Ask.SCENARIO and previous.profile is not None:
-                    changes["profile"] = previous.profile.model_copy(update={"regions": list(changes.get("regions") or intent.regions)})
-        if intent.ask is Ask.OFFTOPIC and not changes:
-            return intent
+        ask = None
+        if intent.ask in (Ask.FACT, Ask.OFFTOPIC) and (topics or elliptical):
+            # the follow-up's own question word wins ("具体比例是多少？" asks an amount);
+            # otherwise it asks what the previous question asked ("那剧本呢？" after a list)
+            specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address"}
+            ask = (Ask.AMOUNT if intent.asks & {"amount", "ratio"} else
+                   Ask.CONDITION if "condition" in intent.asks else
+                   Ask.FACT if intent.asks & specific else previous.ask)
+            if intent.topics and ask in (Ask.AMOUNT, Ask.CONDITION) and not intent.asks & {"amount", "ratio", "condition"}:
+                ask = Ask.LIST  # "那出海呢？" after "剧本奖励多少？": what is there on the new topic
+            changes |= {"ask": ask, "asks": intent.asks | previous.asks,
+                        "support": changes.get("support", intent.support) or previous.support}
+            if ask is Ask.SCENARIO and previous.profile is not None:
+                changes["profile"] = previous.profile.model_copy(update={"regions": list(changes.get("regions") or intent.regions)})
         if intent.ask is Ask.OFFTOPIC and "ask" not in changes:
             changes["ask"] = Ask.FACT
         if not changes:

@@ -23,7 +23,7 @@ def route(intent: Intent) -> Route:
         return Route.INJECTION
     if intent.ask is Ask.OFFTOPIC:
         return Route.OFFTOPIC
-    if intent.uncovered and not intent.regions:
+    if intent.uncovered and (not intent.regions or intent.uncovered_subject):
         return Route.UNCOVERED_PLACE
     if intent.ask is Ask.COMPARE:
         return Route.COMPARE

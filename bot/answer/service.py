@@ -44,6 +44,9 @@ from bot.retrieve.hybrid import Hit, HybridRetriever
 
 log = logging.getLogger(__name__)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A typed word this common in general Chinese is a word, not a typo of a place name
+# (伤害 is not 上海); rarer dictionary entries (the river 渠江) may still be typos.
+COMMON_NAME_FREQ = 100
 
 
 @dataclass
@@ -78,7 +81,7 @@ class PolicyBot:
         self.sync_report = sync_report
         tokenizer = retriever.bm25.tokenizer
         self.model = PolicyModel.load(settings.knowledge_dir, corpus.documents, corpus.clauses,
-                                      is_word=lambda w: tokenizer.general_frequency(w) > 0)
+                                      is_word=lambda w: tokenizer.general_frequency(w) >= COMMON_NAME_FREQ)
         self.templates: Templates = get_templates(settings.prompts_dir)
         uncovered = {k: list(t.terms) for k, t in self.model.topics.topics.items()
                      if not self.model.measures_for(self.model.regions.keys, [k])}

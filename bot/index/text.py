@@ -24,6 +24,13 @@ def _opencc():
     return opencc.OpenCC("t2s")
 
 
+def pinyin(text: str) -> tuple[str, ...]:
+    """The toneless pinyin of each character ("郑州" → ("zheng", "zhou"))."""
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(text))
+
+
 def to_simplified(text: str) -> str:
     """NFKC-fold full-width forms and convert traditional characters to simplified."""
     text = unicodedata.normalize("NFKC", text)

@@ -19,7 +19,7 @@ from bot.policy.regions import Gazetteer, RegionBook
 from bot.policy.topics import TopicBook
 
 log = logging.getLogger(__name__)
-QUOTED = re.compile(r"[“\"]([^”\"]{3,20})[”\"]")
+QUOTED = re.compile(r"[“\"《]([^”\"《》]{3,30})[”\"》]")
 
 
 @dataclass
@@ -37,6 +37,7 @@ class PolicyModel:
     # Names the texts put in quotation marks (“黄金十二条”, “微短剧贷”) → the regions whose
     # clauses use them: lets an answer correct a name attributed to the wrong region.
     named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    named_clauses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → clause ids using it
     problems: list[str] = field(default_factory=list)
 
     @classmethod
@@ -72,10 +73,15 @@ class PolicyModel:
         for m in self.measures:  # a clause is also about what its measures are about
             self.clause_topics[m.clause_id] = self.clause_topics.get(m.clause_id, frozenset()) | set(m.topics)
         terms: dict[str, set[str]] = {}
+        where: dict[str, list[str]] = {}
         for clause in self.clauses:
             for term in QUOTED.findall(clause.text):
                 terms.setdefault(term, set()).add(clause.region)
+                where.setdefault(term, [])
+                if clause.clause_id not in where[term]:
+                    where[term].append(clause.clause_id)
         self.named_terms = {t: tuple(sorted(r)) for t, r in terms.items()}
+        self.named_clauses = {t: tuple(ids) for t, ids in where.items()}
 
     def _row_ok(self, row: SubsidyMeasure | Site, kind: str) -> bool:
         problems = []
@@ -127,6 +133,20 @@ class PolicyModel:
             if not regions or doc.region_key in regions:
                 names.extend(o for o in doc.offices if o not in names)
         return names
+
+    def programme_measures(self, name: str, regions: list[str] | tuple[str, ...] = ()) -> list[SubsidyMeasure]:
+        """The measures of a programme the texts name (“黄金十二条”, 《短剧三年行动计划》): those
+        stated in the clauses that name it and in the clauses under them."""
+        ids = self.named_clauses.get(name, ())
+        labels = [(i.split(":", 1)[0], i.split(":", 1)[1]) for i in ids]
+        rows = []
+        for m in self.measures:
+            doc, label = m.clause_id.split(":", 1)
+            inside = any(doc == d and (label == lab or (label.startswith(lab) and not label[len(lab)].isdigit()))
+                         for d, lab in labels)
+            if inside and (not regions or m.region in regions):
+                rows.append(m)
+        return rows
 
     def clause(self, clause_id: str) -> Clause:
         return next(c for c in self.clauses if c.clause_id == clause_id)

@@ -35,6 +35,7 @@ class ProfileWords:
     graduates: re.Pattern[str]
     local_theme: re.Pattern[str]
     script_selected: re.Pattern[str]
+    script_words: re.Pattern[str]
     script_not_selected: re.Pattern[str]
     levels: dict[str, re.Pattern[str]]
     level_rank: dict[str, int]
@@ -61,6 +62,11 @@ class Lexicon:
     ask_patterns: dict[str, re.Pattern[str]]
     intent_patterns: dict[str, re.Pattern[str]]
     followup: re.Pattern[str]
+    likeness: re.Pattern[str]
+    contents: re.Pattern[str]
+    money: re.Pattern[str]
+    own_figure: re.Pattern[str]
+    site_state: re.Pattern[str]
     domain: re.Pattern[str]
     injection: re.Pattern[str]
     facts: dict[str, re.Pattern[str]]
@@ -101,6 +107,7 @@ class Lexicon:
             graduates=_alternation(p["graduates"]),
             local_theme=_alternation(p["local_theme"]),
             script_selected=_alternation(p["script_selected"]),
+            script_words=_alternation(p["script_words"]),
             script_not_selected=_alternation(p["script_not_selected"]),
             levels={k: _alternation(v) for k, v in p["levels"].items()},
             level_rank={str(k): int(v) for k, v in p["level_rank"].items()},
@@ -127,6 +134,11 @@ class Lexicon:
             ask_patterns={k: rx(v) for k, v in data["ask_patterns"].items()},
             intent_patterns={k: rx(v) for k, v in data["intent_patterns"].items()},
             followup=rx(data["followup_patterns"]),
+            likeness=rx(data["likeness_pattern"]),
+            contents=rx(data["contents_pattern"]),
+            money=rx(data["money_pattern"]),
+            own_figure=rx(data["own_figure_pattern"]),
+            site_state=rx(data["site_state_pattern"]),
             domain=rx(data["domain_pattern"]),
             injection=rx(data["injection_pattern"]),
             facts={k: rx(v) for k, v in data["fact_patterns"].items()},

@@ -153,9 +153,11 @@ class RegionBook:
         me = self.regions[key]
         if not me.code:
             return ()
+        # A zone (no code of its own) lies in the city whose code it gives: that city is its
+        # parent even though the codes are equal.
         return tuple(k for k, r in self.regions.items()
                      if k != key and r.adcode and r.level is not Level.NATIONAL and contains(r.adcode, me.code)
-                     and _prefix(r.adcode) != _prefix(me.code))
+                     and (me.adcode is None or _prefix(r.adcode) != _prefix(me.code)))
 
     def children(self, key: str) -> tuple[str, ...]:
         return tuple(k for k in self.regions if key in self.parents(k))
@@ -248,13 +250,17 @@ class Gazetteer:
             if not claim(m.start(), m.end()):
                 continue
             places.append(self._named(m.group(0), m.start(), m.end(), lowered))
-        for start, end, name in self._homophones(lowered, taken):
-            claim(start, end)
-            places.append(self._named(name, start, end, lowered, typed=text[start:end]))
+        admin_ends = set()
         for start, end, code, name in [*_admin_places(lowered, taken), *_pinyin_places(lowered, taken)]:
             claim(start, end)
+            admin_ends.add(end)
             relation, regions = self.book.relate(code)
             places.append(Place(name, relation, regions, (start, end), origin=self._is_origin(lowered, start, end)))
+        for start, end, name in self._homophones(lowered, taken):
+            if start in admin_ends:
+                continue  # "西安曲江新区": part of the place before it, not a typo of 衢江
+            claim(start, end)
+            places.append(self._named(name, start, end, lowered, typed=text[start:end]))
         return sorted(places, key=lambda p: p.span)
 
     def _named(self, name: str, start: int, end: int, lowered: str, typed: str | None = None) -> Place:

@@ -53,9 +53,9 @@ class TopicBook:
             # ASCII terms are words ("ai" must not match "said")
             parts.append(rf"(?<![a-z]){escaped}(?![a-z])" if term.isascii() else escaped)
         self._re = re.compile("|".join(parts), re.IGNORECASE)
-        self._lookup = {}
+        self._lookup: dict[str, list[tuple[str, bool]]] = {}
         for term, key, weak in entries:
-            self._lookup.setdefault(term, (key, weak))
+            self._lookup.setdefault(term, []).append((key, weak))
         self._vectors: np.ndarray | None = None
         self._embed = None
 
@@ -81,16 +81,27 @@ class TopicBook:
         strong: list[str] = []
         weak: list[str] = []
         for m in self._re.finditer(lowered):
-            key, is_weak = self._lookup[m.group(0).lower()]
-            target = weak if is_weak else strong
-            if key not in target:
-                target.append(key)
+            for key, is_weak in self._lookup[m.group(0).lower()]:
+                target = weak if is_weak else strong
+                if key not in target:
+                    target.append(key)
         return TopicMatch(tuple(strong), tuple(k for k in weak if k not in strong))
+
+    def ascii_siblings(self) -> dict[str, frozenset[str]]:
+        """Latin-letter terms (ai, ip, fund …) → the Chinese terms of their topics."""
+        out: dict[str, frozenset[str]] = {}
+        for topic in self.topics.values():
+            chinese = frozenset(t for t in topic.terms if not t.isascii())
+            for term in topic.terms:
+                if term.isascii():
+                    out[term.lower()] = out.get(term.lower(), frozenset()) | chinese
+        return out
 
     def terms_in(self, text: str) -> list[str]:
         """The topic terms (strong) that occur in ``text``."""
         lowered = text.lower()
-        return [m.group(0) for m in self._re.finditer(lowered) if not self._lookup[m.group(0).lower()][1]]
+        return [m.group(0) for m in self._re.finditer(lowered)
+                if any(not weak for _, weak in self._lookup[m.group(0).lower()])]
 
     # ------------------------------------------------------------ similarity
     def use_embeddings(self, embed_query, embed_documents) -> None:

@@ -116,9 +116,6 @@ def test_a_declined_draft_is_left_untouched(understand, caveats, declines):
     assert caveats.dress(intent, declined) is declined
 
 
-@pytest.mark.xfail(strict=True, reason="bug: Caveats.premises treats every figure of the question as a claimed "
-                                       "subsidy, so a producer's own registered capital (50万) is 'corrected' "
-                                       "as 新乡's 最高50万元 translation subsidy")
 def test_a_figure_describing_the_producers_own_case_is_not_corrected(understand, caveats):
     intent = understand("我们新注册的公司注册资本50万，在坪安能拿哪些补贴？")
     assert caveats.premises(intent) == []
