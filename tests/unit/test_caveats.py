@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Source, Span, Verdict
 from bot.answer.intent import FollowUp
 
