@@ -118,7 +118,7 @@ class Caveats:
         for figure in intent.figures:
             number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
             for m in re.finditer(number, intent.text):
-                near = intent.text[max(0, m.start() - 10):m.end() + 6]
+                near = intent.text[max(0, m.start() - 10):m.end() + 12]
                 if lex.intent_patterns["support"].search(near) and not lex.own_figure.search(near):
                     claimed.append(figure)
                     break

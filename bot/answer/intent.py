@@ -177,7 +177,7 @@ class Understand:
             all_regions=all_regions, named_regions=tuple(named), topics=strong, weak_topics=weak,
             topics_by_similarity=by_similarity, expansions=tuple(dict.fromkeys(expansions)), support=support,
             figures=figures_in(text), english=english,
-            uncovered_subject=bool(uncovered) and bool(lex.likeness.search(lowered)),
+            uncovered_subject=bool(uncovered) and self._compared_to_covered(lowered, places),
             programmes=self._programmes(text, regions),
         )
         ask = self._ask(intent, lowered, on_topic)
@@ -209,6 +209,13 @@ class Understand:
         depth = {Level.NATIONAL: 0, Level.PROVINCE: 1, Level.CITY: 2, Level.ZONE: 3, Level.DISTRICT: 3}
         regions.sort(key=lambda r: -depth[book.regions[r].level])
         return regions, named, uncovered
+
+    def _compared_to_covered(self, lowered: str, places: list[Place]) -> bool:
+        """"洛阳有没有跟郑州一样的政策": a covered region named only as the comparison."""
+        for m in self.model.lexicon.likeness.finditer(lowered):
+            if any(p.relation is Relation.SAME and m.start() <= p.span[0] < m.end() for p in places):
+                return True
+        return False
 
     def _programmes(self, text: str, regions: list[str]) -> tuple[str, ...]:
         """Names of programmes with measures (“黄金十二条”) the question uses, longest first."""
@@ -425,9 +432,9 @@ def _share(lowered: str, shoot_all: re.Pattern[str]) -> int | None:
     m = re.search(r"(\d{1,3})\s*%", lowered)
     if m and int(m.group(1)) <= 100:
         return int(m.group(1))
-    m = re.search(r"百分之([一二三四五六七八九十]+)", lowered)
+    m = re.search(r"百分之([一二三四五六七八九十百]+)", lowered)
     if m:
-        return int(_cn_number(m.group(1)))
+        return min(100, int(_cn_number(m.group(1))))
     m = re.search(r"([一二三四五六七八九])成", lowered)
     if m:
         return CN_DIGITS[m.group(1)] * 10
