@@ -119,7 +119,8 @@ class Caveats:
             number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
             for m in re.finditer(number, intent.text):
                 near = intent.text[max(0, m.start() - 10):m.end() + 12]
-                if lex.intent_patterns["support"].search(near) and not lex.own_figure.search(near):
+                just_before = intent.text[max(0, m.start() - 5):m.start()]
+                if lex.intent_patterns["support"].search(near) and not lex.own_figure.search(just_before):
                     claimed.append(figure)
                     break
         return claimed

@@ -334,9 +334,9 @@ class TableComposer:
         profile = intent.profile or ProducerProfile(regions=list(intent.regions))
         if not profile.regions:
             profile = profile.model_copy(update={"regions": self.regions_of(intent)})
-        return self.report(profile, kind="table:scenario")
+        return self.report(profile, kind="table:scenario", topics=intent.topics)
 
-    def report(self, profile: ProducerProfile, kind: str = "check") -> Draft:
+    def report(self, profile: ProducerProfile, kind: str = "check", topics: tuple[str, ...] = ()) -> Draft:
         """The 补贴测算 report: what applies, what might (and what to confirm), what not."""
         verdicts = self.verdicts(profile)
         regions = [r for r in profile.regions if r in self.model.regions.regions]
@@ -348,7 +348,7 @@ class TableComposer:
         if not verdicts:
             draft.add(Paragraph.of(self.t("check_empty")))
             return draft.build(Verdict.NOT_COVERED)
-        relevant = self.relevant_topics(profile)
+        relevant = self.relevant_topics(profile) | set(topics)
 
         def matters(v: MeasureVerdict) -> bool:
             return not relevant or bool(relevant & set(v.measure.topics))

@@ -152,7 +152,7 @@ class Understand:
         if region_hint and region_hint in self.model.regions.regions and region_hint not in regions:
             regions.insert(0, region_hint)
             named.insert(0, region_hint)
-        all_regions = any(w in lowered for w in self.model.regions.all_regions_words) and len(named) < 2
+        all_regions = any(w in lowered for w in self.model.regions.all_regions_words) and not named
         topic_text = _without(text, [p.span for p in asked if not p.landmark])
         topics = self.model.topics.match(topic_text)
         glossed = [*lex.english_expansions(lowered), *lex.colloquial_expansions(text)]
@@ -181,6 +181,8 @@ class Understand:
             programmes=self._programmes(text, regions),
         )
         ask = self._ask(intent, lowered, on_topic)
+        if intent.programmes and not (ask is Ask.LIST and self._about_programme(intent)):
+            intent = replace(intent, programmes=())  # named in passing, not asked about
         topics = intent.topics
         if ask is Ask.LIST and "office" in asks and not topics:
             topics = tuple(t for t in (self.model.lexicon.ask_topics.get("office"),) if t)
@@ -213,7 +215,7 @@ class Understand:
     def _compared_to_covered(self, lowered: str, places: list[Place]) -> bool:
         """"洛阳有没有跟郑州一样的政策": a covered region named only as the comparison."""
         for m in self.model.lexicon.likeness.finditer(lowered):
-            if any(p.relation is Relation.SAME and m.start() <= p.span[0] < m.end() for p in places):
+            if any(p.relation is Relation.SAME and not p.landmark and m.start() <= p.span[0] < m.end() for p in places):
                 return True
         return False
 
@@ -265,7 +267,7 @@ class Understand:
         # A question about one named site (樱桃沟…在哪个区？) is a fact about it, not "where to
         # film" — unless it asks about the site's state (建好了吗、现在能拍吗).
         landmark = any(p.landmark for p in intent.places)
-        if landmark and lex.site_state.search(lowered) and not intent.support:
+        if landmark and lex.site_state.search(lowered) and not intent.support and not specific_of(intent):
             return Ask.WHERE
         where = (pattern["where_to_film"].search(lowered) and "compare" not in intent.asks
                  and (not landmark or "list" in intent.asks))
@@ -279,7 +281,7 @@ class Understand:
             return Ask.AMOUNT
         if pattern["condition"].search(lowered) and intent.support:
             return Ask.CONDITION
-        if where and not specific:
+        if where and not specific and not intent.support:
             return Ask.WHERE
         return Ask.FACT
 
@@ -400,6 +402,11 @@ class Understand:
         if not changes:
             return intent
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+
+def specific_of(intent: Intent) -> frozenset[str]:
+    """The specific facts a question asks for (a count, a date, an amount …)."""
+    return intent.asks & {"amount", "count", "date", "deadline", "ratio", "duration"}
 
 
 def _previous_question(history: list[dict]) -> str | None:

@@ -253,12 +253,14 @@ class PolicyBot:
 
     def _status_hits(self, intent: Intent, scope: list[str] | None, hits: list[Hit]) -> list[Hit]:
         """For "is it in force / valid?" questions, the clauses that state validity."""
-        if intent.ask is not Ask.STATUS and "status" not in intent.asks:
+        if intent.ask is not Ask.STATUS and not intent.asks & {"status", "duration"}:
             return []
         have = {h.clause.chunk_id for h in hits}
         validity = self.model.lexicon.facts["validity"]
+        period = self.model.lexicon.facts["period"]
         return [Hit(c, 0.0) for c in self.corpus.clauses
-                if (not scope or c.region in scope) and c.chunk_id not in have and validity.search(c.text)]
+                if (not scope or c.region in scope) and c.chunk_id not in have
+                and (validity.search(c.text) or period.search(c.text))]
 
     def retrieve(self, question: str, k: int = 10, history: list[dict] | None = None) -> list[str]:
         """Clause ids the answerer would look at, best first (for retrieval metrics)."""

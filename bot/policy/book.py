@@ -142,7 +142,7 @@ class PolicyModel:
         rows = []
         for m in self.measures:
             doc, label = m.clause_id.split(":", 1)
-            inside = any(doc == d and (label == lab or (label.startswith(lab) and not label[len(lab)].isdigit()))
+            inside = any(doc == d and (label == lab or (label.startswith(lab) and label[len(lab)] not in "0123456789"))
                          for d, lab in labels)
             if inside and (not regions or m.region in regions):
                 rows.append(m)

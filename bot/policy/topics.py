@@ -80,8 +80,14 @@ class TopicBook:
         lowered = text.lower()
         strong: list[str] = []
         weak: list[str] = []
-        for m in self._re.finditer(lowered):
-            for key, is_weak in self._lookup[m.group(0).lower()]:
+        matches = list(self._re.finditer(lowered))
+        for i, m in enumerate(matches):
+            entries = self._lookup[m.group(0).lower()]
+            following = matches[i + 1] if i + 1 < len(matches) else None
+            if following and following.start() == m.end() and all(not w for _, w in entries) and \
+                    all(not w for _, w in self._lookup[following.group(0).lower()]):
+                continue  # "剧本版权": the last term is the head, the first only qualifies it
+            for key, is_weak in entries:
                 target = weak if is_weak else strong
                 if key not in target:
                     target.append(key)
