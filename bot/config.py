@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +79,23 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias=_alias("DATABASE_URL"))
     allowed_origins: str = Field(default="", validation_alias=_alias("ALLOWED_ORIGINS"))
     rate_limit_per_minute: int = 30
+
+    # Optional LLM composer (issue 12): "none" (extractive answers only), "openai:<model>"
+    # (any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY), "ollama:<model>"
+    # (OLLAMA_HOST) or "llamacpp:<path.gguf>" (the `llamacpp` extra). Every generated answer
+    # passes the guard or is replaced by the extractive one.
+    llm: str = "none"
+    openai_base_url: str | None = Field(default=None, validation_alias=_alias("OPENAI_BASE_URL"))
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_alias("OPENAI_API_KEY"))
+    ollama_host: str | None = Field(default=None, validation_alias=_alias("OLLAMA_HOST"))
+    llm_timeout_seconds: float = 60.0  # per request; a stream also stops after this long in total
+    llm_max_retries: int = 1  # retries of a failed request (connection errors, 429, 5xx)
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = 1024
+    llm_threads: int = 2  # llamacpp only
+    # Draft kinds never sent to the LLM: scenario verdicts (适用 / 不适用) are decisions the
+    # guard cannot check in prose, so they stay as the deterministic stage worded them.
+    llm_skip_kinds: list[str] = ["table:scenario", "check"]
 
     log_level: str = "WARNING"
 

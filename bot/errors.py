@@ -33,3 +33,9 @@ class JsonlError(BotError, ValueError):
 
 class CliError(BotError):
     """A command-line usage problem (bad option combination, missing file)."""
+
+
+class LLMConfigError(BotError):
+    """``BOT_LLM`` names a backend that cannot be set up (unknown provider, missing package
+    or settings). A backend that fails while answering is not an error: the extractive
+    answer is used."""

@@ -86,6 +86,19 @@ class AnswerTable(BaseModel):
     citations: list[int]
 
 
+class Generation(BaseModel):
+    """What the optional LLM composer did for one answer (logs, evals, /api/health counts).
+
+    ``outcome``: ``passed`` (the generated text is the answer), ``guard_failed`` or
+    ``error`` (the extractive answer replaced it), ``skipped`` (not sent: the stages
+    judged the question not covered, declined it, or it is a kind kept extractive)."""
+
+    backend: str
+    outcome: str
+    problems: list[str] = Field(default_factory=list)
+    llm_ms: float = 0.0
+
+
 class Answer(BaseModel):
     """The one result type every surface (CLI, API, UI, evals) returns."""
 
@@ -101,6 +114,8 @@ class Answer(BaseModel):
     assumed: dict[str, str] = Field(default_factory=dict)  # context carried over (follow-ups)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     retrieved: list[str] = Field(default_factory=list)  # clause ids in retrieval order (evals)
+    composer: str = "extractive"  # "extractive", or the LLM backend that wrote the text
+    generation: Generation | None = None  # set when an LLM backend is configured
 
     def public(self) -> dict:
         """The JSON contract of `bot ask --json` and `POST /api/ask`."""
