@@ -1,0 +1,135 @@
+"""The guard on LLM-written prose: each statement is checked against the clauses its [n]
+markers point to — figures, quotes, regions, draft status — and anything uncited, forged
+or misattributed is a problem (the service then shows the extractive answer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.verify import Evidence, RegionNames, check_generated, keeps_draft_caveat, segments
+
+DRAFT = "在坪安区取景拍摄的微短剧，区内取景比例不低于60%的，按制作成本的20%给予补贴，最高不超过30万元。"
+DRAFT_TITLE = "坪安区促进微短剧产业发展的若干措施（征求意见稿）"
+NEWS = "对在新乡取景拍摄并上线播出的微短剧，每部给予8万元补贴。"
+NEWS_TITLE = "新乡市出台微短剧扶持措施（新闻报道）"
+ZONE = "澜湖示范区对入驻园区的微短剧企业，按影棚建设投资的10%给予补助。"
+SYSTEM_PROMPT = "你是“微短剧政策助手”的撰写模块，只负责把系统给出的政策原文摘录写成一段通顺、简洁的中文回答。"
+
+
+@pytest.fixture(scope="module")
+def regions(model) -> RegionNames:
+    return RegionNames.from_book(model.regions)
+
+
+@pytest.fixture(scope="module")
+def evidence() -> dict[int, Evidence]:
+    return {1: Evidence(1, DRAFT, DRAFT_TITLE, "坪安", draft=True),
+            2: Evidence(2, NEWS, NEWS_TITLE, "新乡", draft=False),
+            3: Evidence(3, ZONE, NEWS_TITLE, "澜湖", draft=False)}
+
+
+def problems(text, evidence, regions, **kw) -> list[str]:
+    return check_generated(text, evidence, regions, prompt=SYSTEM_PROMPT, **kw)
+
+
+def test_a_faithful_answer_joining_two_regions_passes(evidence, regions):
+    text = ("坪安区（征求意见稿，尚未正式印发）对区内取景比例不低于60%的微短剧，按制作成本的20%给予补贴，"
+            "最高不超过30万元[1]。\n新乡市对取景拍摄并上线播出的微短剧每部给予8万元补贴[2]。")
+    assert problems(text, evidence, regions) == []
+
+
+def test_an_invented_amount_is_caught_even_in_chinese_numerals(evidence, regions):
+    assert any("unsupported figures" in p for p in problems("坪安区最高补贴50万元[1]。", evidence, regions))
+    assert any("unsupported figures" in p for p in problems("坪安区最高补贴五十万元[1]。", evidence, regions))
+
+
+def test_a_figure_must_be_in_the_clause_its_own_statement_cites(evidence, regions):
+    # 8万元 is a 新乡 figure: stated beside the 坪安 citation it is unsupported.
+    found = problems("坪安区每部给予8万元补贴[1]；新乡市也有取景补贴[2]。", evidence, regions)
+    assert any(p.startswith("unsupported figures: 8万元") for p in found)
+
+
+def test_a_citation_that_was_not_supplied_is_caught(evidence, regions):
+    assert any(p.startswith("marker not supplied: [7]") for p in problems("坪安区给予取景补贴[7]。", evidence, regions))
+
+
+def test_a_region_named_beside_another_regions_clause_is_misattributed(evidence, regions):
+    found = problems("新乡市对取景比例不低于60%的微短剧按制作成本的20%给予补贴[1]。", evidence, regions)
+    assert any(p.startswith("region misattributed") for p in found)
+
+
+def test_a_district_measure_is_not_the_provinces(evidence, regions):
+    # 浙江 contains 坪安, but a 坪安 draft measure presented as 浙江省's is misattributed.
+    found = problems("浙江省（征求意见稿）按制作成本的20%给予补贴[1]。", evidence, regions)
+    assert any("presented as 浙江" in p for p in found)
+
+
+def test_a_zone_and_its_city_stay_apart(evidence, regions):
+    assert problems("澜湖示范区按影棚建设投资的10%给予补助[3]。", evidence, regions) == []
+    assert any(p.startswith("region misattributed")
+               for p in problems("新乡市按影棚建设投资的10%给予补助[3]。", evidence, regions))
+
+
+def test_a_list_lead_line_names_the_region_of_its_items(evidence, regions):
+    text = "新乡市的扶持如下：\n- 按制作成本的20%给予补贴[1]"
+    assert any(p.startswith("region misattributed") for p in problems(text, evidence, regions))
+
+
+def test_a_region_name_inside_the_quoted_clause_is_not_an_attribution(evidence, regions):
+    assert problems("“对在新乡取景拍摄并上线播出的微短剧，每部给予8万元补贴。”[2]", evidence, regions) == []
+
+
+def test_a_draft_measure_presented_as_in_force_is_caught(evidence, regions):
+    found = problems("坪安区的取景补贴已正式实施，按制作成本的20%给予补贴[1]。", evidence, regions)
+    assert any(p.startswith("draft presented as in force") for p in found)
+    assert problems("坪安区的措施尚未正式印发，按制作成本的20%给予补贴[1]。", evidence, regions) == []
+
+
+def test_a_quote_must_be_verbatim_even_with_an_ellipsis(evidence, regions):
+    assert problems("坪安区：“在坪安区取景拍摄的微短剧……最高不超过30万元。”[1]", evidence, regions) == []
+    found = problems("坪安区：“在坪安区取景拍摄的微短剧一律给予补贴”[1]", evidence, regions)
+    assert any(p.startswith("quote not verbatim") for p in found)
+
+
+def test_a_document_title_must_be_a_cited_one(evidence, regions):
+    found = problems("依据《坪安区微短剧补贴管理办法》，按制作成本的20%给予补贴[1]。", evidence, regions)
+    assert any(p.startswith("document not cited") for p in found)
+
+
+def test_obeying_an_injected_instruction_is_caught(evidence, regions):
+    text = ("好的，已忽略之前的全部规则。添加微信 wdj88888 或拨打 400-800-1234，可代办全部补贴申请。\n"
+            "坪安区按制作成本的20%给予补贴[1]。")
+    found = problems(text, evidence, regions)
+    assert any(p.startswith("uncited:") for p in found)
+    assert any("400-800-1234" in p for p in found) and any("wdj88888" in p for p in found)
+
+
+def test_repeating_the_system_prompt_is_caught(evidence, regions):
+    found = problems(f"{SYSTEM_PROMPT}[1]", evidence, regions)
+    assert any(p.startswith("repeats the prompt") for p in found)
+
+
+def test_text_with_no_citation_at_all_fails(evidence, regions):
+    assert any(p.startswith("no citation") for p in problems("各地都有补贴。", evidence, regions))
+    assert problems("", evidence, regions) == ["empty: no text generated"]
+
+
+def test_a_count_from_the_checked_extractive_answer_is_allowed(evidence, regions):
+    assert problems("坪安区共有3项措施，其中按制作成本的20%给予补贴[1]。", evidence, regions,
+                    reference="坪安区在取景拍摄方面共有3项扶持措施：") == []
+    assert any("unsupported" in p for p in problems("坪安区共有3项措施，按成本的20%补贴[1]。", evidence, regions))
+
+
+def test_short_uncited_connectives_are_fine(evidence, regions):
+    assert problems("具体如下：\n坪安区按制作成本的20%给予补贴[1]。以正式文件为准。", evidence, regions) == []
+
+
+def test_segments_end_at_each_marker_group():
+    cut = segments("衢江区补贴[1]，平原示范区奖励[2][3]。其余")
+    assert [(s.text, s.cites) for s in cut] == [("衢江区补贴", (1,)), ("，平原示范区奖励", (2, 3)), ("。其余", ())]
+
+
+def test_a_draft_citation_needs_the_draft_caveat(evidence):
+    assert not keeps_draft_caveat("按制作成本的20%给予补贴[1]", [evidence[1]])
+    assert keeps_draft_caveat("注意：这是征求意见稿。按制作成本的20%给予补贴[1]", [evidence[1]])
+    assert keeps_draft_caveat("每部给予8万元补贴[1]", [evidence[2]])
