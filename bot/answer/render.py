@@ -4,7 +4,7 @@ close) and, for table answers, the table as data for the web pages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.answer.draft import Bullets, Draft, Paragraph, Source, Table
 from bot.models import AnswerTable, Citation
@@ -57,8 +57,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "｜").replace("\n", " ")
 
 
-def render(draft: Draft, model: PolicyModel, english: bool = False, english_note: str = "") -> Rendered:
-    numbering = _Numbering(model)
+def render(draft: Draft, model: PolicyModel, english: bool = False, english_note: str = "",
+           numbering: _Numbering | None = None) -> Rendered:
+    """``numbering``: continue another render's citation numbers (see :func:`render_sections`)."""
+    numbering = numbering or _Numbering(model)
     lines: list[str] = []
     table_data: AnswerTable | None = None
     for block in draft.blocks:
@@ -97,6 +99,26 @@ def render(draft: Draft, model: PolicyModel, english: bool = False, english_note
         lines.append(english_note)
     text = "\n".join(lines).strip()
     return Rendered(text, numbering.citations, table_data)
+
+
+@dataclass
+class Sections:
+    """A draft rendered in three parts with one numbering: the lead lines (follow-up,
+    premise corrections, scope), the body the composer wrote, and the notes (status
+    caveats, office). The numbering and quotes are those of ``render(draft)``."""
+
+    lead: str
+    body: str
+    notes: str
+    citations: list[Citation]
+
+
+def render_sections(draft: Draft, model: PolicyModel, lead_blocks: int = 0) -> Sections:
+    numbering = _Numbering(model)
+    lead = render(replace(draft, blocks=draft.blocks[:lead_blocks], notes=()), model, numbering=numbering)
+    body = render(replace(draft, blocks=draft.blocks[lead_blocks:], notes=()), model, numbering=numbering)
+    notes = render(replace(draft, blocks=()), model, numbering=numbering)
+    return Sections(lead.text, body.text, notes.text, numbering.citations)
 
 
 def _span(text: str, a: str, b: str) -> str | None:

@@ -3,10 +3,15 @@
 ``PolicyBot.build()`` loads the knowledge and the policy model, brings the vector index
 up to date (building it on first use) and wires the stages; ``PolicyBot.ask()`` runs
 
-    understand → route → compose → dress (caveats) → render → guard
+    understand → route → compose → dress (caveats) → [write (LLM)] → render → guard
 
 and returns an :class:`~bot.models.Answer`. The guard runs last, on exactly the text
 that is sent; an answer that fails it is replaced by a plain refusal.
+
+With ``BOT_LLM`` set, an answered draft is also handed to the LLM composer
+(``bot/answer/llm.py``): its prose is checked (``verify.check_generated``, then the same
+guard) and replaced by the extractive answer on any problem, counted in ``llm_counts``.
+``PolicyBot.ask_stream()`` yields the text as it is written, then the final answer.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from langchain_core.runnables import Runnable
 
 from bot.answer.caveats import Caveats
 from bot.answer.declines import Declines
@@ -26,18 +33,27 @@ from bot.answer.from_clauses import ClauseComposer
 from bot.answer.from_sites import SiteComposer
 from bot.answer.from_table import TableComposer
 from bot.answer.intent import Ask, Intent, Understand
-from bot.answer.render import Rendered, render
+from bot.answer.llm import (
+    Assembly,
+    EvidenceItem,
+    ExtractiveFallback,
+    LLMWriter,
+    WriteRequest,
+    get_llm_prompts,
+    make_chat_model,
+)
+from bot.answer.render import Rendered, Sections, render, render_sections
 from bot.answer.route import Route, route
 from bot.answer.rows import office_note
 from bot.answer.templates import Templates, get_templates
-from bot.answer.verify import guard
+from bot.answer.verify import Evidence, RegionNames, check_generated, guard, keeps_draft_caveat
 from bot.config import Settings, apply_offline_env, get_settings
 from bot.errors import InvalidQuestion
 from bot.index.bm25 import BM25Index
 from bot.index.build import Corpus, load_corpus, open_store, sync_index
 from bot.index.store import SyncReport
 from bot.index.text import get_tokenizer
-from bot.models import Answer, Citation
+from bot.models import Answer, Citation, DocStatus, Generation
 from bot.policy.book import PolicyModel
 from bot.policy.eligibility import MeasureVerdict, ProducerProfile
 from bot.retrieve.hybrid import Hit, HybridRetriever
@@ -47,6 +63,41 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A typed word this common in general Chinese is a word, not a typo of a place name
 # (伤害 is not 上海); rarer dictionary entries (the river 渠江) may still be typos.
 COMMON_NAME_FREQ = 100
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """Streamed answer text: append it to what was shown."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class FinalAnswer:
+    """The answer that stands, streamed last. ``replaced``: the text shown so far was
+    generated and failed the guard (or the model failed): show ``answer`` instead."""
+
+    answer: Answer
+    replaced: bool = False
+
+
+StreamEvent = TextDelta | FinalAnswer
+
+
+@dataclass
+class _Turn:
+    """One question through the deterministic stages (what every composer starts from)."""
+
+    text: str
+    intent: Intent
+    composed: Draft  # as the routed composer returned it
+    draft: Draft  # dressed with the caveats
+    start: float
+    compose_start: float
+    dressed_at: float
+    id: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    retrieved: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -98,6 +149,24 @@ class PolicyBot:
         self.caveats = Caveats(self.model, self.templates)
         self.measures = MeasureService(self)
         self.guard_failures: Counter[str] = Counter()
+        self.region_names = RegionNames.from_book(self.model.regions)
+        self.writer: LLMWriter | None = None
+        self.use_llm(make_chat_model(settings), settings.llm)
+
+    # ------------------------------------------------------------------ LLM composer
+    def use_llm(self, chat: Runnable | None, backend: str = "custom") -> None:
+        """Answer with this chat model from now on (None: extractive answers only).
+        The counts of passed / replaced generations start again."""
+        self.writer = LLMWriter(chat, get_llm_prompts(self.settings.prompts_dir), backend) if chat else None
+        self.llm_counts: Counter[str] = Counter()  # outcome → answers
+        self.llm_problems: Counter[str] = Counter()  # guard problem kind → answers
+
+    def llm_report(self) -> dict:
+        """The LLM backend and what its answers came to (for /api/health and evals)."""
+        if self.writer is None:
+            return {"backend": "none"}
+        return {"backend": self.writer.backend, "answers": dict(self.llm_counts),
+                "guard_problems": dict(self.llm_problems)}
 
     @classmethod
     def build(
@@ -148,15 +217,64 @@ class PolicyBot:
         history: list[dict] | None = None,
     ) -> Answer:
         """Answer one question. Raises :class:`~bot.errors.InvalidQuestion` for unusable input."""
+        turn = self._prepare(question, id, region, k, history)
+        if not self._writes(turn):
+            return self._extractive(turn)
+        final = None
+        for event in self._generate(turn, lambda request: [self.writer.invoke(request)]):
+            final = event
+        return final.answer
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        id: str | None = None,
+        region: str | None = None,
+        k: int | None = None,
+        history: list[dict] | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Answer one question as :class:`TextDelta` events (the text as it is written),
+        then one :class:`FinalAnswer` — the text that stands, with its citations. If
+        generated text was shown and then failed the guard, the final answer is the
+        extractive one with a short note and ``replaced=True``.
+
+        Raises :class:`~bot.errors.InvalidQuestion` here, before anything is streamed."""
+        turn = self._prepare(question, id, region, k, history)
+        return self._stream(turn)
+
+    def _stream(self, turn: _Turn) -> Iterator[StreamEvent]:
+        if not self._writes(turn):
+            answer = self._extractive(turn)
+            yield TextDelta(answer.answer)
+            yield FinalAnswer(answer)
+            return
+        shown = False
+        for event in self._generate(turn, self.writer.stream):
+            if isinstance(event, TextDelta):
+                shown = True
+            elif event.replaced:
+                event = FinalAnswer(self._with_note(event.answer, turn), replaced=True)
+            elif not shown:  # the model failed before writing anything: nothing to replace
+                yield TextDelta(event.answer.answer)
+            yield event
+
+    def _prepare(self, question: str, id: str | None, region: str | None, k: int | None,
+                 history: list[dict] | None) -> _Turn:
+        """understand → route → compose → dress: everything before the wording."""
         start = time.perf_counter()
         text = self.validate(question)
         intent = self.understand(text, history, region)
         timings = {"understand_ms": (time.perf_counter() - start) * 1000}
         retrieved: list[str] = []
         t0 = time.perf_counter()
-        draft = self.compose(intent, k, timings, retrieved)
-        draft = self.caveats.dress(intent, draft)
-        t1 = time.perf_counter()
+        composed = self.compose(intent, k, timings, retrieved)
+        draft = self.caveats.dress(intent, composed)
+        return _Turn(text, intent, composed, draft, start, t0, time.perf_counter(), id, timings, retrieved)
+
+    def _extractive(self, turn: _Turn, generation: Generation | None = None) -> Answer:
+        """render → guard: the deterministic answer (a plain refusal if it fails the guard)."""
+        intent, draft, text, timings, t1 = turn.intent, turn.draft, turn.text, turn.timings, turn.dressed_at
         rendered = render(draft, self.model, intent.english and draft.answerable, self.templates("english_note"))
         answerable = draft.answerable
         checked = guard(rendered.text, rendered.citations, self.model.clause_texts, text, self._allowed())
@@ -168,22 +286,130 @@ class PolicyBot:
             draft = self._fallback(intent)
             rendered = render(draft, self.model)
             answerable = False
-        timings["compose_ms"] = (t1 - t0) * 1000 - timings.get("retrieve_ms", 0.0)
-        timings["render_ms"] = (time.perf_counter() - t1) * 1000
+        timings["compose_ms"] = (t1 - turn.compose_start) * 1000 - timings.get("retrieve_ms", 0.0)
+        timings["render_ms"] = (time.perf_counter() - t1) * 1000 - timings.get("llm_ms", 0.0)
+        if generation is None and self.writer is not None:
+            generation = Generation(backend=self.writer.backend, outcome="skipped")
+            self.llm_counts["skipped"] += 1
         return Answer(
-            id=id,
+            id=turn.id,
             question=text,
             answer=rendered.text,
             answerable=answerable,
             citations=rendered.citations,
             region=intent.region,
-            latency_ms=round((time.perf_counter() - start) * 1000, 2),
+            latency_ms=round((time.perf_counter() - turn.start) * 1000, 2),
             kind=draft.kind,
             table=rendered.table,
             assumed=self._assumed(intent),
-            retrieved=list(dict.fromkeys(retrieved)),
+            retrieved=list(dict.fromkeys(turn.retrieved)),
             timings_ms={k_: round(v, 2) for k_, v in timings.items()},
+            generation=generation,
         )
+
+    def _writes(self, turn: _Turn) -> bool:
+        """Does the LLM write this answer? Only for drafts the stages answered: coverage
+        (not covered, declined) is never the model's decision."""
+        return (self.writer is not None and turn.composed.verdict is Verdict.ANSWERED
+                and turn.draft.verdict is Verdict.ANSWERED and not turn.intent.english
+                and turn.draft.kind not in self.settings.llm_skip_kinds)
+
+    def _generate(self, turn: _Turn,
+                  write: Callable[[WriteRequest], Iterable[str | ExtractiveFallback]]) -> Iterator[StreamEvent]:
+        """lead → the model's prose → notes, as deltas; then the checked answer, or the
+        extractive one if the model failed or its text failed the guard."""
+        lead = len(turn.draft.blocks) - len(turn.composed.blocks)
+        if lead < 0 or turn.draft.blocks[lead:] != turn.composed.blocks:
+            lead = 0
+        sections = render_sections(turn.draft, self.model, lead)
+        request = self._request(turn, sections)
+        assembly = Assembly({c.n for c in sections.citations}, sections.lead, sections.notes)
+        started = time.perf_counter()
+        deadline = started + self.settings.llm_timeout_seconds
+        failure = None
+        head = assembly.start()
+        if head:
+            yield TextDelta(head)
+        try:
+            for chunk in write(request):
+                if isinstance(chunk, ExtractiveFallback):
+                    failure = chunk.reason
+                    break
+                delta = assembly.feed(chunk)
+                if delta:
+                    yield TextDelta(delta)
+                if time.perf_counter() > deadline:
+                    failure = f"timeout: still writing after {self.settings.llm_timeout_seconds:g} s"
+                    break
+        except Exception as exc:  # noqa: BLE001 — after its first token the fallback chain cannot catch it
+            failure = f"{type(exc).__name__}: {str(exc)[:200]}"
+        llm_ms = (time.perf_counter() - started) * 1000
+        turn.timings["llm_ms"] = llm_ms
+        shown = bool(head) or bool(assembly.prose)
+        if failure is None:
+            tail = assembly.finish()
+            if tail:
+                yield TextDelta(tail)
+            answer = self._checked(turn, assembly, sections, llm_ms)
+            if answer.generation.outcome == "passed":
+                yield FinalAnswer(answer)
+                return
+            yield FinalAnswer(answer, replaced=True)
+            return
+        self.llm_counts["error"] += 1
+        self.llm_problems["error"] += 1
+        log.warning("LLM %s failed (%s); extractive answer: %r", self.writer.backend, failure, turn.text)
+        generation = Generation(backend=self.writer.backend, outcome="error", problems=[failure],
+                                llm_ms=round(llm_ms, 2))
+        yield FinalAnswer(self._extractive(turn, generation), replaced=shown)
+
+    def _request(self, turn: _Turn, sections: Sections) -> WriteRequest:
+        label = self.model.regions.label
+        sources = tuple(EvidenceItem(c, label(self.model.clause(c.clause_id).region)) for c in sections.citations)
+        return WriteRequest(question=turn.text, regions=tuple(label(r) for r in turn.intent.regions),
+                            topics=tuple(self.model.topics.name(t) for t in turn.intent.topics),
+                            ask=turn.intent.ask.value, sources=sources, reference=sections.body)
+
+    def _checked(self, turn: _Turn, assembly: Assembly, sections: Sections, llm_ms: float) -> Answer:
+        """The generated answer if it passes every check, else the extractive one."""
+        text = assembly.text
+        cited = assembly.citations(sections.citations)
+        evidence = {c.n: Evidence(c.n, c.quote, c.title, self.model.clause(c.clause_id).region,
+                                  c.status == DocStatus.DRAFT) for c in cited}
+        allowed = self._allowed()
+        problems = check_generated(assembly.prose, evidence, self.region_names, reference=sections.body,
+                                   allowed=allowed, prompt=self.writer.prompts.system)
+        checked = guard(text, cited, self.model.clause_texts, turn.text, allowed)
+        problems += checked.problems
+        if not keeps_draft_caveat(text, list(evidence.values())):
+            problems.append("draft caveat missing")
+        backend = self.writer.backend
+        if problems:
+            self.llm_counts["guard_failed"] += 1
+            for problem in dict.fromkeys(_kind(p) for p in problems):
+                self.llm_problems[problem] += 1
+            log.warning("LLM answer failed the guard (%s); extractive answer: %r", "; ".join(problems), turn.text)
+            generation = Generation(backend=backend, outcome="guard_failed", problems=problems, llm_ms=round(llm_ms, 2))
+            return self._extractive(turn, generation)
+        self.llm_counts["passed"] += 1
+        timings = turn.timings
+        timings["compose_ms"] = (turn.dressed_at - turn.compose_start) * 1000 - timings.get("retrieve_ms", 0.0)
+        timings["render_ms"] = (time.perf_counter() - turn.dressed_at) * 1000 - llm_ms
+        return Answer(
+            id=turn.id, question=turn.text, answer=text, answerable=True, citations=checked.citations,
+            region=turn.intent.region, latency_ms=round((time.perf_counter() - turn.start) * 1000, 2),
+            kind=turn.draft.kind, assumed=self._assumed(turn.intent), retrieved=list(dict.fromkeys(turn.retrieved)),
+            timings_ms={k_: round(v, 2) for k_, v in timings.items()}, composer=backend,
+            generation=Generation(backend=backend, outcome="passed", llm_ms=round(llm_ms, 2)),
+        )
+
+    def _with_note(self, answer: Answer, turn: _Turn) -> Answer:
+        """The extractive answer that replaces shown text, with a note saying so (checked
+        again: the guard runs on exactly the text sent)."""
+        text = answer.answer + "\n\n" + self.writer.prompts("replaced_note")
+        if not guard(text, answer.citations, self.model.clause_texts, turn.text, self._allowed()).ok:
+            return answer
+        return answer.model_copy(update={"answer": text})
 
     def compose(self, intent: Intent, k: int | None = None, timings: dict[str, float] | None = None,
                 retrieved: list[str] | None = None) -> Draft:
@@ -275,6 +501,11 @@ class PolicyBot:
         verdicts = self.tables.verdicts(profile)
         reasons = {v.measure.id: [self.tables.reason(r) for r in v.reasons] for v in verdicts}
         return CheckResult(verdicts, rendered.text, rendered.citations, reasons)
+
+
+def _kind(problem: str) -> str:
+    """A guard problem's kind, for counting ("marker [42] has no citation" → "marker [n] …")."""
+    return re.sub(r"\d+", "n", problem.split(":")[0])
 
 
 def _interleave(hits_by_region: dict) -> list[str]:
