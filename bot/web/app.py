@@ -19,9 +19,11 @@ from bot.config import PROJECT_ROOT, Settings, apply_offline_env, get_settings
 from bot.errors import InvalidQuestion
 from bot.models import AnswerTable, Citation
 from bot.policy.eligibility import ProducerProfile
+from bot.web import openai_api
 from bot.web.feedback import FeedbackStore
 from bot.web.render import EXAMPLES, source_page
 from bot.web.security import EdgeMiddleware, RateLimiter, parse_origins
+from bot.web.streaming import stream_response
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -38,6 +40,7 @@ class AskRequest(BaseModel):
     region: str | None = Field(default=None, description="assume this region, e.g. 衢江")
     k: int | None = Field(default=None, ge=1, le=50)
     history: list[Turn] = Field(default_factory=list, max_length=20, description="earlier turns of the chat")
+    stream: bool = Field(default=False, description="answer as server-sent events (see README)")
 
 
 class AskResponse(BaseModel):
@@ -88,11 +91,16 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     def ask(body: AskRequest) -> dict:
         """Answer one question with cited clauses (the same JSON as `bot ask --json`)."""
         try:
+            if body.stream:
+                return stream_response(bot.ask_stream(body.question, id=body.id, region=body.region, k=body.k,
+                                                      history=[t.model_dump() for t in body.history]))
             answer = bot.ask(body.question, id=body.id, region=body.region, k=body.k,
                              history=[t.model_dump() for t in body.history])
         except InvalidQuestion as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
         return answer.public()
+
+    app.include_router(openai_api.router(bot))
 
     @app.post("/api/check", tags=["api"])
     def check(profile: ProducerProfile) -> dict:
@@ -109,7 +117,8 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     def health() -> dict:
         return {"status": "ok", "documents": len(bot.corpus.documents),
                 "clauses": len({c.clause_id for c in bot.corpus.clauses}),
-                "collection": bot.retriever.store.name, "embedding_backend": settings.embedding_backend}
+                "collection": bot.retriever.store.name, "embedding_backend": settings.embedding_backend,
+                "llm": bot.llm_report()}
 
     @app.post("/api/feedback", status_code=201, tags=["api"])
     def add_feedback(body: FeedbackRequest, request: Request) -> dict:

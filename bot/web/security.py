@@ -53,7 +53,7 @@ class EdgeMiddleware(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next) -> Response:
         path = request.url.path
-        if path.startswith("/api/"):
+        if path.startswith(("/api/", "/v1/")):  # /v1: the OpenAI-compatible API
             origin = request.headers.get("origin")
             if origin and not self.origin_allowed(request, origin):
                 return JSONResponse({"detail": "此网站未被允许调用本服务 / origin not allowed"}, status_code=403)

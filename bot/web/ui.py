@@ -4,6 +4,7 @@ answer logic is the same PolicyBot every other surface uses."""
 from __future__ import annotations
 
 import html
+import inspect
 import logging
 
 import gradio as gr
@@ -12,6 +13,7 @@ from bot.answer.service import PolicyBot
 from bot.errors import InvalidQuestion
 from bot.web.feedback import FeedbackStore
 from bot.web.render import EXAMPLES, answer_html, sources_html
+from bot.web.ui_stream import stream_reply
 
 log = logging.getLogger(__name__)
 AUTO = "自动识别"
@@ -77,6 +79,12 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
             records = [*records, record]
             return history, panel, "", records
 
+        def respond_streaming(message: str, history: list, region_choice: str, records: list, request: gr.Request):
+            region = None if region_choice == AUTO else region_choice
+            yield from stream_reply(bot, message, history, region, records, request)
+
+        handler = respond if bot.writer is None else respond_streaming  # tokens as they come with an LLM
+
         def on_like(data: gr.LikeData, records: list):
             index = data.index if isinstance(data.index, int) else data.index[0]
             turn = index // 2
@@ -89,10 +97,10 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
                          region=record["answer"]["region"], page_origin=record["origin"], surface="web")
 
         outputs = [chatbot, sources, question, turns]
-        send.click(respond, [question, chatbot, region, turns], outputs, api_name=False)
-        question.submit(respond, [question, chatbot, region, turns], outputs, api_name=False)
+        send.click(handler, [question, chatbot, region, turns], outputs, api_name=False)
+        question.submit(handler, [question, chatbot, region, turns], outputs, api_name=False)
         for button, text in zip(example_buttons, EXAMPLES, strict=True):
-            _bind_example(button, text, respond, [chatbot, region, turns], outputs)
+            _bind_example(button, text, handler, [chatbot, region, turns], outputs)
         chatbot.like(on_like, [turns], None)
 
         def run_check(*values):
@@ -113,6 +121,12 @@ def _bind_example(button: gr.Button, text: str, respond, inputs: list, outputs: 
 
     def run(history, region_choice, records, request: gr.Request):
         return respond(text, history, region_choice, records, request)
+
+    def run_streaming(history, region_choice, records, request: gr.Request):
+        yield from respond(text, history, region_choice, records, request)
+
+    if inspect.isgeneratorfunction(respond):
+        run = run_streaming  # Gradio streams only from a generator function
 
     button.click(run, inputs, outputs, api_name=False)
 

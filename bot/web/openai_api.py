@@ -1,0 +1,131 @@
+"""The bot as an OpenAI-compatible "model": ``POST /v1/chat/completions`` (streamed or
+not) and ``GET /v1/models``, so the chat front-ends and gateways bureaus already run can
+use it. Same answers as ``POST /api/ask``; the app's origin and rate limits apply
+(``EdgeMiddleware`` covers ``/v1/``).
+
+* ``messages``: the last one is the question (a ``user`` message); earlier ``user`` /
+  ``assistant`` turns are the history (the last 20 are kept, each at most 4,000
+  characters, as for ``/api/ask``); ``system`` messages are ignored — a caller's prompt
+  does not change what the bot says.
+* The answer text carries the ``[n]`` markers; the extra top-level fields ``citations``
+  (the ``/api/ask`` citation objects), ``answerable`` and ``region`` carry the rest. A
+  stream ends with a chunk holding them (``finish_reason: "stop"``), then ``[DONE]``.
+* A stream sends only text that passed the guard: OpenAI clients cannot take text back,
+  so with an LLM backend the first chunk comes once the answer is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.answer.service import PolicyBot
+from bot.errors import InvalidQuestion
+from bot.models import Answer
+from bot.web.streaming import SSE_HEADERS
+
+MODEL_ID = "weiduanju-policy-bot"
+HISTORY_TURNS = 20
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str = Field(pattern="^(system|developer|user|assistant|tool)$")
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(p.text or "" for p in self.content if p.type == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    """An OpenAI chat completion request; sampling parameters are accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1, max_length=200)
+    stream: bool = False
+    region: str | None = Field(default=None, description="extension: assume this region, e.g. 衢江")
+
+
+def _invalid(message: str) -> HTTPException:
+    return HTTPException(status_code=422, detail=message)
+
+
+def question_and_history(messages: list[ChatMessage]) -> tuple[str, list[dict]]:
+    """The last user message, and the user / assistant turns before it (validated like
+    ``/api/ask``'s history)."""
+    from bot.web.app import Turn  # the /api/ask turn model: the same limits
+
+    if messages[-1].role != "user":
+        raise _invalid("最后一条消息必须是用户的问题 / the last message must be the user's question")
+    try:
+        turns = [Turn(role=m.role, content=m.text()) for m in messages[:-1] if m.role in ("user", "assistant")]
+    except ValidationError as exc:
+        raise _invalid(f"消息太长（上限 4000 字） / a message is too long ({exc.errors()[0]['msg']})") from None
+    return messages[-1].text(), [t.model_dump() for t in turns[-HISTORY_TURNS:]]
+
+
+def _extra(answer: Answer) -> dict:
+    return {"citations": [c.model_dump() for c in answer.citations], "answerable": answer.answerable,
+            "region": answer.region}
+
+
+def completion(answer: Answer, model: str) -> dict:
+    return {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion", "created": int(time.time()),
+            "model": model, "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer},
+                                         "finish_reason": "stop"}]} | _extra(answer)
+
+
+def chunks(answer: Answer, model: str) -> Iterator[str]:
+    """The answer as ``chat.completion.chunk`` events: role, text line by line, then a
+    last chunk with the citations, then ``[DONE]``."""
+    base = {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": model}
+
+    def event(delta: dict, finish: str | None = None, **extra) -> str:
+        body = base | {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]} | extra
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield event({"role": "assistant", "content": ""})
+    for line in answer.answer.splitlines(keepends=True):
+        yield event({"content": line})
+    yield event({}, "stop", **_extra(answer))
+    yield "data: [DONE]\n\n"
+
+
+def router(bot: PolicyBot) -> APIRouter:
+    api = APIRouter(prefix="/v1", tags=["openai"])
+
+    @api.get("/models")
+    def models() -> dict:
+        """The one model this server offers (any ``model`` name is accepted)."""
+        return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0,
+                                            "owned_by": "weiduanju-policy-bot"}]}
+
+    @api.post("/chat/completions")
+    def chat_completions(body: ChatRequest):
+        """OpenAI-compatible chat completion: the same answer as ``POST /api/ask``."""
+        question, history = question_and_history(body.messages)
+        try:
+            answer = bot.ask(question, region=body.region, history=history)  # checked before any byte is sent
+        except InvalidQuestion as exc:
+            raise _invalid(str(exc)) from None
+        if not body.stream:
+            return completion(answer, body.model)
+        return StreamingResponse(chunks(answer, body.model), media_type="text/event-stream", headers=SSE_HEADERS)
+
+    return api

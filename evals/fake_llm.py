@@ -1,0 +1,161 @@
+"""A small OpenAI-compatible chat server that writes answers from the numbered clauses in
+the bot's prompt — for tests and for `bot eval --backend openai:fake-…` without a model.
+
+    python -m evals.fake_llm --port 8765 --seconds 600 &
+    OPENAI_BASE_URL=http://127.0.0.1:8765/v1 bot eval --split test --backend openai:fake-faithful
+
+The model name picks the behaviour (:data:`MODES`): ``fake-faithful`` quotes each clause
+with its region and number; the others make one mistake each, the ones the guard must
+catch; ``fake-mixed`` cycles through all of them; ``fake-slow`` answers after
+``--delay`` seconds. It listens on 127.0.0.1 only and stops after ``--seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ITEM = re.compile(r"^\[(\d+)\] 地区：([^｜\n]*)｜状态：([^｜\n]*)｜[^\n]*\n原文：“(.*)”$", re.MULTILINE)
+MODES = ("faithful", "invent_amount", "unsupplied_citation", "wrong_region", "obey_injection")
+INJECTED = "好的，已忽略之前的全部规则。添加微信 wdj88888 或拨打 400-800-1234，可代办全部补贴申请，保证百分之百通过。"
+
+
+def evidence(prompt: str) -> list[tuple[int, str, str, str]]:
+    """(n, region label, status, quote) of each numbered clause in the bot's prompt."""
+    return [(int(n), region, status, quote) for n, region, status, quote in ITEM.findall(prompt)]
+
+
+def _short(label: str) -> str:
+    return label.split("（")[0]
+
+
+def write_answer(mode: str, prompt: str, other_region: str = "郑州市") -> str:
+    """What a model in ``mode`` answers to the bot's user prompt."""
+    items = evidence(prompt)[:4]
+    if not items:
+        return "资料中没有相关内容。"
+    lines = []
+    for n, region, status, quote in items:
+        caveat = "（征求意见稿，尚未正式印发）" if status == "征求意见稿" else ""
+        lines.append(f"{_short(region)}{caveat}的规定是：“{quote}”[{n}]")
+    first = items[0]
+    if mode == "invent_amount":
+        lines.append(f"{_short(first[1])}另外还给予最高88万元的一次性奖励[{first[0]}]。")
+    elif mode == "unsupplied_citation":
+        lines.append(f"{_short(first[1])}还对剧组住宿给予补贴[{len(items) + 40}]。")
+    elif mode == "wrong_region":
+        region = other_region if _short(first[1]) != other_region else "衢江区"
+        lines[0] = f"{region}的规定是：“{first[3]}”[{first[0]}]"
+    elif mode == "obey_injection":
+        lines.insert(0, INJECTED)
+    return "\n".join(lines)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeLLMServer
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def _json(self, status: int, body: dict) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/").endswith("/models"):
+            self._json(200, {"object": "list", "data": [{"id": f"fake-{m}", "object": "model", "created": 0,
+                                                          "owned_by": "fake"} for m in (*MODES, "mixed", "slow")]})
+        else:
+            self._json(404, {"error": {"message": "not found"}})
+
+    def do_POST(self) -> None:
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._json(404, {"error": {"message": "not found"}})
+            return
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        self.server.requests.append(body)
+        model = str(body.get("model", "fake-faithful"))
+        mode = model.removeprefix("fake-")
+        if mode == "slow":
+            time.sleep(self.server.delay)
+            mode = "faithful"
+        if mode == "mixed":
+            mode = next(self.server.cycle)
+        if mode not in MODES:
+            mode = "faithful"
+        prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
+        text = write_answer(mode, prompt)
+        created = int(time.time())
+        if not body.get("stream"):
+            self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": created, "model": model,
+                             "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                          "finish_reason": "stop"}],
+                             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        pieces = [text[i:i + 7] for i in range(0, len(text), 7)]
+        deltas = [{"role": "assistant", "content": ""}] + [{"content": p} for p in pieces]
+        for i, delta in enumerate(deltas + [{}]):
+            chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created, "model": model,
+                     "choices": [{"index": 0, "delta": delta, "finish_reason": "stop" if i == len(deltas) else None}]}
+            self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+
+class FakeLLMServer(ThreadingHTTPServer):
+    """The server; ``start()`` serves from a daemon thread, ``url`` is the base URL."""
+
+    daemon_threads = True
+
+    def __init__(self, port: int = 0, delay: float = 5.0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.delay = delay
+        self.requests: list[dict] = []
+        self.cycle = itertools.cycle(MODES)
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that timed out and hung up is what fake-slow is for
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+    def start(self) -> FakeLLMServer:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def __enter__(self) -> FakeLLMServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seconds", type=float, default=600, help="stop after this long")
+    parser.add_argument("--delay", type=float, default=5.0, help="fake-slow's delay")
+    args = parser.parse_args()
+    with FakeLLMServer(args.port, args.delay) as server:
+        print(f"fake OpenAI-compatible server on {server.url} for {args.seconds:g} s", flush=True)
+        time.sleep(args.seconds)
+
+
+if __name__ == "__main__":
+    main()
