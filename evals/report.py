@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from evals.runner import METRIC_NAMES, ItemResult, check_gates
+from evals.runner import LLM_METRIC_NAMES, METRIC_NAMES, ItemResult, check_gates
 
 CJK_FONTS = ["Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
 
@@ -36,6 +36,14 @@ def write_report(out: Path, results: list[ItemResult], by_split: dict[str, dict]
         lines.append(f"| {name} | " + " | ".join(fmt(by_split[s].get(name)) for s in splits) + f" | {gate} |")
     lines.append("| latency p50 / p95 ms | " + " | ".join(
         f"{fmt(by_split[s]['latency_ms']['p50'])} / {fmt(by_split[s]['latency_ms']['p95'])}" for s in splits) + " | |")
+    if "llm_sent" in by_split["all"]:
+        lines += [f"| {name} | " + " | ".join(fmt(by_split[s].get(name)) for s in splits) + " | |"
+                  for name in LLM_METRIC_NAMES]
+        lines.append("| LLM latency p50 / p95 ms | " + " | ".join(
+            f"{fmt(by_split[s]['llm_latency_ms']['p50'])} / {fmt(by_split[s]['llm_latency_ms']['p95'])}"
+            for s in splits) + " | |")
+        lines += ["", "LLM guard problems (items): " + (", ".join(
+            f"{k} {v}" for k, v in by_split["all"]["llm_problems"].items()) or "none")]
     lines += ["", "## Gates", ""]
     for s in splits:
         failures = check_gates(by_split[s], gates)
@@ -121,7 +129,8 @@ def compare(a: dict, b: dict) -> list[tuple[str, str, object, object, object]]:
         if split not in b.get("splits", {}):
             continue
         ma, mb = a["splits"][split], b["splits"][split]
-        for name in METRIC_NAMES:
+        names = METRIC_NAMES + [n for n in LLM_METRIC_NAMES if n in ma or n in mb]
+        for name in names:
             va, vb = ma.get(name), mb.get(name)
             delta = vb - va if isinstance(va, float | int) and isinstance(vb, float | int) else None
             rows.append((split, name, va, vb, delta))
@@ -129,3 +138,26 @@ def compare(a: dict, b: dict) -> list[tuple[str, str, object, object, object]]:
             va, vb = ma["latency_ms"][q], mb["latency_ms"][q]
             rows.append((split, f"latency {q} ms", va, vb, None if va is None or vb is None else vb - va))
     return rows
+
+
+def side_by_side(runs: dict[str, dict], split: str) -> tuple[list[str], list[list[str]]]:
+    """Metrics of several composers' runs on the same items: header and rows (metric,
+    then one value per run), latency and the LLM guard counts included."""
+    names = list(runs)
+    metrics = {name: run["splits"].get(split, run["splits"]["all"]) for name, run in runs.items()}
+    rows = [[m, *(fmt(metrics[n].get(m)) for n in names)] for m in METRIC_NAMES]
+    for q in ("p50", "p95"):
+        rows.append([f"latency {q} ms", *(fmt(metrics[n]["latency_ms"][q]) for n in names)])
+    rows += [[m, *(fmt(metrics[n].get(m)) for n in names)] for m in LLM_METRIC_NAMES]
+    for q in ("p50", "p95"):
+        rows.append([f"LLM latency {q} ms", *(fmt((metrics[n].get("llm_latency_ms") or {}).get(q)) for n in names)])
+    return ["metric", *names], rows
+
+
+def write_side_by_side(out: Path, runs: dict[str, dict], split: str) -> Path:
+    header, rows = side_by_side(runs, split)
+    lines = [f"# Composers side by side — split {split}", "", "| " + " | ".join(header) + " |",
+             "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+    path = out / "compare.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -34,6 +34,11 @@ METRIC_NAMES = [
     "no_figure_honesty", "list_completeness", "flag_text_consistency", "redirect_correctness",
     "scenario_verdict_accuracy", "item_accuracy",
 ]
+# With an LLM composer (BOT_LLM / --backend): what became of its answers. Counts of items:
+# written and passed the guard, replaced after failing it, replaced after an error or
+# timeout, not sent (not covered, declined, scenario); and the pass rate of those sent.
+LLM_METRIC_NAMES = ["llm_sent", "llm_guard_pass", "llm_guard_fallback", "llm_error_fallback", "llm_skipped",
+                    "llm_guard_pass_rate"]
 
 
 class DatasetError(BotError, ValueError):
@@ -91,6 +96,9 @@ class ItemResult:
     latency_ms: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    composer: str = "extractive"  # who wrote the answer shown
+    llm_outcome: str | None = None  # passed / guard_failed / error / skipped (an LLM backend is on)
+    llm_problems: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -216,7 +224,21 @@ def aggregate(results: list[ItemResult]) -> dict:
     out["accuracy_by_kind"] = _accuracy_by(results, lambda r: r.kind)
     out["accuracy_by_region"] = _accuracy_by(results, lambda r: r.region or "—")
     out["failure_reasons"] = dict(Counter(reason.split(":")[0] for r in results for reason in r.reasons).most_common())
+    if any(r.llm_outcome for r in results):
+        out |= _llm_metrics(results)
     return out
+
+
+def _llm_metrics(results: list[ItemResult]) -> dict:
+    outcomes = Counter(r.llm_outcome for r in results if r.llm_outcome)
+    sent = outcomes["passed"] + outcomes["guard_failed"] + outcomes["error"]
+    llm_ms = [r.timings_ms["llm_ms"] for r in results if "llm_ms" in r.timings_ms]
+    problems = Counter(p.split(":")[0] for r in results for p in dict.fromkeys(r.llm_problems))
+    return {"llm_sent": sent, "llm_guard_pass": outcomes["passed"], "llm_guard_fallback": outcomes["guard_failed"],
+            "llm_error_fallback": outcomes["error"], "llm_skipped": outcomes["skipped"],
+            "llm_guard_pass_rate": metrics.rate(outcomes["passed"], sent) if sent else None,
+            "llm_latency_ms": {"p50": metrics.percentile(llm_ms, 50), "p95": metrics.percentile(llm_ms, 95)},
+            "llm_problems": dict(problems.most_common())}
 
 
 def _accuracy_by(results: list[ItemResult], key: Callable[[ItemResult], str]) -> dict[str, dict]:
@@ -238,7 +260,11 @@ def run(bot, items: list[dict], progress: Callable[[], None] | None = None) -> t
         payload["citations"] = [c.model_dump() for c in answer.citations]
         ranked = (bot.retrieve(item["question"], k=10, history=item.get("history"))
                   if item["answerable"] and item["gold_clause_ids"] else [])
-        results.append(score_item(item, payload, ranked, sources, prompt_texts, source_files))
+        result = score_item(item, payload, ranked, sources, prompt_texts, source_files)
+        result.composer = answer.composer
+        if answer.generation:
+            result.llm_outcome, result.llm_problems = answer.generation.outcome, answer.generation.problems
+        results.append(result)
         if progress:
             progress()
     by_split: dict[str, dict] = {"all": aggregate(results)}
