@@ -110,7 +110,8 @@ ELLIPSIS = re.compile(r"…+|\.{3,}")
 IN_FORCE = re.compile(r"(?:已经?|正式)(?:印发|出台|发布|实施|施行|生效)|现行(?:有效)?|正在(?:实施|执行)|已落地")
 NEGATION = re.compile(r"(?:尚未|未|没有|不是|并非|还没)\S{0,2}$")
 DRAFT_WORD = "征求意见稿"
-UNCITED_MAX = 30  # characters an uncited stretch of prose may have (a lead-in, a connective)
+UNCITED_MAX = 30  # characters an uncited stretch of prose may have (a connective; twice that for a
+# lead-in ending in "：")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d+[.、)]|（[一二三四五六七八九十\d]+）)")
 
@@ -218,14 +219,7 @@ def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNa
     for segment in _segments_with_context(prose, regions):
         text = segment.text
         if not segment.cites:
-            if _content_length(text) > UNCITED_MAX:
-                problems.append(f"uncited: {text.strip()[:40]!r}")
-            for figure in [*unsupported_figures(text, []), *COUNT.findall(text), *CONTACT.findall(text),
-                           *_money(text)]:
-                problems.append(f"uncited figure: {figure}")
-            for span in _quoted(text):
-                if not _verbatim(span, all_quotes + names):
-                    problems.append(f"quote not verbatim: {span[:30]!r}")
+            problems += _uncited(text, list(evidence.values()), regions, names)
             continue
         unknown = [n for n in segment.cites if n not in evidence]
         if unknown:
@@ -251,10 +245,7 @@ def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNa
                 problems.append(f"document not cited: 《{title[:30]}》")
         problems += _misattributed(segment, cited, regions)
         if any(e.draft for e in cited):
-            own_words = QUOTED.sub("", text)
-            for m in IN_FORCE.finditer(own_words):
-                if not NEGATION.search(own_words[max(0, m.start() - 4):m.start()]):
-                    problems.append(f"draft presented as in force: {m.group(0)!r}")
+            problems += _in_force(text)
     if not cited_any:
         problems.append("no citation: the text cites no supplied clause")
     if prompt:
@@ -262,6 +253,35 @@ def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNa
         if leaked:
             problems.append(f"repeats the prompt: {leaked!r}")
     return list(dict.fromkeys(problems))
+
+
+def _uncited(text: str, evidence: list[Evidence], regions: RegionNames, allowed: list[str]) -> list[str]:
+    """Prose no marker vouches for: a short connective or lead-in, stating no figure, no
+    region the clauses are not about, nothing in force when a clause is a draft."""
+    problems = []
+    limit = UNCITED_MAX * (2 if text.rstrip().endswith(("：", ":")) else 1)
+    if _content_length(text) > limit:
+        problems.append(f"uncited: {text.strip()[:40]!r}")
+    for figure in [*unsupported_figures(text, []), *COUNT.findall(text), *CONTACT.findall(text), *_money(text)]:
+        problems.append(f"uncited figure: {figure}")
+    quotes = [e.quote for e in evidence]
+    for span in _quoted(text):
+        if not _verbatim(span, quotes + allowed):
+            problems.append(f"quote not verbatim: {span[:30]!r}")
+    about = {e.region for e in evidence}
+    for name, key in regions.mentions(QUOTED.sub("", text)):
+        if not any(key == r or key in regions.parents.get(r, ()) for r in about):
+            problems.append(f"region misattributed: {name} (no supplied clause is of it)")
+    if any(e.draft for e in evidence):
+        problems += _in_force(text)
+    return problems
+
+
+def _in_force(text: str) -> list[str]:
+    """Words presenting a measure as in force, outside quotes and not negated."""
+    own_words = QUOTED.sub("", text)
+    return [f"draft presented as in force: {m.group(0)!r}" for m in IN_FORCE.finditer(own_words)
+            if not NEGATION.search(own_words[max(0, m.start() - 4):m.start()])]
 
 
 def _segments_with_context(prose: str, regions: RegionNames) -> list[Segment]:

@@ -133,3 +133,19 @@ def test_a_draft_citation_needs_the_draft_caveat(evidence):
     assert not keeps_draft_caveat("按制作成本的20%给予补贴[1]", [evidence[1]])
     assert keeps_draft_caveat("注意：这是征求意见稿。按制作成本的20%给予补贴[1]", [evidence[1]])
     assert keeps_draft_caveat("每部给予8万元补贴[1]", [evidence[2]])
+
+
+def test_an_uncited_sentence_may_not_claim_a_draft_is_in_force_or_name_another_region(evidence, regions):
+    cited = "坪安区按制作成本的20%给予补贴[1]。"
+    assert any(p.startswith("draft presented as in force")
+               for p in problems(cited + "以上措施现已正式实施。", evidence, regions))
+    only_pingan = {1: evidence[1]}
+    assert any(p.startswith("region misattributed")
+               for p in problems(cited + "新乡市也有类似政策。", only_pingan, regions))
+
+
+def test_a_lead_in_may_be_longer_than_a_connective(evidence, regions):
+    lead = "根据现有资料，坪安区和新乡市都对微短剧取景拍摄给予支持，具体规定如下：\n"
+    assert problems(lead + "坪安区按制作成本的20%给予补贴[1]。", evidence, regions) == []
+    assert any(p.startswith("uncited") for p in problems(lead.replace("：", "。") + "坪安区按制作成本的20%给予补贴[1]。",
+                                                         evidence, regions))
