@@ -158,7 +158,8 @@ def serve(
         web = create_app(get_settings(), bot)
         url = f"http://{host}:{port}/"
         err.print(f"微短剧政策助手 ready in {time.perf_counter() - start:.1f}s → [bold]{url}[/bold]  "
-                  f"(API docs {url}docs, widget {url}widget.js, demo {url}examples/bureau-site.html)", highlight=False)
+                  f"(API docs {url}docs, widget {url}widget.js, demo {url}examples/bureau-site.html, "
+                  f"OpenAI-compatible {url}v1; answers: {bot.llm_report()['backend']})", highlight=False)
         uvicorn.run(web, host=host, port=port, log_level="warning")
 
     _run(body)

@@ -56,7 +56,8 @@ def test_chat_openai_round_trip_not_streamed(llm_via, fake_server):
     assert answer.generation.outcome == "passed" and answer.composer == "openai:fake-faithful"
     assert "5万元" in answer.answer and "征求意见稿" in answer.answer
     sent = fake_server.requests[-1]
-    assert not sent.get("stream") and sent["model"] == "fake-faithful"
+    assert not sent.get("stream") and sent["model"] == "fake-faithful" and sent["temperature"] == 0
+    assert sent["max_tokens"] == 1024 and "max_completion_tokens" not in sent  # what any server knows
     assert sent["messages"][0]["role"] == "system" and "〈资料〉" in sent["messages"][1]["content"]
 
 

@@ -63,9 +63,11 @@ def make_chat_model(settings: Settings, spec: str | None = None) -> Runnable | N
 
             key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
             # The OpenAI client retries connection errors, 408/429 and 5xx itself, with backoff.
+            # max_tokens goes in the body as such: ChatOpenAI would send max_completion_tokens,
+            # which older OpenAI-compatible servers do not know.
             return init_chat_model(f"openai:{name}", base_url=settings.openai_base_url, api_key=key,
                                    timeout=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries,
-                                   max_tokens=settings.llm_max_tokens, **common)
+                                   extra_body={"max_tokens": settings.llm_max_tokens}, **common)
         if provider == "ollama":
             from langchain.chat_models import init_chat_model
 
