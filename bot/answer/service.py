@@ -157,7 +157,7 @@ class PolicyBot:
     def use_llm(self, chat: Runnable | None, backend: str = "custom") -> None:
         """Answer with this chat model from now on (None: extractive answers only).
         The counts of passed / replaced generations start again."""
-        self.writer = LLMWriter(chat, get_llm_prompts(self.settings.prompts_dir), backend) if chat else None
+        self.writer = LLMWriter(chat, get_llm_prompts(self.settings.prompts_dir), backend) if chat is not None else None
         self.llm_counts: Counter[str] = Counter()  # outcome → answers
         self.llm_problems: Counter[str] = Counter()  # guard problem kind → answers
 
