@@ -335,12 +335,12 @@ class PolicyBot:
                 if isinstance(chunk, ExtractiveFallback):
                     failure = chunk.reason
                     break
+                if time.perf_counter() > deadline:  # a stream still going: stop waiting for it
+                    failure = f"timeout: still writing after {self.settings.llm_timeout_seconds:g} s"
+                    break
                 delta = assembly.feed(chunk)
                 if delta:
                     yield TextDelta(delta)
-                if time.perf_counter() > deadline:
-                    failure = f"timeout: still writing after {self.settings.llm_timeout_seconds:g} s"
-                    break
         except Exception as exc:  # noqa: BLE001 — after its first token the fallback chain cannot catch it
             failure = f"{type(exc).__name__}: {str(exc)[:200]}"
         llm_ms = (time.perf_counter() - started) * 1000
@@ -373,6 +373,7 @@ class PolicyBot:
     def _checked(self, turn: _Turn, assembly: Assembly, sections: Sections, llm_ms: float) -> Answer:
         """The generated answer if it passes every check, else the extractive one."""
         text = assembly.text
+        log.debug("LLM %s wrote: %r", self.writer.backend, assembly.prose)
         cited = assembly.citations(sections.citations)
         evidence = {c.n: Evidence(c.n, c.quote, c.title, self.model.clause(c.clause_id).region,
                                   c.status == DocStatus.DRAFT) for c in cited}

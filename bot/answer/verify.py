@@ -285,16 +285,28 @@ def _in_force(text: str) -> list[str]:
 
 
 def _segments_with_context(prose: str, regions: RegionNames) -> list[Segment]:
-    """:func:`segments`, with the regions a list's lead line ("衢江区：") carried to its items."""
-    out = []
+    """:func:`segments`, with the regions a list's lead line ("衢江区：") carried to its
+    items, and list items without a marker vouched for by the next item's markers (a
+    model often cites a list once, at its end); any other unmarked text stays uncited."""
+    out: list[Segment] = []
     lead: tuple[tuple[str, str], ...] = ()
-    for line in prose.splitlines():
+    pending = ""  # unmarked list items waiting for the next item's markers
+    for line in [*prose.splitlines(), ""]:
+        item = bool(LIST_ITEM.match(line))
+        if pending and not item:
+            out.append(Segment(pending, ()))
+            pending = ""
         if not line.strip():
             lead = ()
             continue
-        item = bool(LIST_ITEM.match(line))
-        line_segments = segments(line)
-        out += [Segment(s.text, s.cites, lead if item and s.cites else ()) for s in line_segments]
+        pieces = segments(line)
+        if pieces and item:
+            if pieces[0].cites:
+                pieces[0] = Segment(pending + pieces[0].text, pieces[0].cites)
+                pending = ""
+            if not pieces[-1].cites:
+                pending += pieces.pop().text + "\n"
+        out += [Segment(p.text, p.cites, lead if item and p.cites else ()) for p in pieces]
         if not item:
             lead = ()
         if not MARKER_GROUP.search(line) and line.rstrip().endswith(("：", ":")):

@@ -149,3 +149,12 @@ def test_a_lead_in_may_be_longer_than_a_connective(evidence, regions):
     assert problems(lead + "坪安区按制作成本的20%给予补贴[1]。", evidence, regions) == []
     assert any(p.startswith("uncited") for p in problems(lead.replace("：", "。") + "坪安区按制作成本的20%给予补贴[1]。",
                                                          evidence, regions))
+
+
+def test_a_list_cited_once_at_its_end_is_checked_against_that_citation(evidence, regions):
+    cited_at_end = "1. 区内取景比例不低于60%的微短剧。\n2. 按制作成本的20%给予补贴。\n3. 最高不超过30万元。[1]"
+    assert problems(cited_at_end, evidence, regions) == []
+    assert any(p.startswith("unsupported figures: 8万元")
+               for p in problems(cited_at_end.replace("30万元", "8万元"), evidence, regions))
+    assert any(p.startswith("uncited") for p in problems("最高不超过30万元。\n- 按制作成本的20%给予补贴[1]",
+                                                         evidence, regions))
