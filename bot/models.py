@@ -97,6 +97,7 @@ class Generation(BaseModel):
     outcome: str
     problems: list[str] = Field(default_factory=list)
     llm_ms: float = 0.0
+    text: str = ""  # what the model wrote (renumbered), shown or not: for reviewing fallbacks
 
 
 class Answer(BaseModel):

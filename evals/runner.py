@@ -99,6 +99,7 @@ class ItemResult:
     composer: str = "extractive"  # who wrote the answer shown
     llm_outcome: str | None = None  # passed / guard_failed / error / skipped (an LLM backend is on)
     llm_problems: list[str] = field(default_factory=list)
+    llm_text: str = ""  # what the model wrote (results.jsonl: review why it was replaced)
 
     @property
     def passed(self) -> bool:
@@ -263,7 +264,8 @@ def run(bot, items: list[dict], progress: Callable[[], None] | None = None) -> t
         result = score_item(item, payload, ranked, sources, prompt_texts, source_files)
         result.composer = answer.composer
         if answer.generation:
-            result.llm_outcome, result.llm_problems = answer.generation.outcome, answer.generation.problems
+            g = answer.generation
+            result.llm_outcome, result.llm_problems, result.llm_text = g.outcome, g.problems, g.text
         results.append(result)
         if progress:
             progress()

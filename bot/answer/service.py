@@ -360,7 +360,7 @@ class PolicyBot:
         self.llm_problems["error"] += 1
         log.warning("LLM %s failed (%s); extractive answer: %r", self.writer.backend, failure, turn.text)
         generation = Generation(backend=self.writer.backend, outcome="error", problems=[failure],
-                                llm_ms=round(llm_ms, 2))
+                                llm_ms=round(llm_ms, 2), text=assembly.prose)
         yield FinalAnswer(self._extractive(turn, generation), replaced=shown)
 
     def _request(self, turn: _Turn, sections: Sections) -> WriteRequest:
@@ -390,7 +390,8 @@ class PolicyBot:
             for problem in dict.fromkeys(_kind(p) for p in problems):
                 self.llm_problems[problem] += 1
             log.warning("LLM answer failed the guard (%s); extractive answer: %r", "; ".join(problems), turn.text)
-            generation = Generation(backend=backend, outcome="guard_failed", problems=problems, llm_ms=round(llm_ms, 2))
+            generation = Generation(backend=backend, outcome="guard_failed", problems=problems, llm_ms=round(llm_ms, 2),
+                                    text=assembly.prose)
             return self._extractive(turn, generation)
         self.llm_counts["passed"] += 1
         timings = turn.timings
@@ -401,7 +402,7 @@ class PolicyBot:
             region=turn.intent.region, latency_ms=round((time.perf_counter() - turn.start) * 1000, 2),
             kind=turn.draft.kind, assumed=self._assumed(turn.intent), retrieved=list(dict.fromkeys(turn.retrieved)),
             timings_ms={k_: round(v, 2) for k_, v in timings.items()}, composer=backend,
-            generation=Generation(backend=backend, outcome="passed", llm_ms=round(llm_ms, 2)),
+            generation=Generation(backend=backend, outcome="passed", llm_ms=round(llm_ms, 2), text=assembly.prose),
         )
 
     def _with_note(self, answer: Answer, turn: _Turn) -> Answer:

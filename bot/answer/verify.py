@@ -219,7 +219,7 @@ def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNa
     for segment in _segments_with_context(prose, regions):
         text = segment.text
         if not segment.cites:
-            problems += _uncited(text, list(evidence.values()), regions, names)
+            problems += _uncited(text, list(evidence.values()), regions, names, reference)
             continue
         unknown = [n for n in segment.cites if n not in evidence]
         if unknown:
@@ -255,14 +255,17 @@ def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNa
     return list(dict.fromkeys(problems))
 
 
-def _uncited(text: str, evidence: list[Evidence], regions: RegionNames, allowed: list[str]) -> list[str]:
-    """Prose no marker vouches for: a short connective or lead-in, stating no figure, no
-    region the clauses are not about, nothing in force when a clause is a draft."""
+def _uncited(text: str, evidence: list[Evidence], regions: RegionNames, allowed: list[str],
+             reference: str = "") -> list[str]:
+    """Prose no marker vouches for: a short connective or lead-in, stating no figure (but
+    the checked answer's count of what it lists), no region the clauses are not about,
+    nothing in force when a clause is a draft."""
     problems = []
     limit = UNCITED_MAX * (2 if text.rstrip().endswith(("：", ":")) else 1)
     if _content_length(text) > limit:
         problems.append(f"uncited: {text.strip()[:40]!r}")
-    for figure in [*unsupported_figures(text, []), *COUNT.findall(text), *CONTACT.findall(text), *_money(text)]:
+    counts = [c for c in COUNT.findall(text) if not _occurs(c, [reference])]
+    for figure in [*unsupported_figures(text, []), *counts, *CONTACT.findall(text), *_money(text)]:
         problems.append(f"uncited figure: {figure}")
     quotes = [e.quote for e in evidence]
     for span in _quoted(text):

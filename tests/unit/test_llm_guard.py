@@ -117,6 +117,8 @@ def test_text_with_no_citation_at_all_fails(evidence, regions):
 def test_a_count_from_the_checked_extractive_answer_is_allowed(evidence, regions):
     assert problems("坪安区共有3项措施，其中按制作成本的20%给予补贴[1]。", evidence, regions,
                     reference="坪安区在取景拍摄方面共有3项扶持措施：") == []
+    assert problems("坪安区共有3项措施：\n- 按制作成本的20%给予补贴[1]", evidence, regions,
+                    reference="坪安区在取景拍摄方面共有3项扶持措施：") == []
     assert any("unsupported" in p for p in problems("坪安区共有3项措施，按成本的20%补贴[1]。", evidence, regions))
 
 
