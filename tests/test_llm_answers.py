@@ -175,3 +175,9 @@ def test_without_an_llm_the_stream_is_the_extractive_answer(bot):
     bot.use_llm(None)
     shown, final = collect(bot.ask_stream(LIST_Q))
     assert shown == final.answer.answer == bot.ask(LIST_Q).answer and not final.replaced
+
+
+def test_a_complete_answer_is_not_discarded_for_arriving_late(bot, llm, monkeypatch):
+    monkeypatch.setattr(bot.settings, "llm_timeout_seconds", 0.0)  # the wait is over: use what came
+    answer = llm(FakeListChatModel(responses=[faithful(bot, DRAFT_Q)])).ask(DRAFT_Q)
+    assert answer.generation.outcome == "passed"

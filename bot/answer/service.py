@@ -335,7 +335,7 @@ class PolicyBot:
                 if isinstance(chunk, ExtractiveFallback):
                     failure = chunk.reason
                     break
-                if time.perf_counter() > deadline:  # a stream still going: stop waiting for it
+                if assembly.prose and time.perf_counter() > deadline:  # a stream still going: stop waiting
                     failure = f"timeout: still writing after {self.settings.llm_timeout_seconds:g} s"
                     break
                 delta = assembly.feed(chunk)
