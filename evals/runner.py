@@ -16,6 +16,7 @@ Bureaus can add their own file in either format.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -234,7 +235,8 @@ def _llm_metrics(results: list[ItemResult]) -> dict:
     outcomes = Counter(r.llm_outcome for r in results if r.llm_outcome)
     sent = outcomes["passed"] + outcomes["guard_failed"] + outcomes["error"]
     llm_ms = [r.timings_ms["llm_ms"] for r in results if "llm_ms" in r.timings_ms]
-    problems = Counter(p.split(":")[0] for r in results for p in dict.fromkeys(r.llm_problems))
+    kinds = [dict.fromkeys(re.sub(r"\d+", "n", p.split(":")[0]) for p in r.llm_problems) for r in results]
+    problems = Counter(kind for item in kinds for kind in item)
     return {"llm_sent": sent, "llm_guard_pass": outcomes["passed"], "llm_guard_fallback": outcomes["guard_failed"],
             "llm_error_fallback": outcomes["error"], "llm_skipped": outcomes["skipped"],
             "llm_guard_pass_rate": metrics.rate(outcomes["passed"], sent) if sent else None,

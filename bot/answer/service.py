@@ -308,11 +308,11 @@ class PolicyBot:
         )
 
     def _writes(self, turn: _Turn) -> bool:
-        """Does the LLM write this answer? Only for drafts the stages answered: coverage
-        (not covered, declined) is never the model's decision."""
+        """Does the LLM write this answer? Only for drafts the stages answered from cited
+        clauses: coverage (not covered, declined) is never the model's decision."""
         return (self.writer is not None and turn.composed.verdict is Verdict.ANSWERED
                 and turn.draft.verdict is Verdict.ANSWERED and not turn.intent.english
-                and turn.draft.kind not in self.settings.llm_skip_kinds)
+                and turn.draft.kind not in self.settings.llm_skip_kinds and bool(turn.composed.sources()))
 
     def _generate(self, turn: _Turn,
                   write: Callable[[WriteRequest], Iterable[str | ExtractiveFallback]]) -> Iterator[StreamEvent]:
