@@ -65,3 +65,36 @@ def test_report_files_and_compare(tmp_path, bot):
     metrics = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     rows = report.compare(metrics, metrics)
     assert rows and all(delta in (0, 0.0, None) for *_, delta in rows)
+
+
+@pytest.mark.slow  # builds the bot from the session index through the CLI
+def test_eval_runs_composers_side_by_side_with_guard_counts(tmp_path, settings, bot, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from bot.config import get_settings
+    from evals.fake_llm import FakeLLMServer
+
+    dataset = tmp_path / "d.jsonl"
+    items = runner.load_dataset(runner.Path(__file__).resolve().parents[1] / "evals" / "datasets" / "golden.jsonl",
+                                "test")[:8]
+    dataset.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    with FakeLLMServer() as server:
+        monkeypatch.setenv("BOT_DATA_DIR", str(settings.data_dir))
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        get_settings.cache_clear()
+        out = tmp_path / "run"
+        result = CliRunner().invoke(app, ["eval", "--dataset", str(dataset), "--out", str(out), "--backend", "none",
+                                          "--backend", "openai:fake-faithful", "--backend", "openai:fake-mixed"])
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    compare = (out / "compare.md").read_text(encoding="utf-8")
+    assert "| metric | none | openai:fake-faithful | openai:fake-mixed |" in compare
+    faithful = json.loads((out / "openai_fake-faithful" / "metrics.json").read_text(encoding="utf-8"))["splits"]["all"]
+    mixed = json.loads((out / "openai_fake-mixed" / "metrics.json").read_text(encoding="utf-8"))["splits"]["all"]
+    none = json.loads((out / "none" / "metrics.json").read_text(encoding="utf-8"))["splits"]["all"]
+    assert "llm_sent" not in none and faithful["llm_sent"] == faithful["llm_guard_pass"] > 0
+    assert mixed["llm_guard_fallback"] > 0 and mixed["numeric_hallucination"] == 0.0
+    assert mixed["citation_validity"] == 1.0 and mixed["negative_rejection"] == none["negative_rejection"]
+    assert any(row[1] == "llm_guard_pass" for row in report.compare({"splits": {"all": none}},
+                                                                     {"splits": {"all": faithful}}))
