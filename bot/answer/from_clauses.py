@@ -268,6 +268,8 @@ class ClauseComposer:
             siblings = [c for c in clauses if c.doc_id == clause.doc_id and c.chunk_id == c.clause_id
                         and c.label != clause.label and c.label.startswith(clause.label)
                         and ITEM_LABEL.search(c.label)]
+            if not siblings:  # "重点实施八大跨界融合行动：" then paragraphs "文旅赋能：…"
+                siblings = self._following_items(clause)
         else:
             key = _parent_key(clause)
             siblings = [c for c in clauses if c.chunk_id == c.clause_id and key and _parent_key(c) == key]
@@ -283,6 +285,16 @@ class ClauseComposer:
                 items.append(Evidence(parent, intro, best.score, best.coverage, best.rank))
         for sibling in siblings[:MAX_ITEMS]:
             items.append(Evidence(sibling, sentences(sibling.text)[0], best.score, best.coverage, best.rank))
+        return items
+
+    def _following_items(self, lead: Clause) -> list[Clause]:
+        """The named paragraphs ("X：…") right after a lead-in paragraph of the same doc."""
+        ordered = [c for c in self.model.clauses if c.doc_id == lead.doc_id and c.chunk_id == c.clause_id]
+        items: list[Clause] = []
+        for c in ordered[ordered.index(lead) + 1:] if lead in ordered else []:
+            if not LIST_ITEM.match(c.text):
+                break
+            items.append(c)
         return items
 
     def _with_list(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:

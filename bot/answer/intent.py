@@ -220,9 +220,10 @@ class Understand:
         return False
 
     def _programmes(self, text: str, regions: list[str]) -> tuple[str, ...]:
-        """Names of programmes with measures (“黄金十二条”) the question uses, longest first."""
-        found = [t for t in self.model.named_terms if t in text and self.model.programme_measures(t, regions)]
-        return tuple(t for t in found if not any(t != o and t in o for o in found))
+        """Names of programmes with measures the question uses (“黄金十二条”, or a document
+        named by its parts: "郑州打造“微短剧创作之都”的实施方案"), longest first."""
+        found = [t for t in self.model.named_terms if _names(t, text) and self.model.programme_measures(t, regions)]
+        return tuple(sorted((t for t in found if not any(t != o and t in o for o in found)), key=len, reverse=True))
 
     def _about_programme(self, intent: Intent) -> bool:
         """"黄金十二条都讲了些啥？" asks for a programme's contents; "三年行动计划有哪五大工程"
@@ -232,7 +233,7 @@ class Understand:
             return False
         rest = intent.topic_text
         for name in intent.programmes:
-            rest = rest.replace(name, " ")
+            rest = _blank_shared(rest, name)
         rest = lex.contents.sub(" ", rest)
         return not any(self.known(w) for w in self.content_terms(rest))
 
@@ -275,7 +276,7 @@ class Understand:
             return Ask.WHERE
         if pattern["list_all"].search(lowered) and intent.support and "count" not in intent.asks:
             return Ask.LIST
-        if pattern["exists"].search(lowered) and (intent.support or intent.topics):
+        if pattern["exists"].search(lowered) and (intent.support or intent.topics) and not specific_of(intent):
             return Ask.LIST
         if intent.asks & {"amount", "ratio"} and (intent.support or intent.topics):
             return Ask.AMOUNT
@@ -402,6 +403,30 @@ class Understand:
         if not changes:
             return intent
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+
+def _names(name: str, text: str) -> bool:
+    """Does ``text`` name the programme ``name``: in full, or (a long title) by at least
+    two of its parts ("微短剧创作之都" + "实施方案" for 《郑州市打造“微短剧创作之都”工作实施方案…》)."""
+    if name in text:
+        return True
+    parts = [p for p in re.split(r"[“”《》（）()\s—\d年]+", name) if len(p) >= 4]
+    hits = sum(any(p[i:i + 4] in text for i in range(len(p) - 3)) for p in parts)
+    return len(parts) >= 2 and hits >= 2
+
+
+def _blank_shared(text: str, name: str, min_len: int = 3) -> str:
+    """``text`` with every run of 3+ characters it shares with ``name`` blanked out."""
+    chars = list(text)
+    i = 0
+    while i < len(text):
+        for length in range(min(len(text) - i, len(name)), min_len - 1, -1):
+            if text[i:i + length] in name:
+                chars[i:i + length] = " " * length
+                i += length - 1
+                break
+        i += 1
+    return "".join(chars)
 
 
 def specific_of(intent: Intent) -> frozenset[str]:

@@ -19,7 +19,7 @@ from bot.policy.regions import Gazetteer, RegionBook
 from bot.policy.topics import TopicBook
 
 log = logging.getLogger(__name__)
-QUOTED = re.compile(r"[“\"《]([^”\"《》]{3,30})[”\"》]")
+QUOTED = re.compile(r"“([^”]{3,30})”|\"([^\"]{3,30})\"|《([^《》]{3,40})》")
 
 
 @dataclass
@@ -38,6 +38,7 @@ class PolicyModel:
     # clauses use them: lets an answer correct a name attributed to the wrong region.
     named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     named_clauses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → clause ids using it
+    document_names: set[str] = field(default_factory=set)  # names given in 《》
     problems: list[str] = field(default_factory=list)
 
     @classmethod
@@ -75,12 +76,13 @@ class PolicyModel:
         terms: dict[str, set[str]] = {}
         where: dict[str, list[str]] = {}
         for clause in self.clauses:
-            for term in QUOTED.findall(clause.text):
+            for term in (next(g for g in m if g) for m in QUOTED.findall(clause.text)):
                 terms.setdefault(term, set()).add(clause.region)
                 where.setdefault(term, [])
                 if clause.clause_id not in where[term]:
                     where[term].append(clause.clause_id)
         self.named_terms = {t: tuple(sorted(r)) for t, r in terms.items()}
+        self.document_names = {t for clause in self.clauses for t in re.findall(r"《([^《》]{3,40})》", clause.text)}
         self.named_clauses = {t: tuple(ids) for t, ids in where.items()}
 
     def _row_ok(self, row: SubsidyMeasure | Site, kind: str) -> bool:
@@ -146,7 +148,27 @@ class PolicyModel:
                          for d, lab in labels)
             if inside and (not regions or m.region in regions):
                 rows.append(m)
+        if not rows and name in self.document_names:
+            # a document named in the texts (《…实施方案》): its measures
+            docs = {i.split(":", 1)[0] for i in ids}
+            rows = [m for m in self.measures if m.doc_id in docs and (not regions or m.region in regions)]
         return rows
+
+    def programme_sentence(self, name: str) -> tuple[str, str] | None:
+        """(clause id, text) where the texts introduce a programme by its name: the clause
+        the programme's measures sit under if there is one (a short lead-in whole, else the
+        sentence naming it), otherwise the first sentence naming it."""
+        ids = list(self.named_clauses.get(name, ()))
+        under = {i: sum(m.clause_id.startswith(i) and m.clause_id != i for m in self.measures) for i in ids}
+        ids.sort(key=lambda i: -under[i])
+        for clause_id in ids:
+            text = self.clause_texts.get(clause_id, "")
+            if under[clause_id] and len(text) <= 200 and "\n" in text:
+                return clause_id, text.split("\n", 1)[1].strip() or text
+            for sentence in re.findall(r"[^。！？\n]*[。！？]?", text):
+                if name in sentence and len(sentence) > len(name) + 6:
+                    return clause_id, sentence
+        return None
 
     def clause(self, clause_id: str) -> Clause:
         return next(c for c in self.clauses if c.clause_id == clause_id)
