@@ -56,11 +56,20 @@ def _build_bot(rebuild: bool = False, quiet: bool = False):
 
 
 @app.command()
-def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the collection and embed everything again.")] = False) -> None:
-    """Load knowledge/docs, split into clauses and bring the vector index up to date."""
+def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Embed everything again into a new collection (a damaged store is moved aside first).")] = False) -> None:
+    """Load knowledge/docs, split into clauses and bring the vector index up to date.
+
+    The new index is built beside the one being served and switched in when verified, so
+    a running `bot serve` keeps answering; a second `bot ingest` waits for the first."""
 
     def body() -> None:
         _setup()
+        if rebuild:
+            from bot.index.live import move_aside_if_damaged
+
+            moved = move_aside_if_damaged(get_settings())
+            if moved:
+                err.print(f"[yellow]索引已损坏，已移到 / damaged index moved to[/yellow] {moved}", highlight=False)
         bot = _build_bot(rebuild)
         r = bot.sync_report
         docs = len(bot.corpus.documents)

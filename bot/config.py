@@ -77,8 +77,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias=_alias("DATABASE_URL"))
     allowed_origins: str = Field(default="", validation_alias=_alias("ALLOWED_ORIGINS"))
     rate_limit_per_minute: int = 30
-
     log_level: str = "WARNING"
+
+    # Index maintenance (issue 11): how long a second `bot ingest` waits for the first;
+    # how often a server checks whether a re-index switched the live collection.
+    ingest_lock_timeout: float = 300.0
+    index_check_seconds: float = 2.0
 
     @property
     def docs_dir(self) -> Path:
