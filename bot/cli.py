@@ -164,10 +164,15 @@ def serve(
         start = time.perf_counter()
         bot = _build_bot()
         web = create_app(get_settings(), bot)
+        feedback = web.state.feedback
+        if not feedback.available:
+            err.print(f"[yellow]警告 / Warning:[/yellow] {feedback.reason}。聊天照常，👍/👎 不会保存 / "
+                      "the chat works, votes will not be saved.", highlight=False)
         url = f"http://{host}:{port}/"
         err.print(f"微短剧政策助手 ready in {time.perf_counter() - start:.1f}s → [bold]{url}[/bold]  "
                   f"(API docs {url}docs, widget {url}widget.js, demo {url}examples/bureau-site.html)", highlight=False)
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        # Forwarded headers are handled by the app, trusted only from FORWARDED_ALLOW_IPS.
+        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
 
     _run(body)
 
