@@ -65,6 +65,32 @@ def test_nothing_changed_means_no_new_generation_and_no_lock(tmp_path):
     assert report.embedded == 0 and live.live_name(settings, open_store(settings).family) == name
 
 
+def test_two_rebuilds_at_once_take_turns_and_leave_one_live_generation(tmp_path):
+    import threading
+
+    settings = Settings(data_dir=tmp_path)
+    corpus = _small_corpus(settings, 6)
+    sync_index(settings, corpus, open_store(settings))
+    errors, reports = [], []
+
+    def rebuild():
+        try:
+            reports.append(sync_index(settings, corpus, open_store(settings), rebuild=True))
+        except Exception as exc:  # the failure this test is about
+            errors.append(exc)
+
+    threads = [threading.Thread(target=rebuild) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [] and [r.embedded for r in reports] == [6, 6]
+    store = open_store(settings)
+    assert store.name == live.live_name(settings, store.family) and store.count() == 6
+    assert len(live.generations(store.client, store.family)) == 2
+    assert _folders(settings.chroma_dir) <= _segments(settings.chroma_dir)
+
+
 def _cli(args, data_dir, **env):
     environment = os.environ | {"BOT_DATA_DIR": str(data_dir)} | env
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
