@@ -23,6 +23,13 @@ STOP_WORDS = frozenset(
     ？ ? ！ ! ， , 。 、 ： : ； ; “ ” " ' ‘ ’ （ ） ( ) 《 》 — - · … /""".split()
 )
 TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff+]")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (invalid Unicode that no UTF-8 document can hold, but
+    a JSON escape can) replaced by U+FFFD, so UTF-8 encoders downstream never fail."""
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +41,7 @@ def _opencc():
 
 def to_simplified(text: str) -> str:
     """NFKC-fold full-width forms and convert traditional characters to simplified."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", valid_unicode(text))
     return _opencc().convert(text)
 
 
