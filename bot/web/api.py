@@ -42,7 +42,9 @@ class Turn(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(max_length=2000, description="问题，1–500字 / the question, 1–500 characters")
+    # At least one character that is neither white space nor a control character.
+    question: str = Field(max_length=500, pattern=r"[^\s\x00-\x1f\x7f]",
+                          description="问题，1–500字 / the question, 1–500 characters")
     id: str | None = Field(default=None, max_length=128)
     region: str | None = Field(default=None, max_length=64, description="assume this region, e.g. 衢江")
     k: int | None = Field(default=None, ge=1, le=50)

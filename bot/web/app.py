@@ -33,6 +33,28 @@ log = logging.getLogger(__name__)
 SERVER_ERROR = "服务出错了，请稍后再试 / something went wrong, please try again"
 
 
+def validation_message(errors) -> str:
+    """One line naming every bad field, in words a user understands."""
+    parts = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ())[1:]]
+        field = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc).lstrip(".") or "body"
+        limit = (error.get("ctx") or {}).get("max_length")
+        kind = error.get("type", "")
+        if kind == "string_too_long":
+            parts.append(f"{field} 太长（上限 {limit} 字）")
+        elif kind == "too_long":
+            parts.append(f"{field} 条目太多（上限 {limit} 条）")
+        elif kind == "missing":
+            parts.append(f"缺少 {field}")
+        elif kind == "string_pattern_mismatch" and field == "question":
+            parts.append("问题不能为空")
+        else:
+            parts.append(field)
+    fields = "；".join(parts)
+    return f"请求格式不正确（{fields}） / invalid request ({', '.join(fields.split('；'))})"
+
+
 def feedback_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{settings.data_dir / 'feedback.db'}"
 
@@ -64,8 +86,7 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "body" for e in exc.errors())
-        return JSONResponse(status_code=422, content={"detail": f"请求格式不正确（{fields}） / invalid request ({fields})"})
+        return JSONResponse(status_code=422, content={"detail": validation_message(exc.errors())})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

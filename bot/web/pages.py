@@ -11,15 +11,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from bot.config import PROJECT_ROOT
+from bot.web.api import Problem
 from bot.web.render import EXAMPLES, source_page
 
 STATIC = Path(__file__).parent / "static"
 DEMO_URL = "http://127.0.0.1:7860"  # the server address written in examples/bureau-site.html
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], responses={
+    s: {"model": Problem, "description": d} for s, d in [(400, "unparseable request"), (403, "origin not allowed"), (422, "invalid request"), (429, "rate limit")]})
 
 
-@router.get("/sources/{doc_id}", response_class=HTMLResponse)
+@router.get("/sources/{doc_id}", response_class=HTMLResponse,
+            responses={404: {"description": "no such document", "content": {"text/html": {}}}})
 def source(doc_id: str, request: Request) -> HTMLResponse:
     bot = request.app.state.provider.current()
     doc = next((d for d in bot.corpus.documents if d.id == doc_id), None)
@@ -39,7 +42,8 @@ def widget(request: Request, title: str = "微短剧政策助手") -> HTMLRespon
     return HTMLResponse(page)
 
 
-@router.get("/widget.js")
+@router.get("/widget.js", response_class=Response,
+            responses={200: {"description": "the widget script", "content": {"application/javascript": {}}}})
 def widget_js() -> Response:
     return FileResponse(STATIC / "widget.js", media_type="application/javascript")
 
