@@ -61,6 +61,7 @@ def test_lone_surrogates_get_422_naming_the_field_and_the_connection_survives(ed
         r = _post_raw(client, edge_server.url + path, raw)
         assert r.status_code == 422
         assert field in r.json()["detail"] and "Unicode" in r.json()["detail"]
+        assert r.headers.get("connection") != "close"  # the body was read: keep the connection
         again = client.get(edge_server.url + "/api/health")  # the same keep-alive connection
     assert again.status_code == 200
 

@@ -19,9 +19,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def _reject(status: int, detail: str) -> JSONResponse:
-    # The body was not read to its end: the connection cannot be reused.
-    return JSONResponse({"detail": detail}, status_code=status, headers={"Connection": "close"})
+def _reject(status: int, detail: str, unread_body: bool = True) -> JSONResponse:
+    # A body not read to its end leaves the connection unusable: close it.
+    return JSONResponse({"detail": detail}, status_code=status,
+                        headers={"Connection": "close"} if unread_body else None)
 
 
 def invalid_text_field(value: object, path: str = "") -> str | None:
@@ -76,7 +77,7 @@ class BodyGuard:
         if "json" in headers.get("content-type", ""):
             problem = _json_problem(bytes(body))
             if problem:
-                return await _reject(422, problem)(scope, receive, send)
+                return await _reject(422, problem, unread_body=False)(scope, receive, send)
         await self.app(scope, _replay(bytes(body), receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
