@@ -11,12 +11,29 @@ ASK = {"question": "衢江有什么补贴"}
 BUREAU = "https://bureau.example.gov.cn"
 
 
-def test_a_fresh_x_forwarded_for_per_request_does_not_reset_the_limit(edge_server, client_from):
-    with client_from("127.0.0.11") as client:
-        codes = [client.post(edge_server.url + "/api/ask", json={},
-                             headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(30)]
+@pytest.fixture(scope="module")
+def default_server(serve_bot):
+    """`bot serve` as installed: no FORWARDED_ALLOW_IPS (uvicorn on its own trusted
+    127.0.0.1), 20 POSTs a minute."""
+    return serve_bot({"BOT_RATE_LIMIT_PER_MINUTE": "20"})
+
+
+def _fresh_forwarded_for(url: str, client) -> list[int]:
+    return [client.post(url + "/api/ask", json={}, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+            for i in range(30)]
+
+
+def test_a_fresh_x_forwarded_for_from_loopback_does_not_reset_the_limit(default_server, client_from):
+    with client_from("127.0.0.1") as client:
+        codes = _fresh_forwarded_for(default_server.url, client)
     assert codes.count(429) >= 10, codes
     assert set(codes[:20]) == {422}  # the first 20 reached the app (empty question)
+
+
+def test_a_fresh_x_forwarded_for_from_an_untrusted_client_does_not_reset_the_limit(edge_server, client_from):
+    with client_from("127.0.0.11") as client:
+        codes = _fresh_forwarded_for(edge_server.url, client)
+    assert codes.count(429) >= 10, codes
 
 
 def test_a_trusted_proxy_is_keyed_by_the_forwarded_client(edge_server, client_from):
