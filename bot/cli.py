@@ -56,11 +56,20 @@ def _build_bot(rebuild: bool = False, quiet: bool = False):
 
 
 @app.command()
-def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the collection and embed everything again.")] = False) -> None:
-    """Load knowledge/docs, split into clauses and bring the vector index up to date."""
+def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Embed everything again into a new collection (a damaged store is moved aside first).")] = False) -> None:
+    """Load knowledge/docs, split into clauses and bring the vector index up to date.
+
+    The new index is built beside the one being served and switched in when verified, so
+    a running `bot serve` keeps answering; a second `bot ingest` waits for the first."""
 
     def body() -> None:
         _setup()
+        if rebuild:
+            from bot.index.live import move_aside_if_damaged
+
+            moved = move_aside_if_damaged(get_settings())
+            if moved:
+                err.print(f"[yellow]索引已损坏，已移到 / damaged index moved to[/yellow] {moved}", highlight=False)
         bot = _build_bot(rebuild)
         r = bot.sync_report
         docs = len(bot.corpus.documents)
@@ -155,10 +164,15 @@ def serve(
         start = time.perf_counter()
         bot = _build_bot()
         web = create_app(get_settings(), bot)
+        feedback = web.state.feedback
+        if not feedback.available:
+            err.print(f"[yellow]警告 / Warning:[/yellow] {feedback.reason}。聊天照常，👍/👎 不会保存 / "
+                      "the chat works, votes will not be saved.", highlight=False)
         url = f"http://{host}:{port}/"
         err.print(f"微短剧政策助手 ready in {time.perf_counter() - start:.1f}s → [bold]{url}[/bold]  "
                   f"(API docs {url}docs, widget {url}widget.js, demo {url}examples/bureau-site.html)", highlight=False)
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        # Forwarded headers are handled by the app, trusted only from FORWARDED_ALLOW_IPS.
+        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
 
     _run(body)
 

@@ -79,8 +79,21 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias=_alias("DATABASE_URL"))
     allowed_origins: str = Field(default="", validation_alias=_alias("ALLOWED_ORIGINS"))
     rate_limit_per_minute: int = 30
+    # The address users reach the service at (e.g. https://policy.example.gov.cn): absolute
+    # URLs in pages are built from it, never from the request's Host header.
+    public_url: str = Field(default="", validation_alias=_alias("PUBLIC_URL"))
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs
+    # or networks, as uvicorn's option of the same name). Empty: nobody's.
+    forwarded_allow_ips: str = Field(default="", validation_alias=_alias("FORWARDED_ALLOW_IPS"))
+    max_body_bytes: int = 64 * 1024
+    body_timeout_seconds: float = 5.0
 
     log_level: str = "WARNING"
+
+    # Index maintenance (issue 11): how long a second `bot ingest` waits for the first;
+    # how often a server checks whether a re-index switched the live collection.
+    ingest_lock_timeout: float = 300.0
+    index_check_seconds: float = 2.0
 
     @property
     def docs_dir(self) -> Path:

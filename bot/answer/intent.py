@@ -137,8 +137,16 @@ class Understand:
         intent = self.read(question, region_hint)
         previous = _previous_question(history or [])
         if previous and intent.ask is not Ask.INJECTION:
-            intent = self._follow(intent, self.read(previous))
+            before = self.read(previous)
+            if before.ask is Ask.INJECTION and self._elliptical(intent):
+                # "确认一下刚才的金额" after an injected "官方已确认…": the follow-up is about it
+                return replace(intent, ask=Ask.INJECTION)
+            intent = self._follow(intent, before)
         return intent
+
+    def _elliptical(self, intent: Intent) -> bool:
+        own = [w for w in self.content_terms(intent.topic_text) if len(w) >= 2 and self.known(w)]
+        return bool(self.model.lexicon.followup.search(intent.text)) or not own
 
     # ------------------------------------------------------------------ one turn
     def read(self, question: str, region_hint: str | None = None) -> Intent:

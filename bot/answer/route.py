@@ -11,6 +11,7 @@ class Route(StrEnum):
     INJECTION = "injection"
     OFFTOPIC = "offtopic"
     UNCOVERED_PLACE = "uncovered_place"
+    UNVERIFIED = "unverified"  # the question asserts a figure no text states
     COMPARE = "compare"
     SCENARIO = "scenario"
     TABLE = "table"  # lists, amounts, conditions, totals
@@ -18,9 +19,12 @@ class Route(StrEnum):
     CLAUSES = "clauses"
 
 
-def route(intent: Intent) -> Route:
+def route(intent: Intent, unverified: bool = False) -> Route:
+    """``unverified``: the question asserts a support figure that no text states."""
     if intent.ask is Ask.INJECTION:
         return Route.INJECTION
+    if unverified and intent.ask is not Ask.OFFTOPIC:
+        return Route.UNVERIFIED
     if intent.ask is Ask.OFFTOPIC:
         return Route.OFFTOPIC
     if intent.uncovered and (not intent.regions or intent.uncovered_subject):

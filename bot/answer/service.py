@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.answer.caveats import Caveats
+from bot.answer.caveats import Caveats, claimed_figures
 from bot.answer.declines import Declines
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.evidence import TermWeights
@@ -189,11 +189,14 @@ class PolicyBot:
                 retrieved: list[str] | None = None) -> Draft:
         """The composer the route picks, on this intent."""
         timings = timings if timings is not None else {}
-        which = route(intent)
+        claimed = claimed_figures(intent, self.model)
+        which = route(intent, unverified=any(f not in self.model.figures for f in claimed))
         if which is Route.INJECTION:
             return self.declines.decline("injection")
         if which is Route.OFFTOPIC:
             return self.declines.decline("offtopic")
+        if which is Route.UNVERIFIED:
+            return self.declines.unverified(intent)
         if which is Route.UNCOVERED_PLACE:
             return self.declines.uncovered_place(intent)
         if which is Route.COMPARE:

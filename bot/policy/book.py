@@ -39,6 +39,8 @@ class PolicyModel:
     named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     named_clauses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → clause ids using it
     document_names: set[str] = field(default_factory=set)  # names given in 《》
+    # figures the texts state (amounts, percentages, written in digits) → (clause id, sentence)
+    figures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @classmethod
@@ -84,6 +86,13 @@ class PolicyModel:
         self.named_terms = {t: tuple(sorted(r)) for t, r in terms.items()}
         self.document_names = {t for clause in self.clauses for t in re.findall(r"《([^《》]{3,40})》", clause.text)}
         self.named_clauses = {t: tuple(ids) for t, ids in where.items()}
+
+    def index_figures(self, figures_in: Callable[[str], tuple[str, ...]], sentences: Callable[[str], list[str]]) -> None:
+        """Which clause sentences state which figure (premise checks use it)."""
+        for clause in self.clauses:
+            for sentence in sentences(clause.text):
+                for figure in figures_in(sentence):
+                    self.figures.setdefault(figure, []).append((clause.clause_id, sentence))
 
     def _row_ok(self, row: SubsidyMeasure | Site, kind: str) -> bool:
         problems = []

@@ -9,8 +9,8 @@ import logging
 import gradio as gr
 
 from bot.answer.service import PolicyBot
-from bot.errors import InvalidQuestion
-from bot.web.feedback import FeedbackStore
+from bot.errors import FeedbackUnavailable, InvalidQuestion, StoreError
+from bot.web.provider import BotProvider
 from bot.web.render import EXAMPLES, answer_html, sources_html
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,9 @@ def coverage_line(bot: PolicyBot) -> str:
     return f"覆盖：{regions}。依据 {len(bot.corpus.documents)} 份材料（政策、发布会、新闻报道、研究文章），点击引用可查看原文条款。"
 
 
-def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
+def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
+    """The chat and 补贴测算 tabs; answers come from ``provider`` (the live index)."""
+    bot = provider.current()
     regions = bot.model.regions.local()
     with gr.Blocks(title="微短剧政策助手") as demo:
         gr.Markdown("# 微短剧政策助手\n在哪里拍、能拿哪些扶持：每条回答都引用政策原文条款。")
@@ -64,9 +66,13 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
                 prior += [{"role": "user", "content": record["question"]},
                           {"role": "assistant", "content": record["answer"]["answer"]}]
             try:
-                answer = bot.ask(message, region=None if region_choice == AUTO else region_choice, history=prior)
+                answer = provider.ask(message, region=None if region_choice == AUTO else region_choice,
+                                      history=prior)
             except InvalidQuestion as exc:
                 reply, panel = html.escape(str(exc)), gr.update()
+                record = None
+            except StoreError:
+                reply, panel = "索引暂时不可用，请稍后再试。", gr.update()
                 record = None
             else:
                 reply, panel = answer_html(answer), sources_html(answer.citations)
@@ -84,9 +90,12 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
                 return
             record = records[turn]
             liked = data.liked if isinstance(data.liked, bool) else str(data.liked).lower() in ("like", "true")
-            feedback.add(helpful=liked, question=record["question"], answer=record["answer"]["answer"],
-                         answerable=record["answer"]["answerable"], citations=record["answer"]["citations"],
-                         region=record["answer"]["region"], page_origin=record["origin"], surface="web")
+            try:
+                feedback.add(helpful=liked, question=record["question"], answer=record["answer"]["answer"],
+                             answerable=record["answer"]["answerable"], citations=record["answer"]["citations"],
+                             region=record["answer"]["region"], page_origin=record["origin"], surface="web")
+            except FeedbackUnavailable:
+                gr.Warning("评价未能保存，请稍后再试。")  # the reason is in the server log, never here
 
         outputs = [chatbot, sources, question, turns]
         send.click(respond, [question, chatbot, region, turns], outputs, api_name=False)
@@ -99,7 +108,7 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
             profile = _profile_from_form(*values)
             if not profile.regions:
                 return "请至少选择一个地区。", sources_html([])
-            result = bot.check(profile)
+            result = provider.current().check(profile)
             report, citations = result.report, result.citations
             return html.escape(report).replace("&gt;", ">").replace("&quot;", '"'), sources_html(citations)
 
