@@ -205,6 +205,8 @@ def validate() -> None:
 
     def body() -> int:
         _setup()
+        from rich.markup import escape
+
         from bot.policy.validate import validate_knowledge
 
         settings = get_settings()
@@ -213,9 +215,9 @@ def validate() -> None:
         warnings = [p for p in problems if p.severity != "error"]
         console = Console(soft_wrap=True)
         for p in errors:
-            console.print(f"[red]错误[/red] {p}", highlight=False)
+            console.print(f"[red]错误[/red] {escape(str(p))}", highlight=False)
         for p in warnings:
-            console.print(f"[yellow]提醒[/yellow] {p}", highlight=False)
+            console.print(f"[yellow]提醒[/yellow] {escape(str(p))}", highlight=False)
         err.print(f"{settings.knowledge_dir}: {len(errors)} 个错误 / errors, {len(warnings)} 个提醒 / warnings",
                   highlight=False)
         return 1 if errors else 0
@@ -233,6 +235,7 @@ def docs_list() -> None:
 
     def body() -> None:
         _setup()
+        from rich.markup import escape
         from rich.table import Table
 
         from bot.onboard.library import list_documents
@@ -241,7 +244,7 @@ def docs_list() -> None:
         for e in list_documents(get_settings().knowledge_dir):
             d = e.document
             note = f"已被 {d.superseded_by} 取代" if d.superseded_by else (f"取代 {d.supersedes}" if d.supersedes else "")
-            table.add_row(d.id, d.title, d.status.value, d.region_key, d.date, str(len(e.measures)), str(len(e.sites)),
+            table.add_row(d.id, escape(d.title), d.status.value, d.region_key, d.date, str(len(e.measures)), str(len(e.sites)),
                           str(e.unreviewed), note)
         Console().print(table)
 
@@ -254,15 +257,17 @@ def docs_show(doc_id: Annotated[str, typer.Argument(help="文档 id")]) -> None:
 
     def body() -> None:
         _setup()
+        from rich.markup import escape
+
         from bot.onboard.library import clause_tree, front_matter_text, get_document
         from bot.onboard.report import print_rows
 
         entry, clauses = get_document(get_settings().knowledge_dir, doc_id)
         console = Console(soft_wrap=True)
-        console.print(front_matter_text(entry.document), highlight=False)
+        console.print(escape(front_matter_text(entry.document)), highlight=False)
         console.print("[bold]条款 / clauses[/bold]")
         for line in clause_tree(clauses):
-            console.print(line, highlight=False)
+            console.print(escape(line), highlight=False)
         print_rows(console, entry.measures, entry.sites)
 
     _run(body)

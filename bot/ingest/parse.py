@@ -95,7 +95,7 @@ def _parse_docx(path: Path) -> ParsedFile:
             text = paragraph.text.strip()
             if not text:
                 continue
-            number = numbering.label(child)
+            number = numbering.label(child, paragraph.style.element if paragraph.style is not None else None)
             if number and not MARKER.match(text):
                 text = f"{number}{text}"
             style = (paragraph.style.name if paragraph.style is not None else "") or ""
@@ -149,10 +149,16 @@ class _DocxNumbering:
             for ilvl, spec in abstract.get(ref.get(qn("w:val")), {}).items():
                 self.formats[(num.get(qn("w:numId")), ilvl)] = spec
 
-    def label(self, paragraph) -> str:
+    def label(self, paragraph, style=None) -> str:
+        """The number Word shows before ``paragraph`` ("" when it is not in a numbered list);
+        the numbering may be set on the paragraph or on its style ("List Number")."""
         qn = self._qn
-        props = paragraph.find(qn("w:pPr"))
-        num_pr = props.find(qn("w:numPr")) if props is not None else None
+        num_pr = None
+        for element in (paragraph, style):
+            props = element.find(qn("w:pPr")) if element is not None else None
+            num_pr = props.find(qn("w:numPr")) if props is not None else None
+            if num_pr is not None and num_pr.find(qn("w:numId")) is not None:
+                break
         if num_pr is None:
             return ""
         num_id = num_pr.find(qn("w:numId"))
