@@ -42,6 +42,9 @@ class OnboardingWords:
     grant: re.Pattern[str]
     no_grant: re.Pattern[str]
     service: re.Pattern[str]
+    action: re.Pattern[str]
+    preamble: re.Pattern[str]
+    fund: re.Pattern[str]
     free: re.Pattern[str]
     money: re.Pattern[str]
     ratio: re.Pattern[str]
@@ -79,6 +82,9 @@ class OnboardingWords:
                 grant=rx(data["grant"]),
                 no_grant=rx(data["no_grant"]),
                 service=rx(data["service"]),
+                action=rx(data["action"]),
+                preamble=rx(data["preamble"]),
+                fund=rx(data["fund"]),
                 free=rx(data["free"]),
                 money=rx(data["money"]),
                 ratio=rx(data["ratio"]),

@@ -88,12 +88,17 @@ class _Drafter:
         self.prefix = prefix
         self.review: list[str] = []
         self._ids: set[str] = set()
+        self._tier_ids: set[str] = set()  # rows already titled by their tier
 
     # ------------------------------------------------------------------ measures
     def measures(self, clause: Clause, text: str) -> list[SubsidyMeasure]:
         heading = _heading(clause)
         body_start = _body_start(text, heading)
-        segments = [s for s in _segments(text, body_start) if self._grants(s)]
+        all_segments = [s for s in _segments(text, body_start)
+                        if not self.w.preamble.search(text[s.sentence_start:].lstrip())]
+        segments = [s for s in all_segments if self._grants(s)]
+        # "；同一企业年度累计最高不超过200万元": a ceiling on the tier before it, not a new measure
+        ceilings = {id(s): s for s in all_segments if not self._grants(s) and self.w.cap.search(s.text)}
         rows: list[SubsidyMeasure] = []
         subject: list[str] = []  # the clause's "对…的" subject, inherited by later tiers
         quote_start: int | None = None
@@ -109,10 +114,55 @@ class _Drafter:
             quote = text[start:seg.end].strip().rstrip("；;，,")
             inherited = [c for c in self._conditions(clause, [f for f in subject if f not in own and f in quote])
                          if c.type not in TIER_TYPES]
-            rows.append(self._row(clause, heading, seg, grant_at, own, inherited, quote))
+            row = self._row(clause, heading, seg, grant_at, own, inherited, quote)
+            rows += self._tiers(row, seg, own, heading)
+        rows = [self._with_ceiling(r, text, all_segments, ceilings) for r in rows]
         if len(rows) > 1:
-            rows = [self._distinguish(r, heading, i) for i, r in enumerate(rows)]
+            rows = [r if r.id in self._tier_ids else self._distinguish(r, heading, i) for i, r in enumerate(rows)]
         return rows
+
+    def _tiers(self, row: SubsidyMeasure, seg: _Segment, own: list[str], heading: str) -> list[SubsidyMeasure]:
+        """"对国家级、省级…，分别给予20万元、10万元": one row per tier, each with its own
+        figure as stated; the row stays whole when the tiers cannot be told apart."""
+        w = self.w
+        if "分别" not in seg.text or row.benefit.kind != "cash":
+            return [row]
+        figures = [m.group(0) for m in w.money.finditer(row.benefit.amount)]
+        if len(figures) < 2:
+            return [row]
+        labels = next((x for x in (_tier_labels(f, len(figures)) for f in reversed(own)) if x), None)
+        if labels is None:
+            return [row]
+        rows = []
+        self._ids.discard(row.id)
+        for label, figure in zip(labels, figures, strict=True):
+            title = f"{heading or row.title}（{label}）"
+            rows.append(row.model_copy(update={
+                "id": self._id_like(row.id), "title": title,
+                "benefit": row.benefit.model_copy(update={"amount": figure})}))
+            self._tier_ids.add(rows[-1].id)
+        return rows
+
+    def _id_like(self, taken: str) -> str:
+        base, n = taken.rsplit("-", 1)[0], 1
+        while f"{base}-{n}" in self._ids:
+            n += 1
+        self._ids.add(f"{base}-{n}")
+        return f"{base}-{n}"
+
+    def _with_ceiling(self, row: SubsidyMeasure, text: str, segments: list[_Segment],
+                      ceilings: dict[int, _Segment]) -> SubsidyMeasure:
+        """A ceiling stated right after the row's own part of the same sentence joins its cap."""
+        end = text.find(row.quote) + len(row.quote)
+        following = next((s for s in segments if s.start >= end and text[end:s.start].strip() in ("；", ";", "")), None)
+        if following is None or id(following) not in ceilings or following.sentence_start != \
+                next((s.sentence_start for s in segments if s.start < end <= s.end + 1), None):
+            return row
+        extra = following.text.strip().rstrip("；;。，,")
+        quote = text[text.find(row.quote):following.end].strip().rstrip("；;，,")
+        cap = "；".join(x for x in (row.benefit.cap, extra) if x)
+        update = {"cap": cap} | ({"amount": cap} if row.benefit.amount == row.benefit.cap else {})
+        return row.model_copy(update={"quote": quote, "benefit": row.benefit.model_copy(update=update)})
 
     def _grants(self, seg: _Segment) -> bool:
         """Does the segment grant something? ("按最高档次奖励，不重复享受" only sets a rule.)"""
@@ -127,13 +177,15 @@ class _Drafter:
         w = self.w
         if w.no_grant.search(fragment):
             return False
-        return bool(w.grant.search(fragment) or w.service.search(fragment) or w.case_by_case in fragment)
+        return bool(w.grant.search(fragment) or w.service.search(fragment) or w.case_by_case in fragment
+                    or w.action.search(fragment) or w.fund.search(fragment))
 
     def _row(self, clause: Clause, heading: str, seg: _Segment, grant_at: int, own: list[str],
              inherited: list[Condition], quote: str) -> SubsidyMeasure:
         w = self.w
         after = seg.fragments[grant_at:]
-        ratio = next((m.group(0) for f in after for m in [w.ratio.search(f)] if m), None)
+        # a share may be stated before the grant ("按照不超过制作成本30%的标准，给予最高100万元奖励")
+        ratio = next((m.group(0) for f in seg.fragments for m in [w.ratio.search(f)] if m), None)
         cap = next((f for f in after if w.cap.search(f)), None)
         money = next((f for f in after if w.money.search(f) and self._is_grant(f)), None) or \
             next((f for f in after if w.money.search(f)), None)
@@ -155,6 +207,8 @@ class _Drafter:
                 cap = None
         elif w.case_by_case in seg.text:
             kind, amount = "policy", w.case_by_case
+        elif w.fund.search(seg.text):
+            kind, amount = "fund", "未明确"
         elif free:
             kind, amount = ("in_kind", free) if free.startswith("免收") else ("service", "免费")
         elif w.service.search(seg.text):
@@ -247,7 +301,8 @@ class _Drafter:
         """Rows of one clause get distinct titles: the heading plus what sets the row apart."""
         own = [c.text for c in row.conditions if c.text in row.benefit.description]
         mark = own[-1] if own else row.benefit.amount
-        mark = re.sub(r"^(对|凡)|的$", "", mark)
+        levels = [m.group(0) for rx in self.w.levels.values() for m in [rx.search(mark)] if m]  # the text's words
+        mark = "、".join(levels) if levels else re.sub(r"^(对|凡)|的$", "", mark)
         title = f"{heading or row.title}（{_short(mark, 22)}）"
         return row.model_copy(update={"title": title})
 
@@ -332,6 +387,34 @@ def _segments(text: str, start: int) -> list[_Segment]:
             out.append(_Segment(part, seg_start, seg_end, sentence_start, fragments))
             offset += len(part)
     return out
+
+
+CN_NUMERALS = "一二三四五六七八九十"
+
+
+def _tier_labels(fragment: str, n: int) -> list[str] | None:
+    """The n tiers a "、"-list names ("国家级、省级文化产业园区" → 国家级, 省级; "获评一、二、
+    三等奖的剧本" → 一等奖, 二等奖, 三等奖; "达到1亿次、5亿次、10亿次" → 1亿次 …)."""
+    parts = fragment.split("、")
+    if len(parts) != n:
+        return None
+    first = re.split(r"的|对|获评|达到|突破|首次|超过|入选", parts[0])[-1].strip()
+    if not first:
+        return None
+    labels = [first]
+    if len(first) == 1 and first in CN_NUMERALS:
+        tail = parts[-1]
+        end = tail.find("奖")
+        if end < 1:
+            return None
+        suffix = tail[1:end + 1]
+        return [p.strip()[-1:] + suffix if i < n - 1 else tail[:end + 1] for i, p in enumerate(parts)]
+    for part in parts[1:]:
+        end = part.find(first[-1])
+        if end < 0:
+            return None
+        labels.append(part[:end + 1].strip())
+    return labels if all(labels) and len(set(labels)) == n else None
 
 
 def _is_condition(fragment: str) -> bool:

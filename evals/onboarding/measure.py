@@ -37,7 +37,8 @@ from bot.policy.topics import TopicBook
 
 HERE = Path(__file__).resolve().parent
 DOCUMENTS = {"county": "county-measures.docx", "city": "city-guide.html"}
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# the figures that make an amount: money and shares (years, months and counts do not)
+NUMBER = re.compile(r"\d+(?:\.\d+)?(?=\s*(?:万元|亿元|元|%|万|亿))")
 
 
 def figures(text: str) -> set[str]:
