@@ -246,7 +246,10 @@ def docs_list() -> None:
             note = f"已被 {d.superseded_by} 取代" if d.superseded_by else (f"取代 {d.supersedes}" if d.supersedes else "")
             table.add_row(d.id, escape(d.title), d.status.value, d.region_key, d.date, str(len(e.measures)), str(len(e.sites)),
                           str(e.unreviewed), note)
-        Console().print(table)
+        console = Console()
+        if not console.is_terminal:  # piped or captured: do not squeeze the titles
+            console = Console(width=220)
+        console.print(table)
 
     _run(body)
 
