@@ -264,3 +264,30 @@ def test_bot_add_then_a_question_about_the_new_region_is_answered_from_its_claus
     assert answer.citations and {c.doc_id for c in answer.citations} == {"wuyuan-trial"}
     assert all(c.quote in fresh.model.clause_texts[c.clause_id] for c in answer.citations)
     assert _tree_digest(KNOWLEDGE) == before
+
+
+def _drafted(body: str):
+    from bot.ingest.split import split_document
+    from bot.models import PolicyDocument
+    from bot.policy.draft import draft
+    from bot.policy.topics import TopicBook
+
+    doc = PolicyDocument(id="t", title="测试", issuer="x", region={}, region_key="衢江", date="2026",
+                         status=DocStatus.FINAL, validity="x", source="t.txt", body=body)
+    return draft("t", split_document(doc), TopicBook.load(KNOWLEDGE / "topics.yaml"), OnboardingWords.load(KNOWLEDGE))
+
+
+def test_tiers_of_one_clause_are_rows_of_their_own_with_their_own_figure():
+    rows = _drafted("一、支持基地\n\n（一）园区奖励。对新认定的国家级、省级文化产业园区，分别给予20万元、10万元的一次性奖励。").measures
+    assert [(r.title, r.benefit.amount) for r in rows] == [("园区奖励（国家级）", "20万元"), ("园区奖励（省级）", "10万元")]
+    assert all(r.quote == "对新认定的国家级、省级文化产业园区，分别给予20万元、10万元的一次性奖励。" for r in rows)
+
+
+def test_a_ceiling_after_a_tier_joins_its_cap_and_conditions_keep_their_words():
+    rows = _drafted("一、制作\n\n（一）制作成本补助。对在本区拍摄场景占全剧拍摄场景70%以上的作品，按制作成本的25%给予补助，"
+                    "单部最高不超过80万元；同一企业年度累计最高不超过200万元。").measures
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.benefit.ratio == "按制作成本的25%" and "同一企业年度累计最高不超过200万元" in row.benefit.cap
+    assert {c.type: c.value for c in row.conditions}["shoot_share_min"] == 70
+    assert "200万元" in row.quote

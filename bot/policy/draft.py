@@ -103,7 +103,10 @@ class _Drafter:
         subject: list[str] = []  # the clause's "对…的" subject, inherited by later tiers
         quote_start: int | None = None
         for seg in segments:
-            grant_at = next(i for i, f in enumerate(seg.fragments) if self._is_grant(f))
+            # the part that grants: money, a service, a waived fee … before a mere supportive
+            # action ("鼓励社会资本投资…，对…的，按…给予补助": the conditions sit in between)
+            grant_at = next((i for i, f in enumerate(seg.fragments) if self._is_grant(f, actions=False)),
+                            next(i for i, f in enumerate(seg.fragments) if self._is_grant(f)))
             own = [f for f in seg.fragments[:grant_at] if f]
             if not subject:
                 subject = [f for f in own if f.startswith(("对", "凡"))]
@@ -173,12 +176,13 @@ class _Drafter:
             w.service.search(seg.text) or w.case_by_case in seg.text
         return bool(stated) or not any(w.no_grant.search(f) for f in seg.fragments)
 
-    def _is_grant(self, fragment: str) -> bool:
+    def _is_grant(self, fragment: str, actions: bool = True) -> bool:
         w = self.w
         if w.no_grant.search(fragment):
             return False
-        return bool(w.grant.search(fragment) or w.service.search(fragment) or w.case_by_case in fragment
-                    or w.action.search(fragment) or w.fund.search(fragment))
+        if w.grant.search(fragment) or w.service.search(fragment) or w.case_by_case in fragment:
+            return True
+        return actions and bool(w.action.search(fragment) or w.fund.search(fragment))
 
     def _row(self, clause: Clause, heading: str, seg: _Segment, grant_at: int, own: list[str],
              inherited: list[Condition], quote: str) -> SubsidyMeasure:
