@@ -83,9 +83,19 @@ def validate_knowledge(knowledge_dir: Path) -> list[Problem]:
             if row.region in book.regions and clause_region in book.regions and \
                     row.region not in book.scope(clause_region):
                 problems.append(Problem(file, row.id, f"region {row.region} 与条款所属地区 {clause_region} 不符"))
-    for file, row in knowledge.measures:
+    added = [d for d in knowledge.documents if (knowledge_dir / "measures" / f"{d}.yaml").exists()]
+    for doc_id in added:
+        missing = stating_clauses_without_rows(knowledge, [doc_id])
+        if missing:
+            problems.append(Problem(f"measures/{doc_id}.yaml", "", f"{len(missing)} 个条款写有补贴/奖励等字样但没有条目"
+                                    f"（{'、'.join(missing[:5])}）：确认是否漏了措施", "warning"))
+    pending: dict[str, list[str]] = {}
+    for file, row in [*knowledge.measures, *knowledge.sites]:
         if not row.reviewed:
-            problems.append(Problem(file, row.id, "草拟条目尚未审核（reviewed: false）：核对后改为 true", "warning"))
+            pending.setdefault(file, []).append(row.id)
+    for file, ids in pending.items():
+        problems.append(Problem(file, "", f"{len(ids)} 条草拟条目尚未审核（reviewed: false，如 {ids[0]}）："
+                                          f"逐条核对金额、条件和话题后改为 true", "warning"))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.item))
 
 
