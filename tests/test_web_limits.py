@@ -43,7 +43,7 @@ def test_a_body_that_never_finishes_is_cut_off_within_seconds(edge_server):
         sock.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 1000\r\n\r\n{\"question\": \"")
         reply = sock.recv(4096).decode("utf-8", "replace")
-    assert time.monotonic() - start < 6  # BOT_BODY_TIMEOUT_SECONDS=2 on this server
+    assert time.monotonic() - start < 10  # BOT_BODY_TIMEOUT_SECONDS=2 on this server (slack for a busy CI box)
     assert reply.startswith("HTTP/1.1 408") and "秒内没有传完" in json.loads(reply.split("\r\n\r\n", 1)[1])["detail"]
 
 

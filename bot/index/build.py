@@ -26,7 +26,9 @@ class Corpus:
 
 
 def load_corpus(settings: Settings) -> Corpus:
-    documents = load_documents(settings.docs_dir)
+    """The documents answers come from: every cleaned copy except versions another
+    document supersedes (those stay in knowledge/docs for the record)."""
+    documents = [d for d in load_documents(settings.docs_dir) if d.is_current]
     return Corpus(documents, split_all(documents))
 
 

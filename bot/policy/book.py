@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.ingest.load import retired_ids
 from bot.models import Clause, PolicyDocument
 from bot.policy.lexicon import Lexicon
 from bot.policy.model import Site, SubsidyMeasure, load_table
@@ -50,14 +51,16 @@ class PolicyModel:
         regions = RegionBook.load(knowledge_dir / "regions.yaml")
         topics = TopicBook.load(knowledge_dir / "topics.yaml")
         gazetteer = Gazetteer(regions, lexicon.profile.origin_before, lexicon.profile.origin_after, is_word)
+        # Rows of a superseded version stay on record with it but never answer.
+        retired = retired_ids(knowledge_dir / "docs") - {d.id for d in documents}
         model = cls(
             documents={d.id: d for d in documents},
             clauses=clauses,
             regions=regions,
             topics=topics,
             lexicon=lexicon,
-            measures=load_table(knowledge_dir, "measures", SubsidyMeasure),
-            sites=load_table(knowledge_dir, "sites", Site),
+            measures=[m for m in load_table(knowledge_dir, "measures", SubsidyMeasure) if m.doc_id not in retired],
+            sites=[s for s in load_table(knowledge_dir, "sites", Site) if s.doc_id not in retired],
             gazetteer=gazetteer,
         )
         model._index()
