@@ -198,8 +198,12 @@ class ClauseComposer:
         has_fact = self.ranker.has_fact
         # A deadline, form, phone… must be in the evidence itself: a clause on the same
         # topic is not an answer.
+        # (any sentence of the best clauses counts: a phone number may sit in a clause whose
+        # other sentences rank higher)
+        top_clauses = {h.clause.chunk_id for h in hits}
         for ask in STRICT_ASKS:
-            if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all[:5]):
+            if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all
+                                            if e.clause.chunk_id in top_clauses):
                 return PartAnswer([], [Gap(what=self.t.missing(ask))], [], True)
         # A rare word the clauses never use (片酬, 租, 2028) is the point of the question:
         # evidence that lacks it does not answer it.
@@ -213,7 +217,10 @@ class ClauseComposer:
             return PartAnswer([], [Gap(sentence=self.t("not_covered_question"))], [], bool(unknown))
         for ask in STRICT_ASKS + FACT_ASKS + PREFERRED_ASKS:
             if ask in part.asks:
-                with_fact = [e for e in ranked[:5] if has_fact(ask, e.sentence)]
+                # a deadline or phone number in a retrieved clause answers even when the
+                # sentence shares no word with the question ("有电话可以问吗")
+                pool = [e for e in ranked_all if e.clause.chunk_id in top_clauses] if ask in STRICT_ASKS else ranked[:5]
+                with_fact = [e for e in pool if has_fact(ask, e.sentence)][:5]
                 if ask in PREFERRED_ASKS:
                     if not with_fact:
                         continue

@@ -191,6 +191,8 @@ class TableComposer:
             shown += rows
         self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
+        if "office" in intent.asks:  # "找哪个部门": the offices the documents name
+            draft.note(office_note(self.model, self.t, list(found)))
         return draft.build(Verdict.ANSWERED)
 
     def missing_parts(self, draft: DraftBuilder, intent: Intent) -> None:

@@ -157,6 +157,8 @@ class Understand:
         places = self.model.gazetteer.find(text)
         asked = [p for p in places if not p.origin]
         regions, named, uncovered = self._regions(asked)
+        if not regions and not uncovered:
+            regions = self._document_regions(text)
         if region_hint and region_hint in self.model.regions.regions and region_hint not in regions:
             regions.insert(0, region_hint)
             named.insert(0, region_hint)
@@ -219,6 +221,21 @@ class Understand:
         depth = {Level.NATIONAL: 0, Level.PROVINCE: 1, Level.CITY: 2, Level.ZONE: 3, Level.DISTRICT: 3}
         regions.sort(key=lambda r: -depth[book.regions[r].level])
         return regions, named, uncovered
+
+    def _document_regions(self, text: str) -> list[str]:
+        """"申报指南后面有哪些附件": a phrase of one document's title names that document,
+        so its region is the one asked about (generic words like 微短剧 do not count)."""
+        titles = {d.id: d.title for d in self.model.documents.values()}
+        generic = self.model.lexicon.generic_words
+        for length in range(8, 3, -1):
+            for i in range(0, max(0, len(text) - length + 1)):
+                gram = text[i:i + length]
+                if not re.fullmatch(r"[\u4e00-\u9fff]+", gram) or any(g in gram for g in generic if len(g) >= 2):
+                    continue
+                owners = [d for d, title in titles.items() if gram in title]
+                if len(owners) == 1:
+                    return [self.model.documents[owners[0]].region_key]
+        return []
 
     def _compared_to_covered(self, lowered: str, places: list[Place]) -> bool:
         """"洛阳有没有跟郑州一样的政策": a covered region named only as the comparison."""

@@ -208,7 +208,10 @@ class PolicyBot:
         if which is Route.SITES:
             return self.sites.compose(intent)
         t0 = time.perf_counter()
-        hits = self.search(intent, k or self.settings.retrieval_k, timings)
+        # how-to questions (deadline, phone, materials …) look deeper: the one clause that
+        # states a deadline ranks below clauses that merely repeat 申报
+        depth = k or (self.settings.retrieval_k * 2 if intent.ask is Ask.HOWTO else self.settings.retrieval_k)
+        hits = self.search(intent, depth, timings)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         if retrieved is not None:
             retrieved.extend(_interleave(hits))
