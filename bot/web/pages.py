@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from bot.config import PROJECT_ROOT
 from bot.web.api import Problem
-from bot.web.render import EXAMPLES, source_page
+from bot.web.render import PageText, source_page
 
 STATIC = Path(__file__).parent / "static"
 DEMO_URL = "http://127.0.0.1:7860"  # the server address written in examples/bureau-site.html
@@ -32,13 +32,17 @@ def source(doc_id: str, request: Request) -> HTMLResponse:
 
 
 @router.get("/widget", response_class=HTMLResponse)
-def widget(request: Request, title: str = "微短剧政策助手") -> HTMLResponse:
+def widget(request: Request, title: str = "") -> HTMLResponse:
     bot = request.app.state.provider.current()
+    text = PageText.load(bot, bot.settings.knowledge_dir, bot.settings.prompts_dir)
     page = (STATIC / "widget.html").read_text(encoding="utf-8")
-    page = page.replace("{{TITLE}}", html.escape(title[:40]))
-    page = page.replace("{{COVERAGE}}", html.escape("覆盖：" + bot.model.regions.covered()))
-    page = page.replace("{{DISCLAIMER}}", html.escape("摘录政策原文，以正式文件和主管部门解释为准。"))
-    page = page.replace("{{EXAMPLES}}", json.dumps(EXAMPLES[:3], ensure_ascii=False).replace("</", "<\\/"))
+    page = page.replace("{{TITLE}}", html.escape((title or text("title"))[:40]))
+    page = page.replace("{{COVERAGE}}", html.escape(text("widget_coverage")))
+    disclaimer = (text("draft_notice").replace("**", "") + " " if text.drafts else "") + text("widget_disclaimer")
+    page = page.replace("{{DISCLAIMER}}", html.escape(disclaimer))
+    page = page.replace("{{PLACEHOLDER}}", html.escape(text.placeholder))
+    page = page.replace("{{QUOTE_TOGGLE}}", json.dumps(text("quote_toggle"), ensure_ascii=False).replace("</", "<\\/"))
+    page = page.replace("{{EXAMPLES}}", json.dumps(text.examples[:3], ensure_ascii=False).replace("</", "<\\/"))
     return HTMLResponse(page)
 
 
