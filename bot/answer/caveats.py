@@ -111,8 +111,11 @@ class Caveats:
             national = any(self.model.regions.regions[r].level is Level.NATIONAL for r in regions
                            if r in self.model.regions.regions)
             if not set(regions) & scope and not national:
-                clause = next(c for c in self.model.clauses if term in c.text and c.region in regions)
-                sentence = next(s for s in sentences(clause.text) if term in s)
+                found = next(((c, s) for c in self.model.clauses if term in c.text and c.region in regions
+                              for s in sentences(c.text) if term in s), None)
+                if found is None:  # the name only spans a sentence break
+                    continue
+                clause, sentence = found
                 owner = "、".join(book.label(r) for r in regions)
                 asked_label = "、".join(book.label(r) for r in intent.regions)
                 lines.append(Paragraph((Span(self.t("premise_term", term=term, owner=owner, asked=asked_label)),

@@ -30,6 +30,7 @@ class Ask(StrEnum):
     HOWTO = "howto"  # how / where to apply, which office, deadline, form, phone
     WHERE = "where_to_film"  # filming sites and bases
     STATUS = "status"  # draft or in force, validity
+    DOCUMENT = "document"  # who issued a document, its 文号, its date
     COMPARE = "compare"  # several regions side by side
     SCENARIO = "scenario"  # "we are …, what can we get?"
     TOTAL = "total"  # "add it all up"
@@ -103,6 +104,7 @@ class Intent:
     figures: tuple[str, ...] = ()
     english: bool = False
     followup: FollowUp | None = None
+    part: str | None = None  # a part of a text the question names and asks about ("短剧精品培优工程包括哪些")
 
     @property
     def region(self) -> str | None:
@@ -156,6 +158,11 @@ class Understand:
         lowered = text.lower()
         places = self.model.gazetteer.find(text)
         asked = [p for p in places if not p.origin]
+        # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about
+        # (unless it is the only place named: "衢江注册的公司能拿什么").
+        homes = [p for p in asked if self._registration_place(text.lower(), p)]
+        if homes and len(homes) < len(asked):
+            asked = [p for p in asked if p not in homes]
         regions, named, uncovered = self._regions(asked)
         if not regions and not uncovered:
             regions = self._document_regions(text)
@@ -191,6 +198,9 @@ class Understand:
             programmes=self._programmes(text, regions),
         )
         ask = self._ask(intent, lowered, on_topic)
+        part = self._part(text, regions)
+        if part and ask in (Ask.LIST, Ask.FACT) and not intent.asks & {"amount", "ratio"}:
+            intent, ask = replace(intent, part=part), Ask.FACT
         if intent.programmes and not (ask is Ask.LIST and self._about_programme(intent)):
             intent = replace(intent, programmes=())  # named in passing, not asked about
         topics = intent.topics
@@ -237,6 +247,19 @@ class Understand:
                     return [self.model.documents[owners[0]].region_key]
         return []
 
+    def _part(self, text: str, regions: list[str]) -> str | None:
+        """The longest name of a text's part (heading or list item) the question names and
+        asks the contents of ("“IP建设、文化赋能”这条里具体会做些什么")."""
+        if not (self.model.lexicon.contents.search(text) or "具体" in text):
+            return None
+        scope = {r for key in regions for r in self.model.regions.scope(key)}
+        quoted = {q for m in re.finditer(r"[“「\"']([^”」\"']{2,30})[”」\"']", text) for q in (m.group(1),)}
+        # named in quotes, or by a long name (a short one like 剧本奖励 is a topic, not a part)
+        names = [n for n, (clause_id, _) in self.model.part_names.items()
+                 if n in text and (len(n) >= 6 or any(n in q for q in quoted))
+                 and (not scope or self.model.clause(clause_id).region in scope)]
+        return max(names, key=len) if names else None
+
     def _compared_to_covered(self, lowered: str, places: list[Place]) -> bool:
         """"洛阳有没有跟郑州一样的政策": a covered region named only as the comparison."""
         for m in self.model.lexicon.likeness.finditer(lowered):
@@ -270,6 +293,8 @@ class Understand:
         if not on_topic:
             return Ask.OFFTOPIC
         has_topic = bool(intent.topics or intent.weak_topics)
+        if pattern["document"].search(lowered):
+            return Ask.DOCUMENT
         if pattern["total"].search(lowered) and (intent.support or has_topic):
             return Ask.TOTAL
         if self._is_scenario(lowered, self._profile(intent, lowered)):
@@ -299,6 +324,8 @@ class Understand:
                  and (not landmark or "list" in intent.asks))
         if where and (not specific or "list" in intent.asks) and not intent.support:
             return Ask.WHERE
+        if pattern["may_apply"].search(lowered):
+            return Ask.CONDITION if intent.support else Ask.FACT
         if pattern["list_all"].search(lowered) and intent.support and "count" not in intent.asks:
             return Ask.LIST
         if pattern["exists"].search(lowered) and (intent.support or intent.topics) and not specific_of(intent):
@@ -355,7 +382,7 @@ class Understand:
             registered_in=registered,
             crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
             coming_from=origin,
-            job_seekers=True if words.job_seekers.search(lowered) else None,
+            job_seekers=True if words.job_seekers.search(lowered) else (False if words.in_crew.search(lowered) else None),
             graduates=True if words.graduates.search(lowered) else None,
             capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
             insurance_months=int(months.group(1)) if months else None,
@@ -368,17 +395,25 @@ class Understand:
         if words.local_company.search(lowered) and intent.regions:
             return intent.regions[0]
         for place in intent.places:
-            start, end = place.span
-            before = lowered[max(0, start - 6):start]
-            after = lowered[end:end + 5]
-            if any(before.endswith(w) for w in words.registered) or \
-                    any(after.startswith(w) for w in words.registered_after):
+            if self._registration_place(lowered, place):
                 if place.relation is Relation.SAME and place.regions:
                     return place.regions[0]
                 return place.name
         if words.outside_company.search(lowered):
             return words.elsewhere
         return None
+
+    def _registration_place(self, lowered: str, place: Place) -> bool:
+        """Is ``place`` named as where the company is registered ("上海的公司", "注册在衢江")?
+        "不在黟县注册" is not."""
+        words = self.model.lexicon.profile
+        start, end = place.span
+        width = max(len(w) for w in (*words.registered, *words.registered_after)) + 1
+        before = lowered[max(0, start - width):start].rstrip()
+        after = lowered[end:end + width]
+        said = any(before.endswith(w.strip()) for w in words.registered) or \
+            any(after.startswith(w) for w in words.registered_after)
+        return said and not any(before.endswith(n + "在") or before.endswith(n) for n in words.negations)
 
     # ------------------------------------------------------------------ follow-ups
     def _follow(self, intent: Intent, previous: Intent) -> Intent:

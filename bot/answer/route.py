@@ -16,6 +16,7 @@ class Route(StrEnum):
     SCENARIO = "scenario"
     TABLE = "table"  # lists, amounts, conditions, totals
     SITES = "sites"
+    DOCUMENT = "document"  # who issued it, 文号, date (else the clauses answer)
     CLAUSES = "clauses"
 
 
@@ -37,4 +38,6 @@ def route(intent: Intent, unverified: bool = False) -> Route:
         return Route.TABLE
     if intent.ask is Ask.WHERE:
         return Route.SITES
+    if intent.ask is Ask.DOCUMENT:
+        return Route.DOCUMENT
     return Route.CLAUSES

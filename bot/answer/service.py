@@ -23,6 +23,7 @@ from bot.answer.declines import Declines
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.evidence import TermWeights
 from bot.answer.from_clauses import ClauseComposer
+from bot.answer.from_documents import DocumentComposer
 from bot.answer.from_sites import SiteComposer
 from bot.answer.from_table import TableComposer
 from bot.answer.intent import Ask, Intent, Understand
@@ -94,6 +95,7 @@ class PolicyBot:
         self.tables = TableComposer(self.model, self.templates, self.weights)
         self.sites = SiteComposer(self.model, self.templates, self.weights)
         self.clauses = ClauseComposer(self.model, self.templates, self.weights)
+        self.documents = DocumentComposer(self.model, self.templates)
         self.declines = Declines(self.model, self.templates)
         self.caveats = Caveats(self.model, self.templates)
         self.measures = MeasureService(self)
@@ -207,6 +209,8 @@ class PolicyBot:
             return self.tables.list(intent)
         if which is Route.SITES:
             return self.sites.compose(intent)
+        if which is Route.DOCUMENT and (about := self.documents.compose(intent)) is not None:
+            return about
         t0 = time.perf_counter()
         # how-to questions (deadline, phone, materials …) look deeper: the one clause that
         # states a deadline ranks below clauses that merely repeat 申报

@@ -60,6 +60,7 @@ class OnboardingWords:
     site_status: dict[str, re.Pattern[str]]
     site_capacity: re.Pattern[str]
     background_sections: re.Pattern[str]
+    threshold: re.Pattern[str]
     site_types: dict[str, re.Pattern[str]]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -100,6 +101,7 @@ class OnboardingWords:
                 site_status={str(k): rx(v) for k, v in data["site_status"].items()},
                 site_capacity=rx(data["site_capacity"]),
                 background_sections=rx(data["background_sections"]),
+                threshold=rx(data["threshold"]),
                 # the answer path's site kinds (sites.yaml `type`), reused for drafted sites
                 site_types={str(k): rx("|".join(re.escape(str(w)) for w in v))
                             for k, v in (lexicon.get("site_types") or {}).items()},

@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 QUOTED = re.compile(r"“([^”]{3,30})”|\"([^\"]{3,30})\"|《([^《》]{3,40})》")
 
 
+# "三、", "（一）", "1." before a heading's name
+PART_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
+# a list item that starts with its name: "三是实施短剧精品培优工程。", "①鼓励剧本创作："
+ITEM_MARK = re.compile(r"(?:[一二三四五六七八九十]是|[①-⑳])(?:实施|推进|打造|开展|加强|强化)?(?P<name>[^。：:；，,]{4,20})[。：:]")
+
+
 @dataclass
 class PolicyModel:
     documents: dict[str, PolicyDocument]
@@ -39,6 +45,7 @@ class PolicyModel:
     # clauses use them: lets an answer correct a name attributed to the wrong region.
     named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     named_clauses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → clause ids using it
+    part_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # a part's name → (clause id, item text)
     document_names: set[str] = field(default_factory=set)  # names given in 《》
     # figures the texts state (amounts, percentages, written in digits) → (clause id, sentence)
     figures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
@@ -89,6 +96,25 @@ class PolicyModel:
         self.named_terms = {t: tuple(sorted(r)) for t, r in terms.items()}
         self.document_names = {t for clause in self.clauses for t in re.findall(r"《([^《》]{3,40})》", clause.text)}
         self.named_clauses = {t: tuple(ids) for t, ids in where.items()}
+        self.part_names = self._part_names()
+
+    def _part_names(self) -> dict[str, tuple[str, str]]:
+        """Names of a text's parts — section headings ("IP建设、文化赋能") and list items
+        ("三是实施短剧精品培优工程。") — mapped to (clause id, the item's text): a question
+        that names one asks what that part says."""
+        names: dict[str, tuple[str, str]] = {}
+        for clause in self.clauses:
+            if clause.chunk_id != clause.clause_id:
+                continue
+            for heading in clause.heading_path:
+                name = PART_NUMBER.sub("", heading).strip(" 。：:")
+                if 4 <= len(name) <= 16:
+                    names.setdefault(name, (clause.clause_id, ""))
+            marks = list(ITEM_MARK.finditer(clause.text))
+            for i, m in enumerate(marks):
+                end = marks[i + 1].start() if i + 1 < len(marks) else len(clause.text)
+                names.setdefault(m.group("name"), (clause.clause_id, clause.text[m.start():end].strip()))
+        return names
 
     def index_figures(self, figures_in: Callable[[str], tuple[str, ...]], sentences: Callable[[str], list[str]]) -> None:
         """Which clause sentences state which figure (premise checks use it)."""

@@ -273,10 +273,12 @@ class _Drafter:
         out: list[Condition] = []
         for fragment in dict.fromkeys(fragments):
             typed = False
+            read: list[tuple[int, int]] = []  # the spans typed conditions read
             for kind, pattern in w.conditions.items():
                 m = pattern.search(fragment)
                 if not m:
                     continue
+                read.append(m.span())
                 value: object = None
                 if kind in TYPED_VALUE:
                     number = next((g for g in m.groups() if g), None)
@@ -297,7 +299,9 @@ class _Drafter:
                     continue
                 out.append(Condition(type=kind, value=value, text=fragment))
                 typed = True
-            if not typed and _is_condition(fragment):
+            unread = typed and any(not any(a <= t.start() and t.end() <= b for a, b in read)
+                                   for t in w.threshold.finditer(fragment))
+            if (not typed and _is_condition(fragment)) or unread:
                 out.append(Condition(type="free_text", text=fragment))
         return out
 
