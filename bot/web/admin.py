@@ -61,7 +61,9 @@ IN_URL = ("管理令牌不能放在网址里（网址会留在浏览器历史和
           "请求头中 / never put the admin token in a URL")
 TOO_MANY_FAILURES = "令牌错误次数太多，请一分钟后再试 / too many wrong tokens, try again in a minute"
 # bot add's messages name its command-line options; the page has fields of these names.
-PAGE_WORDS = {"--region": "“地区”", "--status": "“状态”", "--supersedes": "“取代旧版本”", "--id": "文档 id",
+PAGE_WORDS = {"如不对请用 --status 重新添加或改 front matter": "如不对请在上方“状态”栏修改",
+              "均为 reviewed: false：请逐条核对金额、条件与话题后改为 true": "均为待审：请逐条核对金额、条件与话题后勾选“已审核”",
+              "--region": "“地区”", "--status": "“状态”", "--supersedes": "“取代旧版本”", "--id": "文档 id",
               "用 bot docs list 查看": "见文档列表", "bot docs show": "文档"}
 
 

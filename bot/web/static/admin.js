@@ -137,6 +137,7 @@
   async function open(kind, key) {
     await busy("正在读取…", async function () {
       render(await call("GET", "/" + kind + "/" + encodeURIComponent(key)));
+      $("detail").scrollIntoView();
       say("", "");
     });
   }
@@ -159,6 +160,7 @@
     await busy("正在识别 " + file.name + " …", async function () {
       var view = await call("POST", "/uploads", form);
       render(view);
+      $("detail").scrollIntoView();
       $("upload-form").reset();
       say("已生成草稿：请核对下方的文件信息、条款和草拟条目，然后点“发布”。", "ok");
       await loadLibrary();
