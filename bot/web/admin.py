@@ -257,10 +257,14 @@ def _library(desk: AdminDesk) -> dict:
                  for e in list_documents(desk.knowledge_dir)]
     waiting = []
     for d in drafts.list_drafts(desk.drafts_dir):
-        path = d.knowledge_dir / "docs" / f"{d.doc_id}.md"
-        doc = parse_document(path.read_text(encoding="utf-8"), d.filename)
-        waiting.append({"id": d.id, "doc_id": d.doc_id, "title": doc.title, "filename": d.filename,
-                        "uploaded_at": d.uploaded_at, "region_key": doc.region_key, "status": doc.status.value})
+        entry = {"id": d.id, "doc_id": d.doc_id, "filename": d.filename, "uploaded_at": d.uploaded_at,
+                 "title": "（草稿无法读取，请放弃）", "region_key": "", "status": ""}
+        try:
+            doc = parse_document((d.knowledge_dir / "docs" / f"{d.doc_id}.md").read_text(encoding="utf-8"))
+            entry |= {"title": doc.title, "region_key": doc.region_key, "status": doc.status.value}
+        except (BotError, OSError):
+            pass  # a damaged draft is listed so that it can be discarded, not hidden
+        waiting.append(entry)
     return {"documents": documents, "drafts": waiting}
 
 
