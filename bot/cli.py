@@ -171,6 +171,8 @@ def serve(
         url = f"http://{host}:{port}/"
         err.print(f"微短剧政策助手 ready in {time.perf_counter() - start:.1f}s → [bold]{url}[/bold]  "
                   f"(API docs {url}docs, widget {url}widget.js, demo {url}examples/bureau-site.html)", highlight=False)
+        if get_settings().admin_token:
+            err.print(f"管理页 / admin page: {url}admin（令牌 ADMIN_TOKEN）", highlight=False)
         # Forwarded headers are handled by the app, trusted only from FORWARDED_ALLOW_IPS.
         uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
 

@@ -2,7 +2,7 @@
 
 Every field can be set as ``BOT_<FIELD>`` (e.g. ``BOT_EMBEDDING_BACKEND``); the few
 names that deployments already know (``CHROMA_HOST``, ``CHROMA_PORT``, ``DATABASE_URL``,
-``ALLOWED_ORIGINS``) are read without the prefix too.
+``ALLOWED_ORIGINS``, ``ADMIN_TOKEN`` …) are read without the prefix too.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = Field(default="", validation_alias=_alias("FORWARDED_ALLOW_IPS"))
     max_body_bytes: int = 64 * 1024
     body_timeout_seconds: float = 5.0
+
+    # Admin page (/admin): off unless a token is set; the token is sent as
+    # `Authorization: Bearer …` on every admin request, never in a URL.
+    admin_token: SecretStr | None = Field(default=None, validation_alias=_alias("ADMIN_TOKEN"))
+    admin_upload_max_bytes: int = 10 * 1024 * 1024
+    admin_upload_timeout_seconds: float = 60.0
 
     log_level: str = "WARNING"
 

@@ -15,7 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.answer.service import PolicyBot
 from bot.config import Settings, apply_offline_env, get_settings
-from bot.web import api, pages
+from bot.web import admin, api, pages
 from bot.web.feedback import open_feedback
 from bot.web.guard import BodyGuard
 from bot.web.provider import BotProvider
@@ -74,9 +74,11 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     app.state.probe = api.IndexProbe()
     app.include_router(api.router)
     app.include_router(pages.router)
+    admin.install(app, settings)  # /admin, only when ADMIN_TOKEN is set
 
     # add_middleware puts each one outside the ones added before it.
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds,
+                       larger=admin.upload_allowance(settings))
     app.add_middleware(EdgeGuard, origins=origins, limiter=app.state.limiter)
     if origins.allowed:
         app.add_middleware(NormalisedCORS, origins=origins)

@@ -80,6 +80,16 @@ class BotProvider:
             self._reloading = False
             self._reloaded.notify_all()
 
+    def adopt(self, bot: PolicyBot) -> None:
+        """Serve ``bot`` from now on: a service this process built after re-indexing itself
+        (the admin page's publish / remove), so there is nothing to reload."""
+        with self._lock:
+            # a reload started earlier (by another process's re-index) must not land after it
+            self._reloaded.wait_for(lambda: not self._reloading, timeout=120)
+            self._bot, self.last_error = bot, None
+            self._seen = live.live_name(self.settings, bot.retriever.store.family)
+            self._checked = time.monotonic()
+
     def wait_for_reload(self, timeout: float) -> None:
         with self._lock:
             self._reloaded.wait_for(lambda: not self._reloading, timeout=timeout)

@@ -6,7 +6,8 @@
   any POST); 429 past the per-client limit on every POST (``limits``' sliding-window
   counter in memory: a counter expires two windows after its last hit and any request
   sweeps the expired ones, so memory holds the clients of the last two minutes only).
-* :class:`SecurityHeaders` — CSP with ``frame-ancestors``, nosniff, referrer policy.
+* :class:`SecurityHeaders` — CSP with ``frame-ancestors`` (the admin page: its own files
+  only, never framed), nosniff, referrer policy.
 * :class:`NormalisedCORS` — Starlette's CORS with the same origin matching.
 
 The client address is ``scope["client"]``: uvicorn's own proxy-header handling is turned
@@ -146,6 +147,9 @@ APP_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval';
 WIDGET_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
               "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
               "form-action 'self'; frame-ancestors {ancestors}")
+# The admin page runs only its own script and style files: no inline code, never framed.
+ADMIN_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 # FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN.
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
@@ -170,6 +174,8 @@ class SecurityHeaders:
             csp, frame = self.widget_csp, None
         elif path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
             csp, frame = DOCS_CSP, "SAMEORIGIN"
+        elif path == "/admin" or path.startswith("/admin/"):
+            csp, frame = ADMIN_CSP, "DENY"
         else:
             csp, frame = APP_CSP, "SAMEORIGIN"
 
