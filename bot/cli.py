@@ -57,11 +57,20 @@ def _build_bot(rebuild: bool = False, quiet: bool = False):
 
 
 @app.command()
-def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the collection and embed everything again.")] = False) -> None:
-    """Load knowledge/docs, split into clauses and bring the vector index up to date."""
+def ingest(rebuild: Annotated[bool, typer.Option("--rebuild", help="Embed everything again into a new collection (a damaged store is moved aside first).")] = False) -> None:
+    """Load knowledge/docs, split into clauses and bring the vector index up to date.
+
+    The new index is built beside the one being served and switched in when verified, so
+    a running `bot serve` keeps answering; a second `bot ingest` waits for the first."""
 
     def body() -> None:
         _setup()
+        if rebuild:
+            from bot.index.live import move_aside_if_damaged
+
+            moved = move_aside_if_damaged(get_settings())
+            if moved:
+                err.print(f"[yellow]索引已损坏，已移到 / damaged index moved to[/yellow] {moved}", highlight=False)
         bot = _build_bot(rebuild)
         r = bot.sync_report
         docs = len(bot.corpus.documents)
@@ -156,11 +165,151 @@ def serve(
         start = time.perf_counter()
         bot = _build_bot()
         web = create_app(get_settings(), bot)
+        feedback = web.state.feedback
+        if not feedback.available:
+            err.print(f"[yellow]警告 / Warning:[/yellow] {feedback.reason}。聊天照常，👍/👎 不会保存 / "
+                      "the chat works, votes will not be saved.", highlight=False)
         url = f"http://{host}:{port}/"
         err.print(f"微短剧政策助手 ready in {time.perf_counter() - start:.1f}s → [bold]{url}[/bold]  "
                   f"(API docs {url}docs, widget {url}widget.js, demo {url}examples/bureau-site.html, "
                   f"OpenAI-compatible {url}v1; answers: {bot.llm_report()['backend']})", highlight=False)
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        if get_settings().admin_token:
+            err.print(f"管理页 / admin page: {url}admin（令牌 ADMIN_TOKEN）", highlight=False)
+        # Forwarded headers are handled by the app, trusted only from FORWARDED_ALLOW_IPS.
+        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
+
+    _run(body)
+
+
+@app.command()
+def add(
+    file: Annotated[Path, typer.Argument(help="政策文件 .txt .md .docx .pdf .html")],
+    region: Annotated[str | None, typer.Option("--region", help="地区（如 黟县、赣州市）；默认从标题识别。")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="正式文件 / 试行 / 征求意见稿 / 申报指南 / 新闻报道 …")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="标题（默认从文中识别）")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="日期，如 2026-02-12")] = None,
+    issuer: Annotated[str | None, typer.Option("--issuer", help="发文单位")] = None,
+    supersedes: Annotated[str | None, typer.Option("--supersedes", help="本文件取代的旧版本文档 id")] = None,
+    doc_id: Annotated[str | None, typer.Option("--id", help="文档 id（小写字母、数字、连字符）")] = None,
+    no_index: Annotated[bool, typer.Option("--no-index", help="只写入知识库，不更新索引")] = False,
+) -> None:
+    """Add a policy document: cleaned copy, region, drafted measures and sites, then index."""
+
+    def body() -> None:
+        _setup()
+        from bot.onboard.add import AddOptions, add_document
+        from bot.onboard.report import print_add_report
+
+        settings = get_settings()
+        report = add_document(file, settings.knowledge_dir, AddOptions(
+            region=region, status=status, title=title, date=date, issuer=issuer, supersedes=supersedes,
+            doc_id=doc_id))
+        print_add_report(report, Console(soft_wrap=True), settings.knowledge_dir)
+        if not no_index:
+            _report_index(_build_bot())
+
+    _run(body)
+
+
+def _report_index(bot) -> None:
+    r = bot.sync_report
+    err.print(f"索引 / index: {len(bot.corpus.documents)} documents, embedded {r.embedded}, deleted {r.deleted}, "
+              f"unchanged {r.unchanged} in {r.seconds:.1f}s", highlight=False)
+
+
+@app.command()
+def validate() -> None:
+    """Check the knowledge directory (front matter, regions, quotes, figures, clause ids)."""
+
+    def body() -> int:
+        _setup()
+        from rich.markup import escape
+
+        from bot.policy.validate import validate_knowledge
+
+        settings = get_settings()
+        problems = validate_knowledge(settings.knowledge_dir)
+        errors = [p for p in problems if p.severity == "error"]
+        warnings = [p for p in problems if p.severity != "error"]
+        console = Console(soft_wrap=True)
+        for p in errors:
+            console.print(f"[red]错误[/red] {escape(str(p))}", highlight=False)
+        for p in warnings:
+            console.print(f"[yellow]提醒[/yellow] {escape(str(p))}", highlight=False)
+        err.print(f"{settings.knowledge_dir}: {len(errors)} 个错误 / errors, {len(warnings)} 个提醒 / warnings",
+                  highlight=False)
+        return 1 if errors else 0
+
+    _run(body)
+
+
+docs_app = typer.Typer(help="Documents in the knowledge directory: list, show, remove.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("list")
+def docs_list() -> None:
+    """Every document with its status, region and table rows (drafted / reviewed)."""
+
+    def body() -> None:
+        _setup()
+        from rich.markup import escape
+        from rich.table import Table
+
+        from bot.onboard.library import list_documents
+
+        table = Table("id", "标题 title", "状态", "地区", "日期", "措施", "基地", "待审", "备注")
+        for e in list_documents(get_settings().knowledge_dir):
+            d = e.document
+            note = f"已被 {d.superseded_by} 取代" if d.superseded_by else (f"取代 {d.supersedes}" if d.supersedes else "")
+            table.add_row(d.id, escape(d.title), d.status.value, d.region_key, d.date, str(len(e.measures)), str(len(e.sites)),
+                          str(e.unreviewed), note)
+        console = Console()
+        if not console.is_terminal:  # piped or captured: do not squeeze the titles
+            console = Console(width=220)
+        console.print(table)
+
+    _run(body)
+
+
+@docs_app.command("show")
+def docs_show(doc_id: Annotated[str, typer.Argument(help="文档 id")]) -> None:
+    """Front matter, clause tree and table rows of one document."""
+
+    def body() -> None:
+        _setup()
+        from rich.markup import escape
+
+        from bot.onboard.library import clause_tree, front_matter_text, get_document
+        from bot.onboard.report import print_rows
+
+        entry, clauses = get_document(get_settings().knowledge_dir, doc_id)
+        console = Console(soft_wrap=True)
+        console.print(escape(front_matter_text(entry.document)), highlight=False)
+        console.print("[bold]条款 / clauses[/bold]")
+        for line in clause_tree(clauses):
+            console.print(escape(line), highlight=False)
+        print_rows(console, entry.measures, entry.sites)
+
+    _run(body)
+
+
+@docs_app.command("remove")
+def docs_remove(
+    doc_id: Annotated[str, typer.Argument(help="文档 id")],
+    no_index: Annotated[bool, typer.Option("--no-index", help="不更新索引")] = False,
+) -> None:
+    """Remove a document added with `bot add` (and its rows, region file, original)."""
+
+    def body() -> None:
+        _setup()
+        from bot.onboard.library import remove_document
+
+        removed = remove_document(get_settings().knowledge_dir, doc_id)
+        for path in removed:
+            err.print(f"删除 / removed {path}", highlight=False)
+        if not no_index:
+            _report_index(_build_bot())
 
     _run(body)
 

@@ -2,7 +2,7 @@
 
 Every field can be set as ``BOT_<FIELD>`` (e.g. ``BOT_EMBEDDING_BACKEND``); the few
 names that deployments already know (``CHROMA_HOST``, ``CHROMA_PORT``, ``DATABASE_URL``,
-``ALLOWED_ORIGINS``) are read without the prefix too.
+``ALLOWED_ORIGINS``, ``ADMIN_TOKEN`` …) are read without the prefix too.
 """
 
 from __future__ import annotations
@@ -79,6 +79,20 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias=_alias("DATABASE_URL"))
     allowed_origins: str = Field(default="", validation_alias=_alias("ALLOWED_ORIGINS"))
     rate_limit_per_minute: int = 30
+    # The address users reach the service at (e.g. https://policy.example.gov.cn): absolute
+    # URLs in pages are built from it, never from the request's Host header.
+    public_url: str = Field(default="", validation_alias=_alias("PUBLIC_URL"))
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs
+    # or networks, as uvicorn's option of the same name). Empty: nobody's.
+    forwarded_allow_ips: str = Field(default="", validation_alias=_alias("FORWARDED_ALLOW_IPS"))
+    max_body_bytes: int = 64 * 1024
+    body_timeout_seconds: float = 5.0
+
+    # Admin page (/admin): off unless a token is set; the token is sent as
+    # `Authorization: Bearer …` on every admin request, never in a URL.
+    admin_token: SecretStr | None = Field(default=None, validation_alias=_alias("ADMIN_TOKEN"))
+    admin_upload_max_bytes: int = 10 * 1024 * 1024
+    admin_upload_timeout_seconds: float = 60.0
 
     # Optional LLM composer (issue 12): "none" (extractive answers only), "openai:<model>"
     # (any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY), "ollama:<model>"
@@ -98,6 +112,11 @@ class Settings(BaseSettings):
     llm_skip_kinds: list[str] = ["table:scenario", "check"]
 
     log_level: str = "WARNING"
+
+    # Index maintenance (issue 11): how long a second `bot ingest` waits for the first;
+    # how often a server checks whether a re-index switched the live collection.
+    ingest_lock_timeout: float = 300.0
+    index_check_seconds: float = 2.0
 
     @property
     def docs_dir(self) -> Path:

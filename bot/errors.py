@@ -27,6 +27,18 @@ class StoreError(BotError):
     """The vector store cannot be reached or is inconsistent."""
 
 
+class StoreDamaged(StoreError):
+    """The embedded store's files are unreadable (e.g. a truncated ``chroma.sqlite3``)."""
+
+
+class IndexBusy(StoreError):
+    """Another ``bot ingest`` holds the index lock."""
+
+
+class FeedbackUnavailable(BotError):
+    """The feedback database cannot be opened or written; chat works without it."""
+
+
 class JsonlError(BotError, ValueError):
     """A JSON Lines file has a line that is not a JSON object."""
 

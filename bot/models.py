@@ -33,11 +33,19 @@ class PolicyDocument(BaseModel):
     validity: str
     source: str
     offices: list[str] = Field(default_factory=list)
+    doc_number: str = ""  # 文号, e.g. 黟政办〔2026〕12号
+    supersedes: str | None = None  # the id of the version this one replaces
+    superseded_by: str | None = None  # set on a replaced version: kept on record, not answered from
     body: str = ""
 
     @property
     def is_draft(self) -> bool:
         return self.status is DocStatus.DRAFT
+
+    @property
+    def is_current(self) -> bool:
+        """False for a version another document replaces (kept on record only)."""
+        return not self.superseded_by
 
 
 class Clause(BaseModel):

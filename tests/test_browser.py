@@ -185,7 +185,11 @@ def test_subsidy_check_tab(page, server):
     result = page.locator("#check-result").inner_text()
     assert "平原示范区" in result and "征求意见稿" in result
     assert "5万元" in result
-    assert "不低于" in page.locator("#check-sources").inner_text() or "5万元" in page.locator("#check-sources").inner_text()
+    sources = page.locator("#check-sources")
+    assert sources.locator("details").count() >= 1  # quotes fold until the user opens them
+    sources.locator("details summary").first.click()
+    opened = sources.locator("li").first.inner_text()
+    assert "征求意见稿" in opened and "不低于" in opened and "5万元" in opened
     page.screenshot(path=str(SHOTS / "check-tab.png"), full_page=True)
 
 
@@ -202,3 +206,88 @@ def test_thumbs_down_in_the_chat_stores_feedback(page, server):
     assert len(LIVE["feedback"].all()) == before + 1
     assert row.helpful is False and row.question == "汉唐商业街项目投资多少？" and row.surface == "web"
     assert "5.5亿元" in row.answer and row.citations
+
+
+# ── issue 9: list and comparison answers are real tables (cards on a phone); quotes fold;
+# a not-covered answer names the regions that do cover the topic ───────────────────────
+
+def _widget(browser, bureau_site, phone: bool):
+    size = {"width": 375, "height": 740} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone, locale="zh-CN")
+    page = context.new_page()
+    page.goto(bureau_site)
+    page.locator("#wdj-bubble").click()
+    return context, page, page.frame_locator("#wdj-frame")
+
+
+def _widget_ask(frame, question):
+    count = frame.locator(".msg.bot .rate").count()
+    frame.locator("#q").fill(question)
+    frame.locator("button[type=submit]").click()
+    frame.locator(".msg.bot .rate").nth(count).wait_for(timeout=30000)
+    return frame.locator(".msg.bot").last
+
+
+def test_a_region_list_is_a_real_table_in_the_chat(page, server):
+    page.goto(server + "/")
+    _ask(page, "郑州有哪些扶持？")
+    page.wait_for_selector("#chat table.answer-table", timeout=30000)
+    table = page.locator("#chat table.answer-table").last
+    assert table.locator("tr").count() >= 6  # a header and one row per measure
+    assert "1亿元" in table.inner_text() and "| ---" not in page.locator("#chat").inner_text()
+    page.wait_for_function("document.querySelector('#sources details') !== null", timeout=10000)
+    quote = page.locator("#sources details").first
+    assert not quote.evaluate("d => d.open")  # folded behind its number
+    quote.locator("summary").click()
+    assert quote.evaluate("d => d.open") and quote.locator("blockquote").inner_text()
+    page.screenshot(path=str(SHOTS / "chat-table.png"), full_page=True)
+
+
+def test_a_comparison_is_a_table_in_the_chat(page, server):
+    page.goto(server + "/")
+    _ask(page, "各地对微短剧出海有什么支持？")
+    page.wait_for_selector("#chat table.answer-table", timeout=30000)
+    text = page.locator("#chat table.answer-table").last.inner_text()
+    assert "衢江" in text and "深圳" in text and "上海" in text
+
+
+def test_a_topic_a_region_lacks_is_said_plainly_with_where_it_is_offered(page, server):
+    page.goto(server + "/")
+    _ask(page, "平原示范区对出海译制有补贴吗？")
+    page.wait_for_function("document.querySelector('#chat').innerText.includes('没有提到')", timeout=30000)
+    text = _last_bot_message(page).inner_text()
+    assert "其他地区" in text and "衢江" in text
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_widget_shows_lists_as_cards_with_folded_quotes(browser, bureau_site, phone):
+    context, page, frame = _widget(browser, bureau_site, phone)
+    answer = _widget_ask(frame, "郑州有哪些扶持？")
+    assert answer.locator(".card").count() >= 5 and "1亿元" in answer.inner_text()
+    assert "|---" not in answer.inner_text().replace(" ", "")  # no raw Markdown table
+    folded = answer.locator(".cites details").first
+    assert not folded.evaluate("d => d.open")
+    folded.locator("summary").click()
+    assert folded.evaluate("d => d.open")
+    # the new answer starts in view (its top is inside the log)
+    top = answer.evaluate("e => e.getBoundingClientRect().top - e.parentElement.getBoundingClientRect().top")
+    assert top <= 40
+    if phone:
+        width = answer.evaluate("e => e.getBoundingClientRect().width")
+        assert width <= 375
+        page.screenshot(path=str(SHOTS / "widget-cards-mobile.png"))
+    context.close()
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_widget_comparison_and_not_covered_redirect(browser, bureau_site, phone):
+    context, page, frame = _widget(browser, bureau_site, phone)
+    compare = _widget_ask(frame, "衢江和平原示范区对企业落户的扶持有什么不同？")
+    assert compare.locator(".card").count() >= 2
+    text = compare.inner_text()
+    assert "衢江" in text and "平原示范区" in text
+    redirect = _widget_ask(frame, "平原示范区对出海译制有补贴吗？")
+    text = redirect.inner_text()
+    assert "没有提到" in text and "其他地区" in text and "衢江" in text
+    assert "refused" in redirect.get_attribute("class")
+    context.close()

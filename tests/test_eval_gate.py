@@ -3,6 +3,7 @@
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.policy.model import SubsidyMeasure, load_rows
 from evals import runner
 
 pytestmark = pytest.mark.slow  # runs the evals on the real index (the `bot` fixture)
@@ -25,10 +26,13 @@ def test_golden_set_is_well_formed_and_large_enough(bot):
         if item["answerable"]:
             assert item["gold_clause_ids"], item["id"]
     docs = {c.doc_id for i in items for c in bot.corpus.clauses if c.clause_id in i["gold_clause_ids"]}
-    assert docs == {d.id for d in bot.corpus.documents}
+    # The golden set covers the documents of the reviewed table (measures.yaml); a document
+    # added later with `bot add` brings its own questions (evals/onboarding) — not these.
+    shipped = load_rows(PROJECT_ROOT / "knowledge" / "measures.yaml", SubsidyMeasure)
+    assert {m.doc_id for m in shipped} <= docs
     # Every clause that states a measure (the subsidy table) is asked about at least once.
     asked = {cid for i in items for cid in i["gold_clause_ids"]}
-    assert {m.clause_id for m in bot.measures.measures} <= asked
+    assert {m.clause_id for m in shipped} <= asked
 
 
 def test_quality_gates_hold_on_the_test_split(bot):

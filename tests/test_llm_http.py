@@ -214,3 +214,18 @@ def test_the_web_chat_grows_the_reply_then_shows_the_checked_answer(bot, llm_via
     final_history, sources, _, records = updates[-1]
     assert "<sup><a href=" in final_history[-1]["content"] and "征求意见稿" in sources
     assert records[-1]["answer"]["answerable"] is True
+
+
+def test_the_streamed_chat_ends_with_the_same_rendering_as_every_answer(bot):
+    """Main's answer rendering (Markdown tables, folded quotes in the sources panel) is what
+    a streamed reply ends with; the follow-up skips a refused turn's empty record."""
+    from bot.web.render import answer_html
+
+    updates = list(stream_reply(bot, "郑州有哪些扶持？", [], None, [None], None))
+    final_history, sources, _, records = updates[-1]
+    expected = bot.ask("郑州有哪些扶持？")
+    reply = final_history[-1]["content"]
+    assert reply == answer_html(expected) and '<table class="answer-table">' in reply
+    assert "<details>" in sources and records[-1]["answer"]["table"]
+    follow_up = list(stream_reply(bot, "那深圳呢？", final_history, None, records, None))[-1]
+    assert "深圳" in follow_up[0][-1]["content"]

@@ -7,12 +7,14 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.policy.eligibility import ProducerProfile
+from bot.policy.model import SubsidyMeasure, load_rows
+from bot.policy.regions import RegionBook
+from bot.policy.validate import read_knowledge, stating_clauses_without_rows, validate_knowledge
 
 pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
 
 ELIGIBILITY = PROJECT_ROOT / "evals" / "datasets" / "eligibility.jsonl"
-# A clause states a measure when it grants money, a service or a facility to someone.
-STATES_A_MEASURE = re.compile(r"给予|补助|补贴|资助|奖励|免费|扶持奖励|一事一议|基金|服务窗口|一站式服务|即申即享|微短剧贷")
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
 
 
 @pytest.fixture(scope="module")
@@ -21,35 +23,27 @@ def book(bot):
     return bot.measures
 
 
-def test_every_quote_is_verbatim_in_its_clause(book, bot):
-    for m in book.measures:
-        assert m.quote in bot.model.clause_texts[m.clause_id], m.id
-        assert m.clause_id.startswith(m.doc_id + ":")
+def test_the_table_passes_bot_validate(book):
+    """The checks `bot validate` runs (one function): quotes verbatim in their clauses,
+    every figure of an entry in its quote, no figure where the text gives none, known
+    documents, clauses, regions and topics — for every table file, shipped or added."""
+    problems = [str(p) for p in validate_knowledge(KNOWLEDGE) if p.severity == "error"]
+    assert problems == []
 
 
-def test_every_number_in_an_entry_appears_in_its_quote(book):
-    for m in book.measures:
-        fields = json.dumps(m.model_dump(exclude={"quote", "id", "clause_id", "notes"}), ensure_ascii=False)
-        for number in re.findall(r"\d+(?:\.\d+)?", fields):
-            assert number in m.quote, (m.id, number)
-
-
-def test_no_entry_supplies_a_figure_the_text_does_not_give(book):
-    for m in book.measures:
-        if "实际发生" in m.quote:
-            assert m.benefit.amount == "按实际发生", m.id
-
-
-def test_every_clause_that_states_a_measure_has_an_entry(book, bot):
-    covered = {m.clause_id for m in book.measures}
-    stating = {c.clause_id for c in bot.corpus.clauses
-               if STATES_A_MEASURE.search(c.text) and c.region != "全国" and not c.clause_id.endswith(("段1", "段2"))}
+def test_every_clause_that_states_a_measure_has_an_entry():
+    """For the documents of the reviewed table (measures.yaml); a document added later
+    brings its own drafted rows and is checked by `bot validate`, not here."""
+    knowledge = read_knowledge(KNOWLEDGE, RegionBook.load(KNOWLEDGE / "regions.yaml"), [])
+    shipped = {m.doc_id for m in load_rows(KNOWLEDGE / "measures.yaml", SubsidyMeasure)}
+    stating = {c for c in stating_clauses_without_rows(knowledge, shipped)
+               if next(x.region for x in knowledge.clauses if x.clause_id == c) != "全国"
+               and not c.endswith(("段1", "段2"))}
     # Clauses that only mention support in passing (background, speeches) are listed here on purpose.
     background = {"qujiang-press:问答一", "qujiang-press:问答一段1", "qujiang-press:问答一段3", "qujiang-press:问答三",
                   "qujiang-press:问答三(一是)", "zhejiang-news:段4", "zhengzhou-journal:段5",
                   "pingyuan-draft:二(一)", "qujiang-press:段4", "zhengzhou-journal:段7"}
-    missing = sorted(stating - covered - background)
-    assert missing == []
+    assert sorted(stating - background) == []
 
 
 def test_status_and_region_follow_the_documents(book, bot):

@@ -21,15 +21,29 @@ from bot.policy.regions import Level, Relation
 PLAN_PERIOD = re.compile(r"（(\d{4}—\d{4}年)）")
 
 
+def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
+    """Figures the question states as a region's support ("最高给100万"), not the
+    producer's own (注册资本50万, 成本12万): a support word near it, no own-figure word."""
+    lex = model.lexicon
+    claimed = []
+    for figure in intent.figures:
+        number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
+        for m in re.finditer(number, intent.text):
+            near = intent.text[max(0, m.start() - 10):m.end() + 12]
+            just_before = intent.text[max(0, m.start() - 5):m.start()]
+            if lex.intent_patterns["support"].search(near) and not lex.own_figure.search(just_before):
+                claimed.append(figure)
+                break
+    return claimed
+
+
 class Caveats:
     def __init__(self, model: PolicyModel, templates: Templates) -> None:
         self.model = model
         self.t = templates
-        self._figures: dict[str, list[tuple[str, str]]] = {}  # figure → [(clause_id, sentence)]
-        for clause in model.clauses:
-            for sentence in sentences(clause.text):
-                for figure in figures_in(sentence, digits_only=True):
-                    self._figures.setdefault(figure, []).append((clause.clause_id, sentence))
+        if not model.figures:
+            model.index_figures(lambda text: figures_in(text, digits_only=True), sentences)
+        self._figures = model.figures
 
     def dress(self, intent: Intent, draft: Draft) -> Draft:
         """The draft with its leading lines and trailing status notes (a decline stays as is)."""
@@ -97,8 +111,11 @@ class Caveats:
             national = any(self.model.regions.regions[r].level is Level.NATIONAL for r in regions
                            if r in self.model.regions.regions)
             if not set(regions) & scope and not national:
-                clause = next(c for c in self.model.clauses if term in c.text and c.region in regions)
-                sentence = next(s for s in sentences(clause.text) if term in s)
+                found = next(((c, s) for c in self.model.clauses if term in c.text and c.region in regions
+                              for s in sentences(c.text) if term in s), None)
+                if found is None:  # the name only spans a sentence break
+                    continue
+                clause, sentence = found
                 owner = "、".join(book.label(r) for r in regions)
                 asked_label = "、".join(book.label(r) for r in intent.regions)
                 lines.append(Paragraph((Span(self.t("premise_term", term=term, owner=owner, asked=asked_label)),
@@ -111,19 +128,7 @@ class Caveats:
         return lines
 
     def _claimed(self, intent: Intent) -> list[str]:
-        """Figures the question states as a region's support ("最高给100万"), not the
-        producer's own (注册资本50万, 成本12万): a support word near it, no own-figure word."""
-        lex = self.model.lexicon
-        claimed = []
-        for figure in intent.figures:
-            number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
-            for m in re.finditer(number, intent.text):
-                near = intent.text[max(0, m.start() - 10):m.end() + 12]
-                just_before = intent.text[max(0, m.start() - 5):m.start()]
-                if lex.intent_patterns["support"].search(near) and not lex.own_figure.search(just_before):
-                    claimed.append(figure)
-                    break
-        return claimed
+        return claimed_figures(intent, self.model)
 
     def _own_name(self, term: str, scope: set[str]) -> tuple[str, str, str] | None:
         """The asked region's own name for what was misattributed (黄金10条 → its 黄金十二条):

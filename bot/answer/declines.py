@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.intent import Intent
-from bot.answer.rows import measure_item
+from bot.answer.rows import measure_item, office_note
 from bot.answer.templates import Templates
 from bot.policy.book import PolicyModel
 from bot.policy.regions import Relation
@@ -24,6 +24,15 @@ class Declines:
         draft.add(Paragraph.of(self.t(kind)))
         draft.note(self.t("coverage", regions=self.model.regions.covered()))
         return draft.build(Verdict.DECLINED)
+
+    def unverified(self, intent: Intent) -> Draft:
+        """A support figure the question asserts that no text states: not confirmed, not
+        repeated; what the texts do cover and whom to ask."""
+        draft = DraftBuilder("unverified", intent.regions)
+        draft.add(Paragraph.of(self.t("unverified_claim")))
+        draft.note(self.t("coverage", regions=self.model.regions.covered()))
+        draft.note(office_note(self.model, self.t, intent.regions))
+        return draft.build(Verdict.NOT_COVERED)
 
     def uncovered_place(self, intent: Intent) -> Draft:
         """Places no text covers. A place inside a covered province gets the province's

@@ -208,14 +208,18 @@ class Ranker:
             bonus += 1.5
         return bonus
 
-    def rank(self, terms: dict[str, float], asks: frozenset[str] | set[str], hits: list[Hit]) -> list[Evidence]:
+    def rank(self, terms: dict[str, float], asks: frozenset[str] | set[str], hits: list[Hit],
+             told: frozenset[str] = frozenset()) -> list[Evidence]:
         """Every candidate span of the hits, scored, best first.
 
         Coverage counts a term found in the span or the clause's headings fully, and one
         found elsewhere in the same clause at 70%: a sentence of a clause about the topic
         answers a follow-up detail ("一共有几条？") even if it does not repeat the topic.
+        ``told``: words of what the asker tells about themselves ("我们是登封的武校"): they
+        count for the evidence that has them and are not held against the evidence that
+        does not.
         """
-        total = sum(terms.values()) or 1.0
+        core = sum(v for w, v in terms.items() if w not in told)
         credit = self.match.credit
         scored: list[Evidence] = []
         for rank, hit in enumerate(hits, 1):
@@ -228,7 +232,8 @@ class Ranker:
                 found = {w: max(in_sentence[w], in_headings[w], 0.7 * in_clause[w]) for w in terms}
                 score = sum(terms[w] * max(in_sentence[w], 0.5 * in_headings[w], 0.3 * in_clause[w]) for w in terms)
                 score += self.ask_bonus(asks, sentence) + 1.5 / rank
-                coverage = sum(terms[w] * found[w] for w in terms) / total if terms else 1.0
+                total = (core + sum(terms[w] for w in told if w in terms and found[w] > 0)) or 1.0
+                coverage = min(1.0, sum(terms[w] * found[w] for w in terms) / total) if terms else 1.0
                 scored.append(Evidence(hit.clause, sentence, score, coverage, rank))
         long_first = "list" in asks
         scored.sort(key=lambda e: (-round(e.score, 1), e.rank, -len(e.sentence) if long_first else len(e.sentence)))

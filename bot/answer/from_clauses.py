@@ -31,6 +31,10 @@ MAX_ITEMS = 10
 MAX_REDIRECT = 8
 # A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
 LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
+# "三、申报材料", "（二）受理地点", "5. 基地场租补贴": a heading's number, then its name
+HEADING_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
+SECTION_NAME = (2, 12)  # a section's name, in characters (longer "headings" are list items)
+MAX_SECTION = (12, 1500)  # clauses and characters a whole-section answer may quote
 ITEM_LABEL = re.compile(r"(\([一二三四五六七八九十\d]+是?\)|[①-⑳])$")
 
 
@@ -108,17 +112,30 @@ class ClauseComposer:
 
     # ----------------------------------------------------------------- compose
     def compose(self, intent: Intent, hits_by_region: dict[str | None, list[Hit]]) -> Draft:
+        if intent.part and (named := self._named_part(intent)) is not None:
+            return named
         statements: list[Statement] = []
         gaps: list[Gap] = []
         decisive = False
         no_figure: list[Evidence] = []
         related: list[Statement] = []
+        sections: list[tuple[str | None, str, list[Clause]]] = []
         parts = self.parts(intent)
         for region, hits in hits_by_region.items():
             if not hits:
                 gaps.append(Gap(sentence=self.t("not_covered_place", place=self.model.regions.label(region))))
                 continue
             for part in parts:
+                section = self._section(part, hits)
+                if section is not None:
+                    if section[1] not in [m for _, _, m in sections]:
+                        sections.append((region, *section))
+                    continue
+                procedure = self._procedure(part, hits)
+                if procedure is not None:
+                    if procedure[1] not in [m for _, _, m in sections]:
+                        sections.append((region, *procedure))
+                    continue
                 answer = self._answer_part(part, hits)
                 decisive = decisive or answer.decisive
                 if answer.chosen:
@@ -130,6 +147,8 @@ class ClauseComposer:
                     if best and best[0].coverage > 0 and not related:
                         related.append(Statement(best[0].sentence, best[0].clause, region))
         statements = _in_reading_order(_dedupe(statements))
+        if sections:
+            return self._sections(sections, statements)
         if decisive and statements:
             # What was answered becomes context of the refusal, not an answer.
             related, statements = statements[:2], []
@@ -160,6 +179,41 @@ class ClauseComposer:
             draft.note(self.t("no_figure", detail=detail))
         for gap in dict.fromkeys(gaps):
             draft.note(gap.sentence or self.t("part_not_covered", what=gap.what))
+        return draft.build(Verdict.ANSWERED)
+
+    def _named_part(self, intent: Intent) -> Draft | None:
+        """What a named part of a text says: a list item's whole text ("三是实施短剧精品培优工程。
+        …"), or every clause of a section ("（三）IP建设、文化赋能")."""
+        name = intent.part
+        clause_id, item = self.model.part_names[name]
+        clause = self.model.clause(clause_id)
+        if item:
+            statements = [Statement(s, clause, clause.region) for s in sentences(item)]
+            return self._answer(intent, statements, [], [])
+        for depth, heading in enumerate(clause.heading_path):
+            if HEADING_NUMBER.sub("", heading).strip(" 。：:") == name:
+                prefix = tuple(clause.heading_path[:depth + 1])
+                members = [c for c in self.model.clauses if c.doc_id == clause.doc_id and c.chunk_id == c.clause_id
+                           and tuple(c.heading_path[:len(prefix)]) == prefix]
+                if members and len(members) <= MAX_SECTION[0] and sum(len(c.text) for c in members) <= MAX_SECTION[1]:
+                    return self._sections([(clause.region, heading, members)], [])
+        return None
+
+    def _sections(self, sections: list[tuple[str | None, str, list[Clause]]], statements: list[Statement]) -> Draft:
+        """Whole sections asked for by name: one item per clause, each quoted in full."""
+        draft = DraftBuilder("clauses:section", tuple(dict.fromkeys(r for r, _, _ in sections if r)))
+        for _region, heading, members in sections:
+            title = self.model.documents[members[0].doc_id].title
+            items = []
+            for clause in members:
+                lines = [ln.strip() for ln in clause.text.splitlines() if ln.strip()]
+                if lines and HEADING_NUMBER.sub("", lines[0]).strip() == HEADING_NUMBER.sub("", heading).strip():
+                    lines = lines[1:]  # the section's own heading line
+                # each line quoted as it stands (a quote is a verbatim span of its clause)
+                items.extend(Paragraph((Span(line, Source(clause.clause_id, line)),)) for line in lines)
+            draft.add(Bullets(self.t("section_lead", title=title, heading=heading), tuple(items)))
+        if statements:
+            draft.add(Paragraph(tuple(Span(s.text, Source(s.clause.clause_id, s.text)) for s in statements)))
         return draft.build(Verdict.ANSWERED)
 
     def _on_topic(self, intent: Intent, statements: list[Statement]) -> bool:
@@ -193,27 +247,97 @@ class ClauseComposer:
             return self.t("not_covered_topic_text", region=self.model.regions.label(intent.regions[0]), topic=topic)
         return self.t("not_covered_topic_texts", topic=topic)
 
+    def _section(self, part: Part, hits: list[Hit]) -> tuple[str, list[Clause]] | None:
+        """"申报需要准备哪些材料？" asks for a whole section of a retrieved text ("三、申报材料"):
+        when every word of a section's name is in the question, quote all of the section
+        (its items and the note after them), in reading order — not the few sentences that
+        share most words with the question (those may sit in another section)."""
+        if part.asks & {"amount", "ratio", "deadline", "form", "contact", "address", "date", "count"}:
+            return None  # a fact inside a section, not the section
+        best: tuple[int, str, tuple[str, ...]] | None = None
+        for hit in hits:
+            path = hit.clause.heading_path
+            for depth, heading in enumerate(path):
+                name = HEADING_NUMBER.sub("", heading).strip(" 。：:")
+                if not SECTION_NAME[0] <= len(name) <= SECTION_NAME[1]:
+                    continue
+                cut = [w for w in self.weights.tokenizer.words(name)
+                       if len(w) >= 2 and w not in self.model.lexicon.generic_words]
+                words = [w for w in cut if not any(o != w and o in w for o in cut)]  # 申报材料 → 申报, 材料
+                if "process" in part.asks and not self.model.lexicon.facts["process"].search(name):
+                    continue  # "取景资助怎么申请" asks how to apply, not for the 取景 clause
+                if words and all(w in part.text for w in words):
+                    if best is None or len(name) > best[0]:
+                        best = (len(name), hit.clause.doc_id, tuple(path[:depth + 1]))
+        if best is None:
+            return None
+        _, doc_id, prefix = best
+        members = [c for c in self.model.clauses if c.doc_id == doc_id and c.chunk_id == c.clause_id
+                   and tuple(c.heading_path[:len(prefix)]) == prefix]
+        if not members or len(members) > MAX_SECTION[0] or sum(len(c.text) for c in members) > MAX_SECTION[1]:
+            return None
+        return prefix[-1], members
+
+    def _procedure(self, part: Part, hits: list[Hit]) -> tuple[str, list[Clause]] | None:
+        """"流程是怎样的？": a procedure is told by its whole section ("五、申报方式和受理地点":
+        申报方式, 受理地点, 评审拨付) — the best-ranked retrieved clause under a heading that
+        names a procedure — not by the one sentence that matched best."""
+        if "process" not in part.asks:
+            return None
+        procedure = self.model.lexicon.facts["procedure"]
+        for hit in hits:
+            clause = hit.clause
+            if len(clause.heading_path) < 2 or not procedure.search(clause.heading_path[0]):
+                continue
+            heading = clause.heading_path[0]
+            members = [c for c in self.model.clauses if c.doc_id == clause.doc_id and c.chunk_id == c.clause_id
+                       and c.heading_path[:1] == [heading]]
+            if len(members) <= MAX_SECTION[0] and sum(len(c.text) for c in members) <= MAX_SECTION[1]:
+                return heading, members
+        return None
+
     def _answer_part(self, part: Part, hits: list[Hit]) -> PartAnswer:
-        ranked_all = self.ranker.rank(part.terms, part.asks, hits)
+        asked = _asking_segments(part.text, self.model.lexicon.facts["question"])
+        told = frozenset(w for w in part.terms if w not in asked)
+        ranked_all = self.ranker.rank(part.terms, part.asks, hits, told)
         has_fact = self.ranker.has_fact
         # A deadline, form, phone… must be in the evidence itself: a clause on the same
         # topic is not an answer.
+        # (any sentence of the best clauses counts: a phone number may sit in a clause whose
+        # other sentences rank higher)
+        top_clauses = {h.clause.chunk_id for h in hits}
         for ask in STRICT_ASKS:
-            if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all[:5]):
+            if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all
+                                            if e.clause.chunk_id in top_clauses):
                 return PartAnswer([], [Gap(what=self.t.missing(ask))], [], True)
         # A rare word the clauses never use (片酬, 租, 2028) is the point of the question:
         # evidence that lacks it does not answer it.
-        unknown = [w for w in part.terms if self.weights.is_unknown(w)]
+        unknown = [w for w in part.terms if self.weights.is_unknown(w) and w in asked]
         ranked = [
             e for e in ranked_all
             if e.coverage >= MIN_COVERAGE
             and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
         ]
+        strict = [ask for ask in STRICT_ASKS if ask in part.asks]
+        if strict and not unknown:
+            # The fact asked for (附件, 电话, 截止时间) is the point: the retrieved sentences
+            # stating it answer even when the rest of the question is filler ("后面有哪些附件要填");
+            # "有哪些附件" wants every one of them.
+            stating = [e for e in ranked_all if e.clause.chunk_id in top_clauses and has_fact(strict[0], e.sentence)]
+            if stating and "list" in part.asks:
+                order = {c.chunk_id: i for i, c in enumerate(self.model.clauses)}
+                stating.sort(key=lambda e: (order.get(e.clause.chunk_id, len(order)), e.clause.text.find(e.sentence)))
+                return PartAnswer(_unique(stating)[:MAX_ITEMS], [], [], False)
+            if stating and not ranked:
+                ranked = stating
         if not ranked:
             return PartAnswer([], [Gap(sentence=self.t("not_covered_question"))], [], bool(unknown))
         for ask in STRICT_ASKS + FACT_ASKS + PREFERRED_ASKS:
             if ask in part.asks:
-                with_fact = [e for e in ranked[:5] if has_fact(ask, e.sentence)]
+                # a deadline or phone number in a retrieved clause answers even when the
+                # sentence shares no word with the question ("有电话可以问吗")
+                pool = [e for e in ranked_all if e.clause.chunk_id in top_clauses] if ask in STRICT_ASKS else ranked[:5]
+                with_fact = [e for e in pool if has_fact(ask, e.sentence)][:5]
                 if ask in PREFERRED_ASKS:
                     if not with_fact:
                         continue
@@ -268,6 +392,8 @@ class ClauseComposer:
             siblings = [c for c in clauses if c.doc_id == clause.doc_id and c.chunk_id == c.clause_id
                         and c.label != clause.label and c.label.startswith(clause.label)
                         and ITEM_LABEL.search(c.label)]
+            if not siblings:  # "重点实施八大跨界融合行动：" then paragraphs "文旅赋能：…"
+                siblings = self._following_items(clause)
         else:
             key = _parent_key(clause)
             siblings = [c for c in clauses if c.chunk_id == c.clause_id and key and _parent_key(c) == key]
@@ -283,6 +409,16 @@ class ClauseComposer:
                 items.append(Evidence(parent, intro, best.score, best.coverage, best.rank))
         for sibling in siblings[:MAX_ITEMS]:
             items.append(Evidence(sibling, sentences(sibling.text)[0], best.score, best.coverage, best.rank))
+        return items
+
+    def _following_items(self, lead: Clause) -> list[Clause]:
+        """The named paragraphs ("X：…") right after a lead-in paragraph of the same doc."""
+        ordered = [c for c in self.model.clauses if c.doc_id == lead.doc_id and c.chunk_id == c.clause_id]
+        items: list[Clause] = []
+        for c in ordered[ordered.index(lead) + 1:] if lead in ordered else []:
+            if not LIST_ITEM.match(c.text):
+                break
+            items.append(c)
         return items
 
     def _with_list(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:
@@ -313,6 +449,25 @@ class ClauseComposer:
         if not related:
             draft.note(self.t("coverage", regions=self.model.regions.covered()))
         return draft.build(Verdict.NOT_COVERED)
+
+
+def _asking_segments(text: str, question: re.Pattern[str]) -> str:
+    """The comma-separated segments that ask ("郑州有没有对应的创作计划？"), without the ones
+    that tell about the asker ("我们是登封的武校"): a rare word there is not the point."""
+    segments = [s for s in re.split(r"[，,。；;！!]", text) if s.strip()]
+    asking = [s for s in segments if question.search(s)]
+    return "，".join(asking) if asking else text
+
+
+def _unique(evidence: list[Evidence]) -> list[Evidence]:
+    """Each sentence once (a sentence is ranked once per retrieved chunk of its clause)."""
+    seen: list[str] = []
+    out = []
+    for e in evidence:
+        if not _overlaps(e.sentence, seen):
+            seen.append(e.sentence)
+            out.append(e)
+    return out
 
 
 def _overlaps(sentence: str, chosen: list[str]) -> bool:

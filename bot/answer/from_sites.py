@@ -51,6 +51,13 @@ class SiteComposer:
         local = self.model.regions.local()
         regions = [r for r in intent.regions if r in local] or ([] if intent.regions else local)
         kinds = self.kinds(intent)
+        # "在浙江拍现代剧": a province's texts may name no site, the texts of places inside it do
+        wider = []
+        for r in regions:
+            inside = [c for c in self.model.regions.children(r) if c in local]
+            has = lambda key: any(not kinds or s.type in kinds for s in self.model.sites_for([key]))  # noqa: E731
+            wider += [r] if has(r) or not any(has(c) for c in inside) else [c for c in inside if has(c)]
+        regions = list(dict.fromkeys(wider))
         kind_names = self.t.mapping("site_kinds")
         kind_text = "、".join(kind_names.get(k, k) for k in kinds)
         draft = DraftBuilder("sites", tuple(regions))

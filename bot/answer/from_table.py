@@ -22,7 +22,7 @@ from bot.answer.draft import (
     Table,
     Verdict,
 )
-from bot.answer.evidence import MONEY, RATIO, Matcher, TermWeights
+from bot.answer.evidence import MONEY, RATIO, Matcher, TermWeights, sentences
 from bot.answer.intent import Ask, Intent
 from bot.answer.rows import conditions_text, measure_item, measure_source, office_note, site_item
 from bot.answer.templates import Templates
@@ -179,19 +179,35 @@ class TableComposer:
                                               self.source(m)),)) for m in rows)
                 draft.add(Bullets(lead, items))
             else:
+                if intent.ask is Ask.TOTAL:
+                    draft.add(self.stacking_rules(region))
                 lead_key = "total_lead" if intent.ask is Ask.TOTAL else "list_lead"
                 lead = self.t(lead_key, region=label, topic=topic_part, count=len(rows))
                 draft.add(self.rows_block(rows, lead, group_by_topic=not topics))
             # Sites belong to the answer too: those on the topic (实训基地 for 人才), or all
             # of them for "what does X offer".
-            sites = self.model.sites_for([region], topics)
+            wide = any(self.model.topics.topics[t].all_sites for t in topics if t in self.model.topics.topics)
+            sites = self.model.sites_for([region], () if wide else topics)
             if sites and intent.ask is Ask.LIST:
                 title = self.t("related_sites") if topics else self.t("sites_in_list", region=label)
                 draft.add(Bullets(title, tuple(site_item(x, self.t) for x in sites)))
             shown += rows
         self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
+        if "office" in intent.asks:  # "找哪个部门": the offices the documents name
+            draft.note(office_note(self.model, self.t, list(found)))
         return draft.build(Verdict.ANSWERED)
+
+    def stacking_rules(self, region: str) -> Bullets | None:
+        """What the region's texts say about adding support up: an overall yearly cap
+        (单个企业年度累计…不超过300万元), 就高不重复 — quoted, for "最多一共能拿多少"."""
+        pattern = self.model.lexicon.facts["stacking"]
+        found = {(c.clause_id, s): None for c in self.model.clauses if c.region == region and c.chunk_id == c.clause_id
+                 for s in sentences(c.text) if pattern.search(s)}
+        if not found:
+            return None
+        items = tuple(Paragraph((Span(s, Source(clause_id, s)),)) for clause_id, s in found)
+        return Bullets(self.t("stacking_lead", region=self.model.regions.label(region)), items)
 
     def missing_parts(self, draft: DraftBuilder, intent: Intent) -> None:
         """A procedure, deadline, form or phone asked for besides what the table answers:
@@ -248,6 +264,9 @@ class TableComposer:
         rows = self.model.programme_measures(name, intent.regions)
         regions = list(dict.fromkeys(m.region for m in rows))
         draft = DraftBuilder("table:programme", tuple(regions))
+        intro = self.model.programme_sentence(name)
+        if intro:  # how the texts introduce it ("…一共十二条具体措施，被…称为“黄金十二条”")
+            draft.add(Paragraph((Span(intro[1], Source(intro[0], intro[1])),)))
         draft.add(self.rows_block(rows, self.t("programme_lead", name=name, count=len(rows)), group_by_topic=True))
         self.table_notes(draft, rows)
         return draft.build(Verdict.ANSWERED)
@@ -384,7 +403,7 @@ class TableComposer:
         """Topics the stated facts make relevant (lexicon: profile.fact_topics / plan_topics)."""
         words = self.model.lexicon.profile
         topics: set[str] = set()
-        for name in profile.fact_fields():
+        for name in [*profile.fact_fields(), *(["shooting"] if profile.shooting else [])]:
             topics |= set(words.fact_topics.get(name, ()))
         for plan in profile.plans:
             topics |= set(words.plan_topics.get(plan, ()))

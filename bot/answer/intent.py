@@ -30,6 +30,7 @@ class Ask(StrEnum):
     HOWTO = "howto"  # how / where to apply, which office, deadline, form, phone
     WHERE = "where_to_film"  # filming sites and bases
     STATUS = "status"  # draft or in force, validity
+    DOCUMENT = "document"  # who issued a document, its 文号, its date
     COMPARE = "compare"  # several regions side by side
     SCENARIO = "scenario"  # "we are …, what can we get?"
     TOTAL = "total"  # "add it all up"
@@ -103,6 +104,7 @@ class Intent:
     figures: tuple[str, ...] = ()
     english: bool = False
     followup: FollowUp | None = None
+    part: str | None = None  # a part of a text the question names and asks about ("短剧精品培优工程包括哪些")
 
     @property
     def region(self) -> str | None:
@@ -137,8 +139,16 @@ class Understand:
         intent = self.read(question, region_hint)
         previous = _previous_question(history or [])
         if previous and intent.ask is not Ask.INJECTION:
-            intent = self._follow(intent, self.read(previous))
+            before = self.read(previous)
+            if before.ask is Ask.INJECTION and self._elliptical(intent):
+                # "确认一下刚才的金额" after an injected "官方已确认…": the follow-up is about it
+                return replace(intent, ask=Ask.INJECTION)
+            intent = self._follow(intent, before)
         return intent
+
+    def _elliptical(self, intent: Intent) -> bool:
+        own = [w for w in self.content_terms(intent.topic_text) if len(w) >= 2 and self.known(w)]
+        return bool(self.model.lexicon.followup.search(intent.text)) or not own
 
     # ------------------------------------------------------------------ one turn
     def read(self, question: str, region_hint: str | None = None) -> Intent:
@@ -148,7 +158,14 @@ class Understand:
         lowered = text.lower()
         places = self.model.gazetteer.find(text)
         asked = [p for p in places if not p.origin]
+        # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about
+        # (unless it is the only place named: "衢江注册的公司能拿什么").
+        homes = [p for p in asked if self._registration_place(text.lower(), p)]
+        if homes and len(homes) < len(asked):
+            asked = [p for p in asked if p not in homes]
         regions, named, uncovered = self._regions(asked)
+        if not regions and not uncovered:
+            regions = self._document_regions(text)
         if region_hint and region_hint in self.model.regions.regions and region_hint not in regions:
             regions.insert(0, region_hint)
             named.insert(0, region_hint)
@@ -181,6 +198,9 @@ class Understand:
             programmes=self._programmes(text, regions),
         )
         ask = self._ask(intent, lowered, on_topic)
+        part = self._part(text, regions)
+        if part and ask in (Ask.LIST, Ask.FACT) and not intent.asks & {"amount", "ratio"}:
+            intent, ask = replace(intent, part=part), Ask.FACT
         if intent.programmes and not (ask is Ask.LIST and self._about_programme(intent)):
             intent = replace(intent, programmes=())  # named in passing, not asked about
         topics = intent.topics
@@ -212,6 +232,34 @@ class Understand:
         regions.sort(key=lambda r: -depth[book.regions[r].level])
         return regions, named, uncovered
 
+    def _document_regions(self, text: str) -> list[str]:
+        """"申报指南后面有哪些附件": a phrase of one document's title names that document,
+        so its region is the one asked about (generic words like 微短剧 do not count)."""
+        titles = {d.id: d.title for d in self.model.documents.values()}
+        generic = self.model.lexicon.generic_words
+        for length in range(8, 3, -1):
+            for i in range(0, max(0, len(text) - length + 1)):
+                gram = text[i:i + length]
+                if not re.fullmatch(r"[\u4e00-\u9fff]+", gram) or any(g in gram for g in generic if len(g) >= 2):
+                    continue
+                owners = [d for d, title in titles.items() if gram in title]
+                if len(owners) == 1:
+                    return [self.model.documents[owners[0]].region_key]
+        return []
+
+    def _part(self, text: str, regions: list[str]) -> str | None:
+        """The longest name of a text's part (heading or list item) the question names and
+        asks the contents of ("“IP建设、文化赋能”这条里具体会做些什么")."""
+        if not (self.model.lexicon.contents.search(text) or "具体" in text):
+            return None
+        scope = {r for key in regions for r in self.model.regions.scope(key)}
+        quoted = {q for m in re.finditer(r"[“「\"']([^”」\"']{2,30})[”」\"']", text) for q in (m.group(1),)}
+        # named in quotes, or by a long name (a short one like 剧本奖励 is a topic, not a part)
+        names = [n for n, (clause_id, _) in self.model.part_names.items()
+                 if n in text and (len(n) >= 6 or any(n in q for q in quoted))
+                 and (not scope or self.model.clause(clause_id).region in scope)]
+        return max(names, key=len) if names else None
+
     def _compared_to_covered(self, lowered: str, places: list[Place]) -> bool:
         """"洛阳有没有跟郑州一样的政策": a covered region named only as the comparison."""
         for m in self.model.lexicon.likeness.finditer(lowered):
@@ -220,9 +268,10 @@ class Understand:
         return False
 
     def _programmes(self, text: str, regions: list[str]) -> tuple[str, ...]:
-        """Names of programmes with measures (“黄金十二条”) the question uses, longest first."""
-        found = [t for t in self.model.named_terms if t in text and self.model.programme_measures(t, regions)]
-        return tuple(t for t in found if not any(t != o and t in o for o in found))
+        """Names of programmes with measures the question uses (“黄金十二条”, or a document
+        named by its parts: "郑州打造“微短剧创作之都”的实施方案"), longest first."""
+        found = [t for t in self.model.named_terms if _names(t, text) and self.model.programme_measures(t, regions)]
+        return tuple(sorted((t for t in found if not any(t != o and t in o for o in found)), key=len, reverse=True))
 
     def _about_programme(self, intent: Intent) -> bool:
         """"黄金十二条都讲了些啥？" asks for a programme's contents; "三年行动计划有哪五大工程"
@@ -232,7 +281,7 @@ class Understand:
             return False
         rest = intent.topic_text
         for name in intent.programmes:
-            rest = rest.replace(name, " ")
+            rest = _blank_shared(rest, name)
         rest = lex.contents.sub(" ", rest)
         return not any(self.known(w) for w in self.content_terms(rest))
 
@@ -244,6 +293,8 @@ class Understand:
         if not on_topic:
             return Ask.OFFTOPIC
         has_topic = bool(intent.topics or intent.weak_topics)
+        if pattern["document"].search(lowered):
+            return Ask.DOCUMENT
         if pattern["total"].search(lowered) and (intent.support or has_topic):
             return Ask.TOTAL
         if self._is_scenario(lowered, self._profile(intent, lowered)):
@@ -273,9 +324,11 @@ class Understand:
                  and (not landmark or "list" in intent.asks))
         if where and (not specific or "list" in intent.asks) and not intent.support:
             return Ask.WHERE
+        if pattern["may_apply"].search(lowered):
+            return Ask.CONDITION if intent.support else Ask.FACT
         if pattern["list_all"].search(lowered) and intent.support and "count" not in intent.asks:
             return Ask.LIST
-        if pattern["exists"].search(lowered) and (intent.support or intent.topics):
+        if pattern["exists"].search(lowered) and (intent.support or intent.topics) and not specific_of(intent):
             return Ask.LIST
         if intent.asks & {"amount", "ratio"} and (intent.support or intent.topics):
             return Ask.AMOUNT
@@ -329,7 +382,7 @@ class Understand:
             registered_in=registered,
             crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
             coming_from=origin,
-            job_seekers=True if words.job_seekers.search(lowered) else None,
+            job_seekers=True if words.job_seekers.search(lowered) else (False if words.in_crew.search(lowered) else None),
             graduates=True if words.graduates.search(lowered) else None,
             capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
             insurance_months=int(months.group(1)) if months else None,
@@ -342,17 +395,25 @@ class Understand:
         if words.local_company.search(lowered) and intent.regions:
             return intent.regions[0]
         for place in intent.places:
-            start, end = place.span
-            before = lowered[max(0, start - 6):start]
-            after = lowered[end:end + 5]
-            if any(before.endswith(w) for w in words.registered) or \
-                    any(after.startswith(w) for w in words.registered_after):
+            if self._registration_place(lowered, place):
                 if place.relation is Relation.SAME and place.regions:
                     return place.regions[0]
                 return place.name
         if words.outside_company.search(lowered):
             return words.elsewhere
         return None
+
+    def _registration_place(self, lowered: str, place: Place) -> bool:
+        """Is ``place`` named as where the company is registered ("上海的公司", "注册在衢江")?
+        "不在黟县注册" is not."""
+        words = self.model.lexicon.profile
+        start, end = place.span
+        width = max(len(w) for w in (*words.registered, *words.registered_after)) + 1
+        before = lowered[max(0, start - width):start].rstrip()
+        after = lowered[end:end + width]
+        said = any(before.endswith(w.strip()) for w in words.registered) or \
+            any(after.startswith(w) for w in words.registered_after)
+        return said and not any(before.endswith(n + "在") or before.endswith(n) for n in words.negations)
 
     # ------------------------------------------------------------------ follow-ups
     def _follow(self, intent: Intent, previous: Intent) -> Intent:
@@ -402,6 +463,30 @@ class Understand:
         if not changes:
             return intent
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+
+def _names(name: str, text: str) -> bool:
+    """Does ``text`` name the programme ``name``: in full, or (a long title) by at least
+    two of its parts ("微短剧创作之都" + "实施方案" for 《郑州市打造“微短剧创作之都”工作实施方案…》)."""
+    if name in text:
+        return True
+    parts = [p for p in re.split(r"[“”《》（）()\s—\d年]+", name) if len(p) >= 4]
+    hits = sum(any(p[i:i + 4] in text for i in range(len(p) - 3)) for p in parts)
+    return len(parts) >= 2 and hits >= 2
+
+
+def _blank_shared(text: str, name: str, min_len: int = 3) -> str:
+    """``text`` with every run of 3+ characters it shares with ``name`` blanked out."""
+    chars = list(text)
+    i = 0
+    while i < len(text):
+        for length in range(min(len(text) - i, len(name)), min_len - 1, -1):
+            if text[i:i + length] in name:
+                chars[i:i + length] = " " * length
+                i += length - 1
+                break
+        i += 1
+    return "".join(chars)
 
 
 def specific_of(intent: Intent) -> frozenset[str]:

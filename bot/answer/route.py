@@ -11,16 +11,21 @@ class Route(StrEnum):
     INJECTION = "injection"
     OFFTOPIC = "offtopic"
     UNCOVERED_PLACE = "uncovered_place"
+    UNVERIFIED = "unverified"  # the question asserts a figure no text states
     COMPARE = "compare"
     SCENARIO = "scenario"
     TABLE = "table"  # lists, amounts, conditions, totals
     SITES = "sites"
+    DOCUMENT = "document"  # who issued it, 文号, date (else the clauses answer)
     CLAUSES = "clauses"
 
 
-def route(intent: Intent) -> Route:
+def route(intent: Intent, unverified: bool = False) -> Route:
+    """``unverified``: the question asserts a support figure that no text states."""
     if intent.ask is Ask.INJECTION:
         return Route.INJECTION
+    if unverified and intent.ask is not Ask.OFFTOPIC:
+        return Route.UNVERIFIED
     if intent.ask is Ask.OFFTOPIC:
         return Route.OFFTOPIC
     if intent.uncovered and (not intent.regions or intent.uncovered_subject):
@@ -33,4 +38,6 @@ def route(intent: Intent) -> Route:
         return Route.TABLE
     if intent.ask is Ask.WHERE:
         return Route.SITES
+    if intent.ask is Ask.DOCUMENT:
+        return Route.DOCUMENT
     return Route.CLAUSES

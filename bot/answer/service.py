@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 
 from langchain_core.runnables import Runnable
 
-from bot.answer.caveats import Caveats
+from bot.answer.caveats import Caveats, claimed_figures
 from bot.answer.declines import Declines
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.evidence import TermWeights
 from bot.answer.from_clauses import ClauseComposer
+from bot.answer.from_documents import DocumentComposer
 from bot.answer.from_sites import SiteComposer
 from bot.answer.from_table import TableComposer
 from bot.answer.intent import Ask, Intent, Understand
@@ -145,6 +146,7 @@ class PolicyBot:
         self.tables = TableComposer(self.model, self.templates, self.weights)
         self.sites = SiteComposer(self.model, self.templates, self.weights)
         self.clauses = ClauseComposer(self.model, self.templates, self.weights)
+        self.documents = DocumentComposer(self.model, self.templates)
         self.declines = Declines(self.model, self.templates)
         self.caveats = Caveats(self.model, self.templates)
         self.measures = MeasureService(self)
@@ -417,11 +419,14 @@ class PolicyBot:
                 retrieved: list[str] | None = None) -> Draft:
         """The composer the route picks, on this intent."""
         timings = timings if timings is not None else {}
-        which = route(intent)
+        claimed = claimed_figures(intent, self.model)
+        which = route(intent, unverified=any(f not in self.model.figures for f in claimed))
         if which is Route.INJECTION:
             return self.declines.decline("injection")
         if which is Route.OFFTOPIC:
             return self.declines.decline("offtopic")
+        if which is Route.UNVERIFIED:
+            return self.declines.unverified(intent)
         if which is Route.UNCOVERED_PLACE:
             return self.declines.uncovered_place(intent)
         if which is Route.COMPARE:
@@ -432,8 +437,13 @@ class PolicyBot:
             return self.tables.list(intent)
         if which is Route.SITES:
             return self.sites.compose(intent)
+        if which is Route.DOCUMENT and (about := self.documents.compose(intent)) is not None:
+            return about
         t0 = time.perf_counter()
-        hits = self.search(intent, k or self.settings.retrieval_k, timings)
+        # how-to questions (deadline, phone, materials …) look deeper: the one clause that
+        # states a deadline ranks below clauses that merely repeat 申报
+        depth = k or (self.settings.retrieval_k * 2 if intent.ask is Ask.HOWTO else self.settings.retrieval_k)
+        hits = self.search(intent, depth, timings)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         if retrieved is not None:
             retrieved.extend(_interleave(hits))

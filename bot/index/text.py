@@ -15,6 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 
 TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff+]")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (invalid Unicode that no UTF-8 document can hold, but
+    a JSON escape can) replaced by U+FFFD, so UTF-8 encoders downstream never fail."""
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +40,7 @@ def pinyin(text: str) -> tuple[str, ...]:
 
 def to_simplified(text: str) -> str:
     """NFKC-fold full-width forms and convert traditional characters to simplified."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", valid_unicode(text))
     return _opencc().convert(text)
 
 

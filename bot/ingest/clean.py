@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from functools import cache
 from pathlib import Path
 
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 # A sentence of a cleaned copy may join at most this many runs of the original: a
 # newspaper layout can cut one sentence across two blocks (002: "取景" | "地”三级").
 MAX_PIECES = 2
+MAX_RUN = 32
 
 
 def undouble_line(line: str) -> str:
@@ -29,24 +29,30 @@ def undouble_line(line: str) -> str:
 
     ``到到20272027年年`` → ``到2027年``.  A line that cannot be read entirely as
     ``XX YY ZZ …`` is returned unchanged, so ordinary text ("100亿元") is never touched.
+    Runs are at most ``MAX_RUN`` characters (OCR doubles a glyph or a short number);
+    the parse runs from the end of the line, so a page-long line cannot exhaust the
+    stack.
     """
     s = line.strip()
-    if len(s) < 4:
+    n = len(s)
+    if n < 4:
         return line
-
-    @cache
-    def parse(i: int) -> tuple[str, ...] | None:
-        if i == len(s):
-            return ()
-        for size in range(1, (len(s) - i) // 2 + 1):
-            if s[i : i + size] == s[i + size : i + 2 * size]:
-                rest = parse(i + 2 * size)
-                if rest is not None:
-                    return (s[i : i + size], *rest)
-        return None
-
-    runs = parse(0)
-    return "".join(runs) if runs else line
+    # run[i]: the length of the first run of a parse of s[i:], or 0 when none exists.
+    run = [0] * (n + 1)
+    parsed = [False] * (n + 1)
+    parsed[n] = True
+    for i in range(n - 1, -1, -1):
+        for size in range(1, min(MAX_RUN, (n - i) // 2) + 1):
+            if parsed[i + 2 * size] and s[i : i + size] == s[i + size : i + 2 * size]:
+                run[i], parsed[i] = size, True
+                break
+    if not parsed[0]:
+        return line
+    runs, i = [], 0
+    while i < n:
+        runs.append(s[i : i + run[i]])
+        i += 2 * run[i]
+    return "".join(runs)
 
 
 def normalize_for_match(text: str) -> str:

@@ -35,3 +35,11 @@ def load_documents(docs_dir: Path) -> list[PolicyDocument]:
     if len(set(ids)) != len(ids):
         raise KnowledgeError(f"duplicate document ids in {docs_dir}: {ids}")
     return docs
+
+
+def retired_ids(docs_dir: Path) -> set[str]:
+    """Ids of the documents another version supersedes (``superseded_by`` set)."""
+    if not docs_dir.is_dir():
+        return set()
+    return {d.id for d in (parse_document(p.read_text(encoding="utf-8"), str(p)) for p in sorted(docs_dir.glob("*.md")))
+            if not d.is_current}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.ingest.load import retired_ids
 from bot.models import Clause, PolicyDocument
 from bot.policy.lexicon import Lexicon
 from bot.policy.model import Site, SubsidyMeasure, load_table
@@ -19,7 +20,13 @@ from bot.policy.regions import Gazetteer, RegionBook
 from bot.policy.topics import TopicBook
 
 log = logging.getLogger(__name__)
-QUOTED = re.compile(r"[“\"《]([^”\"《》]{3,30})[”\"》]")
+QUOTED = re.compile(r"“([^”]{3,30})”|\"([^\"]{3,30})\"|《([^《》]{3,40})》")
+
+
+# "三、", "（一）", "1." before a heading's name
+PART_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
+# a list item that starts with its name: "三是实施短剧精品培优工程。", "①鼓励剧本创作："
+ITEM_MARK = re.compile(r"(?:[一二三四五六七八九十]是|[①-⑳])(?:实施|推进|打造|开展|加强|强化)?(?P<name>[^。：:；，,]{4,20})[。：:]")
 
 
 @dataclass
@@ -38,6 +45,10 @@ class PolicyModel:
     # clauses use them: lets an answer correct a name attributed to the wrong region.
     named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     named_clauses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → clause ids using it
+    part_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # a part's name → (clause id, item text)
+    document_names: set[str] = field(default_factory=set)  # names given in 《》
+    # figures the texts state (amounts, percentages, written in digits) → (clause id, sentence)
+    figures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @classmethod
@@ -47,14 +58,16 @@ class PolicyModel:
         regions = RegionBook.load(knowledge_dir / "regions.yaml")
         topics = TopicBook.load(knowledge_dir / "topics.yaml")
         gazetteer = Gazetteer(regions, lexicon.profile.origin_before, lexicon.profile.origin_after, is_word)
+        # Rows of a superseded version stay on record with it but never answer.
+        retired = retired_ids(knowledge_dir / "docs") - {d.id for d in documents}
         model = cls(
             documents={d.id: d for d in documents},
             clauses=clauses,
             regions=regions,
             topics=topics,
             lexicon=lexicon,
-            measures=load_table(knowledge_dir, "measures", SubsidyMeasure),
-            sites=load_table(knowledge_dir, "sites", Site),
+            measures=[m for m in load_table(knowledge_dir, "measures", SubsidyMeasure) if m.doc_id not in retired],
+            sites=[s for s in load_table(knowledge_dir, "sites", Site) if s.doc_id not in retired],
             gazetteer=gazetteer,
         )
         model._index()
@@ -75,13 +88,40 @@ class PolicyModel:
         terms: dict[str, set[str]] = {}
         where: dict[str, list[str]] = {}
         for clause in self.clauses:
-            for term in QUOTED.findall(clause.text):
+            for term in (next(g for g in m if g) for m in QUOTED.findall(clause.text)):
                 terms.setdefault(term, set()).add(clause.region)
                 where.setdefault(term, [])
                 if clause.clause_id not in where[term]:
                     where[term].append(clause.clause_id)
         self.named_terms = {t: tuple(sorted(r)) for t, r in terms.items()}
+        self.document_names = {t for clause in self.clauses for t in re.findall(r"《([^《》]{3,40})》", clause.text)}
         self.named_clauses = {t: tuple(ids) for t, ids in where.items()}
+        self.part_names = self._part_names()
+
+    def _part_names(self) -> dict[str, tuple[str, str]]:
+        """Names of a text's parts — section headings ("IP建设、文化赋能") and list items
+        ("三是实施短剧精品培优工程。") — mapped to (clause id, the item's text): a question
+        that names one asks what that part says."""
+        names: dict[str, tuple[str, str]] = {}
+        for clause in self.clauses:
+            if clause.chunk_id != clause.clause_id:
+                continue
+            for heading in clause.heading_path:
+                name = PART_NUMBER.sub("", heading).strip(" 。：:")
+                if 4 <= len(name) <= 16:
+                    names.setdefault(name, (clause.clause_id, ""))
+            marks = list(ITEM_MARK.finditer(clause.text))
+            for i, m in enumerate(marks):
+                end = marks[i + 1].start() if i + 1 < len(marks) else len(clause.text)
+                names.setdefault(m.group("name"), (clause.clause_id, clause.text[m.start():end].strip()))
+        return names
+
+    def index_figures(self, figures_in: Callable[[str], tuple[str, ...]], sentences: Callable[[str], list[str]]) -> None:
+        """Which clause sentences state which figure (premise checks use it)."""
+        for clause in self.clauses:
+            for sentence in sentences(clause.text):
+                for figure in figures_in(sentence):
+                    self.figures.setdefault(figure, []).append((clause.clause_id, sentence))
 
     def _row_ok(self, row: SubsidyMeasure | Site, kind: str) -> bool:
         problems = []
@@ -146,7 +186,27 @@ class PolicyModel:
                          for d, lab in labels)
             if inside and (not regions or m.region in regions):
                 rows.append(m)
+        if not rows and name in self.document_names:
+            # a document named in the texts (《…实施方案》): its measures
+            docs = {i.split(":", 1)[0] for i in ids}
+            rows = [m for m in self.measures if m.doc_id in docs and (not regions or m.region in regions)]
         return rows
+
+    def programme_sentence(self, name: str) -> tuple[str, str] | None:
+        """(clause id, text) where the texts introduce a programme by its name: the clause
+        the programme's measures sit under if there is one (a short lead-in whole, else the
+        sentence naming it), otherwise the first sentence naming it."""
+        ids = list(self.named_clauses.get(name, ()))
+        under = {i: sum(m.clause_id.startswith(i) and m.clause_id != i for m in self.measures) for i in ids}
+        ids.sort(key=lambda i: -under[i])
+        for clause_id in ids:
+            text = self.clause_texts.get(clause_id, "")
+            if under[clause_id] and len(text) <= 200 and "\n" in text:
+                return clause_id, text.split("\n", 1)[1].strip() or text
+            for sentence in re.findall(r"[^。！？\n]*[。！？]?", text):
+                if name in sentence and len(sentence) > len(name) + 6:
+                    return clause_id, sentence
+        return None
 
     def clause(self, clause_id: str) -> Clause:
         return next(c for c in self.clauses if c.clause_id == clause_id)

@@ -157,6 +157,8 @@ class Judge:
         if t in ("job_seeker_performer", "first_visit"):
             if p.job_seekers:
                 return True, None
+            if p.job_seekers is False:  # "我已经进组了"
+                return False, reason("job_seekers_only")
             return None, reason("job_seekers_only")
         if t == "graduate":
             if p.graduates is None:

@@ -32,6 +32,7 @@ class ProfileWords:
     new_company: re.Pattern[str]
     above_scale: re.Pattern[str]
     job_seekers: re.Pattern[str]
+    in_crew: re.Pattern[str]
     graduates: re.Pattern[str]
     local_theme: re.Pattern[str]
     script_selected: re.Pattern[str]
@@ -104,6 +105,7 @@ class Lexicon:
             new_company=_alternation(p["new_company"]),
             above_scale=_alternation(p["above_scale"]),
             job_seekers=_alternation(p["job_seekers"]),
+            in_crew=_alternation(p["in_crew"]),
             graduates=_alternation(p["graduates"]),
             local_theme=_alternation(p["local_theme"]),
             script_selected=_alternation(p["script_selected"]),
@@ -155,6 +157,10 @@ class Lexicon:
     def asks(self, lowered: str) -> frozenset[str]:
         """What ``lowered`` asks for: amount, deadline, contact, list … (ask_patterns)."""
         found = {name for name, pattern in self.ask_patterns.items() if pattern.search(lowered)}
+        office = self.ask_patterns.get("office")
+        if "contact" in found and "office" in found and office is not None and \
+                not self.ask_patterns["contact"].search(office.sub(" ", lowered)):
+            found.discard("contact")  # "who do I contact": an office, not a phone number
         if "deadline" in found:
             found.discard("date")
         return frozenset(found)

@@ -297,9 +297,13 @@ class Gazetteer:
 
     def _is_origin(self, lowered: str, start: int, end: int) -> bool:
         """"从横店过来的演员": where people come from, not the region asked about."""
-        before = lowered[max(0, start - 3):start].rstrip()
-        after = lowered[end:end + 4].lstrip()
-        return any(before.endswith(w) for w in self.origin_before) or any(after.startswith(w) for w in self.origin_after)
+        width = max((len(w) for w in (*self.origin_before, *self.origin_after)), default=0) + 1
+        before = lowered[max(0, start - width):start].rstrip()
+        after = lowered[end:end + width].lstrip()
+        # "郑州到2027年…" is a date, not a trip
+        return any(before.endswith(w.strip()) for w in self.origin_before) or \
+            any(after.startswith(w.strip()) and not after[len(w.strip()):].lstrip()[:1].isdigit()
+                for w in self.origin_after)
 
 
 def _pinyin(text: str) -> list[str]:

@@ -31,6 +31,7 @@ class Topic:
     description: str
     terms: tuple[str, ...]
     weak: tuple[str, ...] = ()
+    all_sites: bool = False  # a list on this topic shows every filming site of the region
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ class TopicBook:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             topics = {
                 str(key): Topic(str(key), str(spec["name"]), str(spec["description"]),
-                                tuple(str(t) for t in spec.get("terms", [])), tuple(str(t) for t in spec.get("weak", [])))
+                                tuple(str(t) for t in spec.get("terms", [])), tuple(str(t) for t in spec.get("weak", [])),
+                                bool(spec.get("all_sites", False)))
                 for key, spec in data.items()
             }
         except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:

@@ -1,10 +1,11 @@
 """The bot as an OpenAI-compatible "model": ``POST /v1/chat/completions`` (streamed or
 not) and ``GET /v1/models``, so the chat front-ends and gateways bureaus already run can
-use it. Same answers as ``POST /api/ask``; the app's origin and rate limits apply
-(``EdgeMiddleware`` covers ``/v1/``).
+use it. Same answers as ``POST /api/ask``, from the same live index (the app's
+:class:`~bot.web.provider.BotProvider`, so a re-index is followed); the app's origin check,
+rate limit and body limits apply (``EdgeGuard`` and ``BodyGuard`` cover every POST).
 
 * ``messages``: the last one is the question (a ``user`` message); earlier ``user`` /
-  ``assistant`` turns are the history (the last 20 are kept, each at most 4,000
+  ``assistant`` turns are the history (the last 12 are kept, each at most 2,000
   characters, as for ``/api/ask``); ``system`` messages are ignored — a caller's prompt
   does not change what the bot says.
 * The answer text carries the ``[n]`` markers; the extra top-level fields ``citations``
@@ -21,17 +22,16 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.answer.service import PolicyBot
-from bot.errors import InvalidQuestion
+from bot.errors import InvalidQuestion, StoreError
 from bot.models import Answer
+from bot.web.api import MAX_HISTORY_TURNS, MAX_TURN_CHARS, UNAVAILABLE, Turn
 from bot.web.streaming import SSE_HEADERS
 
 MODEL_ID = "weiduanju-policy-bot"
-HISTORY_TURNS = 20
 
 
 class ContentPart(BaseModel):
@@ -55,10 +55,10 @@ class ChatRequest(BaseModel):
     """An OpenAI chat completion request; sampling parameters are accepted and ignored."""
 
     model_config = ConfigDict(extra="allow")
-    model: str = MODEL_ID
+    model: str = Field(default=MODEL_ID, max_length=128)
     messages: list[ChatMessage] = Field(min_length=1, max_length=200)
     stream: bool = False
-    region: str | None = Field(default=None, description="extension: assume this region, e.g. 衢江")
+    region: str | None = Field(default=None, max_length=64, description="extension: assume this region, e.g. 衢江")
 
 
 def _invalid(message: str) -> HTTPException:
@@ -68,15 +68,13 @@ def _invalid(message: str) -> HTTPException:
 def question_and_history(messages: list[ChatMessage]) -> tuple[str, list[dict]]:
     """The last user message, and the user / assistant turns before it (validated like
     ``/api/ask``'s history)."""
-    from bot.web.app import Turn  # the /api/ask turn model: the same limits
-
     if messages[-1].role != "user":
         raise _invalid("最后一条消息必须是用户的问题 / the last message must be the user's question")
     try:
         turns = [Turn(role=m.role, content=m.text()) for m in messages[:-1] if m.role in ("user", "assistant")]
     except ValidationError as exc:
-        raise _invalid(f"消息太长（上限 4000 字） / a message is too long ({exc.errors()[0]['msg']})") from None
-    return messages[-1].text(), [t.model_dump() for t in turns[-HISTORY_TURNS:]]
+        raise _invalid(f"消息太长（上限 {MAX_TURN_CHARS} 字） / a message is too long ({exc.errors()[0]['msg']})") from None
+    return messages[-1].text(), [t.model_dump() for t in turns[-MAX_HISTORY_TURNS:]]
 
 
 def _extra(answer: Answer) -> dict:
@@ -107,25 +105,26 @@ def chunks(answer: Answer, model: str) -> Iterator[str]:
     yield "data: [DONE]\n\n"
 
 
-def router(bot: PolicyBot) -> APIRouter:
-    api = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"])
 
-    @api.get("/models")
-    def models() -> dict:
-        """The one model this server offers (any ``model`` name is accepted)."""
-        return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0,
-                                            "owned_by": "weiduanju-policy-bot"}]}
 
-    @api.post("/chat/completions")
-    def chat_completions(body: ChatRequest):
-        """OpenAI-compatible chat completion: the same answer as ``POST /api/ask``."""
-        question, history = question_and_history(body.messages)
-        try:
-            answer = bot.ask(question, region=body.region, history=history)  # checked before any byte is sent
-        except InvalidQuestion as exc:
-            raise _invalid(str(exc)) from None
-        if not body.stream:
-            return completion(answer, body.model)
-        return StreamingResponse(chunks(answer, body.model), media_type="text/event-stream", headers=SSE_HEADERS)
+@router.get("/models")
+def models() -> dict:
+    """The one model this server offers (any ``model`` name is accepted)."""
+    return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0,
+                                        "owned_by": "weiduanju-policy-bot"}]}
 
-    return api
+
+@router.post("/chat/completions")
+def chat_completions(body: ChatRequest, request: Request):
+    """OpenAI-compatible chat completion: the same answer as ``POST /api/ask``."""
+    question, history = question_and_history(body.messages)
+    try:  # checked before any byte is sent
+        answer = request.app.state.provider.ask(question, region=body.region, history=history)
+    except InvalidQuestion as exc:
+        raise _invalid(str(exc)) from None
+    except StoreError:
+        raise HTTPException(status_code=503, detail=UNAVAILABLE) from None
+    if not body.stream:
+        return completion(answer, body.model)
+    return StreamingResponse(chunks(answer, body.model), media_type="text/event-stream", headers=SSE_HEADERS)

@@ -5,18 +5,52 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
+
+import yaml
 
 from bot.models import Answer, Citation, Clause, PolicyDocument
 
 MARKER = re.compile(r"\[(\d+)\]")
-EXAMPLES = [
-    "在衢江取景有什么补贴？",
-    "平原示范区剧本奖励多少？",
-    "汉唐商业街项目投资多少？在哪个片区？",
-    "郑州“微短剧+”有哪些创作计划？",
-    "深圳修订版微短剧扶持措施从哪天开始实施？",
-]
+_MARKDOWN = None
+
+
+def _markdown():
+    """markdown-it with raw HTML off (so user and source text stay text) and tables on."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        from markdown_it import MarkdownIt
+
+        _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    return _MARKDOWN
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What the pages show that depends on the knowledge (examples, placeholder, coverage,
+    draft notice) and the pages' own wording (prompts/ui.yaml)."""
+
+    wording: dict[str, str]
+    examples: list[str]
+    placeholder: str
+    regions: str
+    documents: int
+    drafts: str
+
+    @classmethod
+    def load(cls, bot, knowledge_dir: Path, prompts_dir: Path) -> PageText:
+        wording = yaml.safe_load((prompts_dir / "ui.yaml").read_text(encoding="utf-8"))
+        path = knowledge_dir / "ui.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        drafts = [d.region_key for d in bot.model.documents.values() if d.is_draft]
+        return cls({k: str(v) for k, v in wording.items()}, [str(q) for q in (data or {}).get("examples", [])],
+                   str((data or {}).get("placeholder", "")), bot.model.regions.covered(),
+                   len(bot.model.documents), "、".join(bot.model.regions.label(r).split("（")[0] for r in drafts))
+
+    def __call__(self, key: str) -> str:
+        return self.wording[key].format(regions=self.regions, documents=self.documents, drafts=self.drafts)
 
 
 def source_url(doc_id: str, clause_id: str) -> str:
@@ -24,7 +58,8 @@ def source_url(doc_id: str, clause_id: str) -> str:
 
 
 def answer_html(answer: Answer) -> str:
-    """The answer text, escaped, with each [n] a link to its clause."""
+    """The answer's Markdown as HTML (lists, bold, real tables; raw HTML in it stays text),
+    with each [n] a link to its clause."""
     by_n = {c.n: c for c in answer.citations}
 
     def link(m: re.Match[str]) -> str:
@@ -33,8 +68,8 @@ def answer_html(answer: Answer) -> str:
             return m.group(0)
         return f'<sup><a href="{source_url(c.doc_id, c.clause_id)}" target="_blank">[{c.n}]</a></sup>'
 
-    text = html.escape(answer.answer)
-    return MARKER.sub(link, text).replace("\n", "<br>")
+    rendered = _markdown().render(answer.answer)
+    return MARKER.sub(link, rendered).replace("<table>", '<table class="answer-table">')
 
 
 def status_badge(status: str) -> str:
@@ -42,16 +77,17 @@ def status_badge(status: str) -> str:
     return f'<span class="badge {cls}">{html.escape(status)}</span>'
 
 
-def sources_html(citations: list[Citation]) -> str:
+def sources_html(citations: list[Citation], empty: str = "这条回答没有引用条款。", toggle: str = "原文") -> str:
+    """The numbered citations; each quote folds behind its number (one click opens it)."""
     if not citations:
-        return '<div class="sources"><p class="muted">这条回答没有引用条款。</p></div>'
+        return f'<div class="sources"><p class="muted">{html.escape(empty)}</p></div>'
     items = []
     for c in citations:
         items.append(
             f'<li id="cite-{c.n}"><a href="{source_url(c.doc_id, c.clause_id)}" target="_blank">'
             f"[{c.n}] {html.escape(c.title)}</a> {status_badge(c.status)}"
             f'<div class="clause">{html.escape(c.clause)}</div>'
-            f'<blockquote>{html.escape(c.quote)}</blockquote></li>'
+            f'<details><summary>{html.escape(toggle)}</summary><blockquote>{html.escape(c.quote)}</blockquote></details></li>'
         )
     return '<div class="sources"><ol>' + "".join(items) + "</ol></div>"
 

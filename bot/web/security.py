@@ -1,73 +1,209 @@
-"""Edge safety: allowed origins (CORS / 403 / frame-ancestors) and per-client rate limits."""
+"""Edge safety for every route, the Gradio queue included (pure ASGI middlewares).
+
+* :class:`OriginPolicy` — which ``Origin`` may call the API / the chat queue and frame
+  the widget, matched after normalising (case, trailing slash, default ports).
+* :class:`EdgeGuard` — 403 for foreign origins on ``/api`` and ``/gradio_api`` (and on
+  any POST); 429 past the per-client limit on every POST (``limits``' sliding-window
+  counter in memory: a counter expires two windows after its last hit and any request
+  sweeps the expired ones, so memory holds the clients of the last two minutes only).
+* :class:`SecurityHeaders` — CSP with ``frame-ancestors`` (the admin page: its own files
+  only, never framed), nosniff, referrer policy.
+* :class:`NormalisedCORS` — Starlette's CORS with the same origin matching.
+
+The client address is ``scope["client"]``: uvicorn's own proxy-header handling is turned
+off in ``bot serve`` and :func:`trusted_proxies` wraps the app in uvicorn's
+``ProxyHeadersMiddleware`` only for the addresses in ``FORWARDED_ALLOW_IPS``, so an
+``X-Forwarded-For`` from anyone else is ignored.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
+import ipaddress
+from urllib.parse import urlsplit
 
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import SlidingWindowCounterRateLimiter
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_origin(value: str) -> str:
+    """``HTTPS://Bureau.Example.gov.cn:443/`` → ``https://bureau.example.gov.cn``."""
+    value = value.strip()
+    if value in ("*", "null", ""):
+        return value
+    try:
+        parts = urlsplit(value if "://" in value else f"http://{value}")
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return value.lower().rstrip("/")
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None or DEFAULT_PORTS.get(scheme) == port:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 def parse_origins(value: str) -> list[str]:
-    return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
+    return [normalise_origin(o) for o in value.split(",") if o.strip()]
 
 
-def own_origin(request: Request) -> str:
-    host = request.headers.get("host", "")
-    return f"{request.url.scheme}://{host}"
+class OriginPolicy:
+    """Allowed origins (``ALLOWED_ORIGINS``) plus the service's own origin."""
+
+    def __init__(self, allowed: list[str], public_url: str = "") -> None:
+        self.allowed = [normalise_origin(o) for o in allowed]
+        self.any = "*" in self.allowed
+        self.public = normalise_origin(public_url) if public_url else ""
+
+    def own(self, scope: Scope) -> set[str]:
+        """The origins this service is reached at: ``PUBLIC_URL``, and the scheme + Host
+        of the request (the scheme is ``https`` behind a trusted TLS proxy)."""
+        host = Headers(scope=scope).get("host", "")
+        own = {normalise_origin(f"{scope.get('scheme', 'http')}://{host}")} if host else set()
+        return own | ({self.public} if self.public else set())
+
+    def allows(self, origin: str, scope: Scope) -> bool:
+        origin = normalise_origin(origin)
+        return self.any or origin in self.allowed or origin in self.own(scope)
+
+    def frame_ancestors(self) -> str:
+        if self.any:
+            return "*"
+        return " ".join(["'self'", *self.allowed])
 
 
-class RateLimiter:
-    """Sliding one-minute window per client key (thread-safe, in memory)."""
+class RequestLimiter:
+    """``amount`` requests per client key per ``seconds``; keys expire with their window."""
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    def __init__(self, amount: int, seconds: int = 60) -> None:
+        self.item = RateLimitItemPerSecond(amount, seconds)
+        self.storage = MemoryStorage()
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
 
-    def allow(self, key: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits[key]
-            while hits and now - hits[0] >= 60:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return False
-            hits.append(now)
-            return True
+    def hit(self, key: str) -> bool:
+        return self.limiter.hit(self.item, key)
+
+    def tracked_keys(self) -> int:
+        """How many counters the limiter holds now (for memory checks)."""
+        return len(self.storage.storage)
 
 
-class EdgeMiddleware(BaseHTTPMiddleware):
-    """403 for API calls from origins not allowed; 429 past the rate limit; CSP for /widget."""
+def client_key(scope: Scope) -> str:
+    """The client address; an IPv6 client is keyed by its /64 (one host owns a /64)."""
+    client = scope.get("client")
+    host = client[0] if client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
-    def __init__(self, app, allowed_origins: list[str], limiter: RateLimiter) -> None:
-        super().__init__(app)
-        self.allowed = allowed_origins
-        self.limiter = limiter
 
-    def origin_allowed(self, request: Request, origin: str) -> bool:
-        return "*" in self.allowed or origin.rstrip("/") in self.allowed or origin == own_origin(request)
+def _json(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
-    async def dispatch(self, request: Request, call_next) -> Response:
-        path = request.url.path
-        if path.startswith(("/api/", "/v1/")):  # /v1: the OpenAI-compatible API
-            origin = request.headers.get("origin")
-            if origin and not self.origin_allowed(request, origin):
-                return JSONResponse({"detail": "此网站未被允许调用本服务 / origin not allowed"}, status_code=403)
-            if request.method == "POST":
-                client = request.client.host if request.client else "unknown"
-                if not self.limiter.allow(client):
-                    return JSONResponse(
-                        {"detail": "请求太频繁，请稍后再试 / too many requests, try again in a minute"},
-                        status_code=429,
-                        headers={"Retry-After": "60"},
-                    )
-        response = await call_next(request)
+
+FOREIGN = "此网站未被允许调用本服务 / origin not allowed"
+TOO_MANY = "请求太频繁，请稍后再试 / too many requests, try again in a minute"
+
+
+class EdgeGuard:
+    """Origin check and rate limit before anything else runs."""
+
+    def __init__(self, app: ASGIApp, origins: OriginPolicy, limiter: RequestLimiter) -> None:
+        self.app, self.origins, self.limiter = app, origins, limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path, method = scope["path"], scope["method"]
+        if method == "OPTIONS":  # CORS preflight: answered by the CORS middleware outside
+            return await self.app(scope, receive, send)
+        guarded = method == "POST" or path.startswith(("/api/", "/gradio_api/"))
+        origin = Headers(scope=scope).get("origin")
+        if guarded and origin and not self.origins.allows(origin, scope):
+            return await _json(403, FOREIGN)(scope, receive, send)
+        if method == "POST" and not self.limiter.hit(client_key(scope)):
+            return await _json(429, TOO_MANY, {"Retry-After": "60"})(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+# Gradio's front end needs inline scripts and styles (its config is inline) and
+# evaluates code for some components; nothing is loaded from another origin.
+APP_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+           "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+           "media-src 'self' blob: data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+           "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+WIDGET_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+              "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+              "form-action 'self'; frame-ancestors {ancestors}")
+# The admin page runs only its own script and style files: no inline code, never framed.
+ADMIN_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+            "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+            "https://cdn.redoc.ly; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+            "base-uri 'self'; frame-ancestors 'self'")
+
+
+class SecurityHeaders:
+    """Headers on every response: CSP (the widget may be framed by ``ALLOWED_ORIGINS``,
+    everything else only by this site), nosniff, referrer policy."""
+
+    def __init__(self, app: ASGIApp, origins: OriginPolicy) -> None:
+        self.app = app
+        self.widget_csp = WIDGET_CSP.format(ancestors=origins.frame_ancestors())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
         if path == "/widget":
-            ancestors = " ".join(["'self'", *(o for o in self.allowed if o != "*")]) if "*" not in self.allowed else "*"
-            response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+            csp, frame = self.widget_csp, None
+        elif path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+            csp, frame = DOCS_CSP, "SAMEORIGIN"
+        elif path == "/admin" or path.startswith("/admin/"):
+            csp, frame = ADMIN_CSP, "DENY"
+        else:
+            csp, frame = APP_CSP, "SAMEORIGIN"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = csp
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+                if frame:
+                    headers["X-Frame-Options"] = frame
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class NormalisedCORS(CORSMiddleware):
+    """CORS whose origin test is :func:`normalise_origin` on both sides."""
+
+    def __init__(self, app: ASGIApp, origins: OriginPolicy) -> None:
+        super().__init__(app, allow_origins=["*"] if origins.any else origins.allowed,
+                         allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+        self.policy = origins
+
+    def is_allowed_origin(self, origin: str) -> bool:
+        return self.policy.any or normalise_origin(origin) in self.policy.allowed
+
+
+def trusted_proxies(value: str) -> list[str]:
+    """``FORWARDED_ALLOW_IPS``: addresses / networks whose forwarded headers are trusted."""
+    return [v.strip() for v in value.split(",") if v.strip()]

@@ -10,10 +10,10 @@ import logging
 import gradio as gr
 
 from bot.answer.service import PolicyBot
-from bot.errors import InvalidQuestion
-from bot.web.feedback import FeedbackStore
-from bot.web.render import EXAMPLES, answer_html, sources_html
-from bot.web.ui_stream import stream_reply
+from bot.errors import FeedbackUnavailable, InvalidQuestion, StoreError
+from bot.web.provider import BotProvider
+from bot.web.render import PageText, answer_html, sources_html
+from bot.web.ui_stream import prior_turns, stream_reply
 
 log = logging.getLogger(__name__)
 AUTO = "自动识别"
@@ -23,21 +23,28 @@ CSS = """
 #sources blockquote { margin: 4px 0 10px; padding-left: 8px; border-left: 3px solid #d1d5db; color: #4b5563; }
 #sources .clause { font-size: 13px; color: #6b7280; }
 .disclaimer { font-size: 13px; color: #6b7280; }
+#chat table.answer-table { border-collapse: collapse; font-size: 13px; margin: 6px 0; }
+#chat table.answer-table th, #chat table.answer-table td { border: 1px solid #d1d5db; padding: 3px 6px; vertical-align: top; }
+#chat table.answer-table th { background: #f3f4f6; }
+#sources details summary { cursor: pointer; color: #1d4ed8; font-size: 13px; }
 """
 
 
-def coverage_line(bot: PolicyBot) -> str:
-    regions = bot.model.regions.covered()
-    return f"覆盖：{regions}。依据 {len(bot.corpus.documents)} 份材料（政策、发布会、新闻报道、研究文章），点击引用可查看原文条款。"
+def page_text(bot: PolicyBot) -> PageText:
+    return PageText.load(bot, bot.settings.knowledge_dir, bot.settings.prompts_dir)
 
 
-def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
+def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
+    """The chat and 补贴测算 tabs; answers come from ``provider`` (the live index)."""
+    bot = provider.current()
     regions = bot.model.regions.local()
-    with gr.Blocks(title="微短剧政策助手") as demo:
-        gr.Markdown("# 微短剧政策助手\n在哪里拍、能拿哪些扶持：每条回答都引用政策原文条款。")
-        gr.Markdown(html.escape(coverage_line(bot)), elem_classes=["coverage"])
-        gr.Markdown("⚠ 平原示范区文件为**征求意见稿**。本助手只摘录文件原文，不构成承诺，"
-                    "以正式文件和主管部门解释为准。", elem_classes=["disclaimer"])
+    text = page_text(bot)
+    examples = text.examples
+    with gr.Blocks(title=text("title")) as demo:
+        gr.Markdown(f"# {html.escape(text('title'))}\n{html.escape(text('tagline'))}")
+        gr.Markdown(html.escape(text("coverage")), elem_classes=["coverage"])
+        notice = (text("draft_notice") + " " if text.drafts else "") + text("disclaimer")
+        gr.Markdown(notice, elem_classes=["disclaimer"])
         turns = gr.State([])  # one record per answer: question, answer (public JSON), page origin
         with gr.Tabs():
             with gr.Tab("政策问答", id="chat-tab"):
@@ -46,14 +53,14 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
                         chatbot = gr.Chatbot(label="对话", height=460, elem_id="chat", feedback_options=("Like", "Dislike"))
                         with gr.Row():
                             region = gr.Dropdown([AUTO, *regions], value=AUTO, label="地区（可选）", scale=1)
-                            question = gr.Textbox(label="问题", placeholder="例如：在衢江取景有什么补贴？", scale=4,
+                            question = gr.Textbox(label="问题", placeholder=text.placeholder, scale=4,
                                                   max_lines=3, elem_id="question")
                             send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
                         with gr.Row(elem_id="examples"):
-                            example_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
+                            example_buttons = [gr.Button(q, size="sm") for q in examples]
                     with gr.Column(scale=2):
                         gr.Markdown("### 来源条款")
-                        sources = gr.HTML(sources_html([]), elem_id="sources")
+                        sources = gr.HTML(sources_html([], text("no_citations"), text("quote_toggle")), elem_id="sources")
             with gr.Tab("补贴测算", id="check-tab"):
                 check_inputs, check_button, check_result, check_sources = _build_check_tab(regions)
 
@@ -61,17 +68,18 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
             message = (message or "").strip()
             if not message:
                 return history, gr.update(), "", records
-            prior = []
-            for record in records[-3:]:
-                prior += [{"role": "user", "content": record["question"]},
-                          {"role": "assistant", "content": record["answer"]["answer"]}]
             try:
-                answer = bot.ask(message, region=None if region_choice == AUTO else region_choice, history=prior)
+                answer = provider.ask(message, region=None if region_choice == AUTO else region_choice,
+                                      history=prior_turns(records))
             except InvalidQuestion as exc:
                 reply, panel = html.escape(str(exc)), gr.update()
                 record = None
+            except StoreError:
+                reply, panel = "索引暂时不可用，请稍后再试。", gr.update()
+                record = None
             else:
-                reply, panel = answer_html(answer), sources_html(answer.citations)
+                reply, panel = answer_html(answer), sources_html(answer.citations, text("no_citations"),
+                                                                 text("quote_toggle"))
                 origin = request.headers.get("origin") or request.headers.get("referer") if request else None
                 record = {"question": message, "answer": answer.public(), "origin": origin}
             history = [*history, {"role": "user", "content": html.escape(message)},
@@ -81,7 +89,7 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
 
         def respond_streaming(message: str, history: list, region_choice: str, records: list, request: gr.Request):
             region = None if region_choice == AUTO else region_choice
-            yield from stream_reply(bot, message, history, region, records, request)
+            yield from stream_reply(provider, message, history, region, records, request, text)
 
         handler = respond if bot.writer is None else respond_streaming  # tokens as they come with an LLM
 
@@ -92,22 +100,25 @@ def build_ui(bot: PolicyBot, feedback: FeedbackStore) -> gr.Blocks:
                 return
             record = records[turn]
             liked = data.liked if isinstance(data.liked, bool) else str(data.liked).lower() in ("like", "true")
-            feedback.add(helpful=liked, question=record["question"], answer=record["answer"]["answer"],
-                         answerable=record["answer"]["answerable"], citations=record["answer"]["citations"],
-                         region=record["answer"]["region"], page_origin=record["origin"], surface="web")
+            try:
+                feedback.add(helpful=liked, question=record["question"], answer=record["answer"]["answer"],
+                             answerable=record["answer"]["answerable"], citations=record["answer"]["citations"],
+                             region=record["answer"]["region"], page_origin=record["origin"], surface="web")
+            except FeedbackUnavailable:
+                gr.Warning("评价未能保存，请稍后再试。")  # the reason is in the server log, never here
 
         outputs = [chatbot, sources, question, turns]
         send.click(handler, [question, chatbot, region, turns], outputs, api_name=False)
         question.submit(handler, [question, chatbot, region, turns], outputs, api_name=False)
-        for button, text in zip(example_buttons, EXAMPLES, strict=True):
-            _bind_example(button, text, handler, [chatbot, region, turns], outputs)
+        for button, example in zip(example_buttons, examples, strict=True):
+            _bind_example(button, example, handler, [chatbot, region, turns], outputs)
         chatbot.like(on_like, [turns], None)
 
         def run_check(*values):
             profile = _profile_from_form(*values)
             if not profile.regions:
                 return "请至少选择一个地区。", sources_html([])
-            result = bot.check(profile)
+            result = provider.current().check(profile)
             report, citations = result.report, result.citations
             return html.escape(report).replace("&gt;", ">").replace("&quot;", '"'), sources_html(citations)
 

@@ -1,0 +1,278 @@
+"""What a new policy text says about itself: the cleaned copy's body (paragraphs, title
+line, editorial section marks) and the front-matter fields — title, issuer, 文号, date,
+status, validity, offices — read from the text by rules over the words in the lexicon's
+``onboarding`` section (``knowledge/lexicon.yaml``).
+
+Nothing is invented: a field the text does not state is reported as not found, and the
+person reviewing the document is told so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.errors import KnowledgeError
+from bot.ingest.parse import MARKER, ParsedFile
+from bot.models import DocStatus
+
+# "（1）…" under a numbered item: a sub-list the splitter has no level for; kept in its
+# item's clause (one paragraph, one line per sub-item) so the item reads whole.
+SUB_ITEM = re.compile(r"^（\d{1,2}）")
+ITEM = re.compile(r"^\d{1,2}[.．、](?!\d)")
+DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+@dataclass(frozen=True)
+class OnboardingWords:
+    """The lexicon's ``onboarding`` section, compiled (see the comments there)."""
+
+    status: dict[str, tuple[str, ...]]
+    title_words: tuple[str, ...]
+    doc_number: re.Pattern[str]
+    validity: re.Pattern[str]
+    office_suffixes: tuple[str, ...]
+    office_stops: tuple[str, ...]
+    issuer_suffixes: tuple[str, ...]
+    trailer: dict[str, re.Pattern[str]]
+    grant: re.Pattern[str]
+    no_grant: re.Pattern[str]
+    service: re.Pattern[str]
+    action: re.Pattern[str]
+    preamble: re.Pattern[str]
+    fund: re.Pattern[str]
+    free: re.Pattern[str]
+    money: re.Pattern[str]
+    ratio: re.Pattern[str]
+    cap: re.Pattern[str]
+    duration: re.Pattern[str]
+    one_off: str
+    case_by_case: str
+    actual_cost: str
+    conditions: dict[str, re.Pattern[str]]
+    levels: dict[str, re.Pattern[str]]
+    script_words: re.Pattern[str]
+    site: re.Pattern[str]
+    site_status: dict[str, re.Pattern[str]]
+    site_capacity: re.Pattern[str]
+    background_sections: re.Pattern[str]
+    threshold: re.Pattern[str]
+    site_types: dict[str, re.Pattern[str]]
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> OnboardingWords:
+        path = knowledge_dir / "lexicon.yaml"
+        try:
+            lexicon = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = lexicon["onboarding"]
+            rx = re.compile
+            return cls(
+                status={str(k): tuple(str(w) for w in v) for k, v in data["status"].items()},
+                title_words=tuple(data["title_words"]),
+                doc_number=rx(data["doc_number"]),
+                validity=rx(data["validity"]),
+                office_suffixes=tuple(data["office_suffixes"]),
+                office_stops=tuple(data["office_stops"]),
+                issuer_suffixes=tuple(data["issuer_suffixes"]),
+                trailer={str(k): rx(v) for k, v in data["trailer"].items()},
+                grant=rx(data["grant"]),
+                no_grant=rx(data["no_grant"]),
+                service=rx(data["service"]),
+                action=rx(data["action"]),
+                preamble=rx(data["preamble"]),
+                fund=rx(data["fund"]),
+                free=rx(data["free"]),
+                money=rx(data["money"]),
+                ratio=rx(data["ratio"]),
+                cap=rx(data["cap"]),
+                duration=rx(data["duration"]),
+                one_off=str(data["one_off"]),
+                case_by_case=str(data["case_by_case"]),
+                actual_cost=str(data["actual_cost"]),
+                conditions={str(k): rx(v) for k, v in data["conditions"].items()},
+                levels={str(k): rx(v) for k, v in data["levels"].items()},
+                script_words=rx(data["script_words"]),
+                site=rx(data["site"]),
+                site_status={str(k): rx(v) for k, v in data["site_status"].items()},
+                site_capacity=rx(data["site_capacity"]),
+                background_sections=rx(data["background_sections"]),
+                threshold=rx(data["threshold"]),
+                # the answer path's site kinds (sites.yaml `type`), reused for drafted sites
+                site_types={str(k): rx("|".join(re.escape(str(w)) for w in v))
+                            for k, v in (lexicon.get("site_types") or {}).items()},
+                raw=data,
+            )
+        except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
+            raise KnowledgeError(f"{path}: the onboarding section is missing or malformed ({exc!r})") from exc
+
+
+@dataclass
+class Detected:
+    """Front-matter fields found in a text; ``missing`` names those it does not state."""
+
+    title: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""
+    status: DocStatus = DocStatus.FINAL
+    status_reason: str = ""
+    validity: str = ""
+    offices: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------- the body
+def cleaned_body(parsed: ParsedFile, title: str, words: OnboardingWords) -> str:
+    """The cleaned copy's body: the title as a ``# `` line, one paragraph per line with
+    blank lines between (a "（1）" sub-list stays with its item), and the document's tail
+    (抄送, 落款, 附件) under section marks so it does not run into the last numbered clause."""
+    lines = parsed.text.splitlines()
+    tail_start = _tail_start(lines, words)
+    out: list[str] = []
+    title_done = False
+    for i, line in enumerate(lines):
+        if i == tail_start:
+            out.append(f"<!-- section: {_tail_name(lines[tail_start:], words)} -->")
+        if not title_done and title and line == title:
+            out.append(f"# {line}")
+            title_done = True
+            continue
+        if SUB_ITEM.match(line) and out and (ITEM.match(out[-1]) or SUB_ITEM.match(out[-1].split("\n")[-1])):
+            out[-1] += "\n" + line
+            continue
+        out.append(line)
+    return "\n\n".join(out) + "\n"
+
+
+def _tail_start(lines: list[str], words: OnboardingWords) -> int | None:
+    """Index of the first line of the document's tail (after the last numbered clause)."""
+    last_marker = max((i for i, line in enumerate(lines) if MARKER.match(line)), default=-1)
+    for i in range(last_marker + 1, len(lines)):
+        if any(p.search(lines[i]) for p in words.trailer.values()) or _is_signature(lines[i], words):
+            return i
+    return None
+
+
+def _tail_name(tail: list[str], words: OnboardingWords) -> str:
+    for name, pattern in words.trailer.items():
+        if pattern.search(tail[0]):
+            return name
+    return "落款"
+
+
+def _is_signature(line: str, words: OnboardingWords) -> bool:
+    """A line that is only an issuing body or only a date (the signature block)."""
+    bare = re.sub(r"\s+", "", line)
+    return bool(DATE.fullmatch(bare) or (len(bare) <= 30 and bare.endswith(words.issuer_suffixes)
+                                         and not re.search(r"[，。：；]", bare)))
+
+
+# ---------------------------------------------------------------- front matter
+def detect(parsed: ParsedFile, words: OnboardingWords) -> Detected:
+    """Title, issuer, 文号, date, status, validity and offices as the text states them."""
+    lines = parsed.text.splitlines()
+    found = Detected()
+    found.title = _title(parsed, lines, words)
+    found.doc_number = next((ln.strip() for ln in lines[:12] if words.doc_number.fullmatch(ln.strip())), "")
+    found.issuer = _issuer(parsed, lines, words)
+    found.date = _date(parsed, lines)
+    found.status, found.status_reason = _status(found.title, parsed.text, found.doc_number, words)
+    found.validity = _validity(lines, words)
+    found.offices = _offices(parsed.text, words)
+    for name in ("title", "issuer", "doc_number", "date", "validity"):
+        if not getattr(found, name):
+            found.missing.append(name)
+    return found
+
+
+def _title(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
+    candidates = [h for h in parsed.headings if not MARKER.match(h)]
+    candidates += [ln for ln in lines[:12] if len(ln) <= 80 and not re.search(r"[。；]$", ln) and not MARKER.match(ln)]
+    if parsed.hints.get("title"):
+        candidates.insert(0, parsed.hints["title"])
+    titled = [c for c in dict.fromkeys(candidates) if any(w in c for w in words.title_words)]
+    # "关于印发《X》的通知" wraps the document itself: the title is X when X is a line
+    for c in titled:
+        for inner in re.findall(r"《([^》]+)》", c):
+            if inner in lines:
+                return inner
+    return titled[0] if titled else (candidates[0] if candidates else "")
+
+
+def _issuer(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
+    signature = []
+    for line in lines[-12:]:
+        for part in re.split(r"\s{2,}|\u3000+", line.strip()):
+            bare = part.strip()
+            if _is_signature(bare, words) and not DATE.fullmatch(bare) and bare not in signature:
+                signature.append(bare)
+    if signature:
+        return "、".join(signature)
+    head = next((ln for ln in lines[:5] if ln.endswith("文件")), "")
+    if head:
+        return head[:-2]
+    return parsed.hints.get("issuer", "")
+
+
+def _date(parsed: ParsedFile, lines: list[str]) -> str:
+    for line in reversed(lines[-12:]):
+        bare = re.sub(r"\s+", "", line)
+        m = DATE.search(bare)
+        if m and (bare.endswith(("日", "日印发", "日发布")) and len(bare) - len(m.group(0)) <= 30):
+            return _iso(m.groups())
+    for line in lines[:12]:
+        if m := DATE.fullmatch(line.strip()):
+            return _iso(m.groups())
+    if m := ISO_DATE.search(parsed.hints.get("date", "")):
+        return _iso(m.groups())
+    return ""
+
+
+def _iso(parts: tuple[str, ...]) -> str:
+    year, month, day = parts
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+
+
+def _status(title: str, text: str, doc_number: str, words: OnboardingWords) -> tuple[DocStatus, str]:
+    for where, haystack in (("标题", title), ("正文", text[:400])):
+        for status, cues in words.status.items():
+            cue = next((c for c in cues if c in haystack), None)
+            if cue:
+                return DocStatus(status), f"{where}含“{cue}”"
+    if doc_number:
+        return DocStatus.FINAL, f"有文号{doc_number}"
+    return DocStatus.FINAL, "未见征求意见稿/试行/指南/新闻等字样，按正式文件处理"
+
+
+def _validity(lines: list[str], words: OnboardingWords) -> str:
+    found = []
+    for line in lines:
+        for sentence in re.split(r"(?<=[。；])", line):
+            if words.validity.search(sentence):
+                found.append(re.sub(r"^" + MARKER.pattern, "", sentence).strip().rstrip("。；"))
+    return "；".join(dict.fromkeys(found))
+
+
+def _offices(text: str, words: OnboardingWords) -> list[str]:
+    """Offices the text names (服务专窗, 服务中心, 局, 科, 管委会 …), each cut at the word
+    before it (在/由/向/设在 …); quoted names first."""
+    names: list[str] = []
+    for m in re.finditer(r"“([^”]{3,24})”", text):
+        if m.group(1).endswith(words.office_suffixes):
+            names.append(m.group(1))
+    suffixes = "|".join(re.escape(s) for s in sorted(words.office_suffixes, key=len, reverse=True))
+    for m in re.finditer(rf"[\u4e00-\u9fff]{{2,24}}?(?:{suffixes})", text):
+        name = m.group(0)
+        for stop in sorted(words.office_stops, key=len, reverse=True):
+            if stop in name:
+                name = name[name.rindex(stop) + len(stop):]
+        # an office is a place's office: 县文化旅游体育局, 黟县人民政府办公室, 市财政局
+        if len(name) >= 4 and re.search(r"[县市区省州]", name[:4]) and not any(name in n for n in names):
+            names.append(name)
+    counts = {n: text.count(n) for n in names}
+    return sorted(names, key=lambda n: (-counts[n], names.index(n)))[:6]

@@ -1,0 +1,260 @@
+"""Read a policy file as a bureau sends it (.txt, .md, .docx, .pdf, saved .html) into plain
+text in reading order: one paragraph per line, headings and list numbers kept.
+
+Every parser returns a :class:`ParsedFile`; nothing here changes wording. Word's automatic
+list numbers are not part of a paragraph's text, so they are computed from the numbering
+definitions and written in front of the item (``1.``), as Word shows them; an HTML ``<ol>``
+is numbered as a browser shows it. The parsers are imported on first use (each is an optional
+weight for the rest of the bot).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import KnowledgeError
+from bot.ingest.clean import tidy_spacing
+
+SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+CN = "一二三四五六七八九十"
+# A line that starts a new paragraph in text whose lines a PDF broke.
+MARKER = re.compile(rf"^(第[{CN}百]+条|[{CN}]+、|（[{CN}]+）|\d{{1,2}}[.．、](?!\d)|（\d{{1,2}}）|[①-⑳]|[{CN}]是)")
+SENTENCE_END = re.compile(r"[。！？；：:!?;]$")
+PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+
+
+class UnreadableFile(KnowledgeError):
+    """A file `bot add` cannot read (wrong type, damaged, scanned PDF without text)."""
+
+
+@dataclass
+class ParsedFile:
+    """Plain text of a file (one paragraph per line) and what the file itself says about
+    its metadata (an HTML page's title, date and publisher; a Word heading)."""
+
+    text: str
+    kind: str  # txt, md, docx, pdf, html
+    hints: dict[str, str] = field(default_factory=dict)
+    headings: list[str] = field(default_factory=list)  # paragraphs styled as headings
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """The text of ``path`` in reading order. Raises :class:`UnreadableFile`."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UnreadableFile(
+            f"{path.name}: 不支持的文件类型 {suffix or '(无扩展名)'}，请提供 .txt .md .docx .pdf 或 .html / "
+            f"unsupported file type")
+    if not path.is_file():
+        raise UnreadableFile(f"{path}: 文件不存在 / file not found")
+    try:
+        if suffix in (".txt", ".md"):
+            parsed = ParsedFile(_read_text(path), suffix[1:])
+        elif suffix == ".docx":
+            parsed = _parse_docx(path)
+        elif suffix == ".pdf":
+            parsed = _parse_pdf(path)
+        else:
+            parsed = _parse_html(_read_text(path))
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # a damaged file: say which and why, never a traceback
+        raise UnreadableFile(f"{path.name}: 无法读取文件（{type(exc).__name__}: {exc}）/ cannot read the file") from exc
+    parsed.text = "\n".join(line for line in (tidy_spacing(x).strip() for x in parsed.text.splitlines()) if line)
+    if len(re.findall(r"[\u4e00-\u9fff]", parsed.text)) < 20:
+        raise UnreadableFile(f"{path.name}: 文件中几乎没有可读的中文文字（扫描件需先做文字识别）/ no text found "
+                             f"(a scanned PDF needs OCR first)")
+    return parsed
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(f"{path.name}: 文字编码无法识别（请另存为 UTF-8）/ unknown text encoding")
+
+
+# ------------------------------------------------------------------------- docx
+def _parse_docx(path: Path) -> ParsedFile:
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document(str(path))
+    numbering = _DocxNumbering(document)
+    lines: list[str] = []
+    headings: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            paragraph = docx.text.paragraph.Paragraph(child, document)
+            text = paragraph.text.strip()
+            if not text:
+                continue
+            number = numbering.label(child, paragraph.style.element if paragraph.style is not None else None)
+            if number and not MARKER.match(text):
+                text = f"{number}{text}"
+            style = (paragraph.style.name if paragraph.style is not None else "") or ""
+            if style.lower().startswith(("heading", "title")) or style.startswith("标题"):
+                headings.append(text)
+            lines.append(text)
+        elif child.tag == qn("w:tbl"):
+            table = docx.table.Table(child, document)
+            for row in table.rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+                if cells:
+                    lines.append("，".join(cells))
+    hints = {}
+    core = document.core_properties
+    if core.title:
+        hints["title"] = core.title.strip()
+    return ParsedFile("\n".join(lines), "docx", hints, headings)
+
+
+class _DocxNumbering:
+    """Word's automatic list numbers: counters per list and level, formatted as Word shows
+    them (``1.``, ``（一）``)."""
+
+    def __init__(self, document) -> None:
+        from docx.oxml.ns import qn
+
+        self._qn = qn
+        self.formats: dict[tuple[str, int], tuple[str, str, int]] = {}  # (numId, ilvl) → (fmt, text, start)
+        self.counters: dict[tuple[str, int], int] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {}
+        for node in root.findall(qn("w:abstractNum")):
+            levels = {}
+            for lvl in node.findall(qn("w:lvl")):
+                fmt = lvl.find(qn("w:numFmt"))
+                text = lvl.find(qn("w:lvlText"))
+                start = lvl.find(qn("w:start"))
+                levels[int(lvl.get(qn("w:ilvl")))] = (
+                    fmt.get(qn("w:val")) if fmt is not None else "decimal",
+                    text.get(qn("w:val")) if text is not None else "%1.",
+                    int(start.get(qn("w:val"))) if start is not None else 1,
+                )
+            abstract[node.get(qn("w:abstractNumId"))] = levels
+        for num in root.findall(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            if ref is None:
+                continue
+            for ilvl, spec in abstract.get(ref.get(qn("w:val")), {}).items():
+                self.formats[(num.get(qn("w:numId")), ilvl)] = spec
+
+    def label(self, paragraph, style=None) -> str:
+        """The number Word shows before ``paragraph`` ("" when it is not in a numbered list);
+        the numbering may be set on the paragraph or on its style ("List Number")."""
+        qn = self._qn
+        num_pr = None
+        for element in (paragraph, style):
+            props = element.find(qn("w:pPr")) if element is not None else None
+            num_pr = props.find(qn("w:numPr")) if props is not None else None
+            if num_pr is not None and num_pr.find(qn("w:numId")) is not None:
+                break
+        if num_pr is None:
+            return ""
+        num_id = num_pr.find(qn("w:numId"))
+        ilvl = num_pr.find(qn("w:ilvl"))
+        key = (num_id.get(qn("w:val")) if num_id is not None else "", int(ilvl.get(qn("w:val"))) if ilvl is not None else 0)
+        fmt, text, start = self.formats.get(key, ("decimal", "%1.", 1))
+        if fmt in ("bullet", "none"):
+            return ""
+        self.counters[key] = self.counters.get(key, start - 1) + 1
+        for (other_id, other_level) in list(self.counters):  # a deeper level restarts
+            if other_id == key[0] and other_level > key[1]:
+                del self.counters[(other_id, other_level)]
+        value = self.counters[key]
+        shown = _cn_count(value) if fmt.startswith(("chinese", "ideograph", "japaneseCounting")) else str(value)
+        return re.sub(r"%\d", shown, text)
+
+
+def _cn_count(n: int) -> str:
+    if n <= 10:
+        return CN[n - 1]
+    if n < 20:
+        return f"十{CN[n - 11]}"
+    tens, ones = divmod(n, 10)
+    return f"{CN[tens - 1]}十{CN[ones - 1] if ones else ''}"
+
+
+# -------------------------------------------------------------------------- pdf
+def _parse_pdf(path: Path) -> ParsedFile:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    raw: list[str] = []
+    for page in reader.pages:
+        raw.extend((page.extract_text() or "").splitlines())
+    hints = {}
+    meta = reader.metadata
+    if meta is not None and meta.title:
+        hints["title"] = str(meta.title).strip()
+    return ParsedFile("\n".join(join_broken_lines(raw)), "pdf", hints)
+
+
+def join_broken_lines(lines: list[str]) -> list[str]:
+    """Paragraphs from the lines of a PDF page: a line continues the previous paragraph
+    unless the previous one ended a sentence or this one starts a numbered item; page
+    numbers are dropped."""
+    paragraphs: list[str] = []
+    for raw in lines:
+        line = tidy_spacing(raw).strip()
+        if not line or PAGE_NUMBER.match(line):
+            continue
+        if paragraphs and not SENTENCE_END.search(paragraphs[-1]) and not MARKER.match(line) \
+                and len(paragraphs[-1]) >= 15:
+            paragraphs[-1] += line
+        else:
+            paragraphs.append(line)
+    return paragraphs
+
+
+# ------------------------------------------------------------------------- html
+def _parse_html(html: str) -> ParsedFile:
+    import lxml.html
+    import trafilatura
+
+    tree = lxml.html.fromstring(html)
+    hints = {}
+    for name, key in (("ArticleTitle", "title"), ("PubDate", "date"), ("ContentSource", "issuer"),
+                      ("SiteName", "site")):
+        values = tree.xpath(f'//meta[@name="{name}"]/@content')
+        if values and values[0].strip():
+            hints[key] = values[0].strip()
+    # trafilatura writes an <ol>'s numbers itself ("1. "), as a browser shows them
+    markdown = trafilatura.extract(lxml.html.tostring(tree, encoding="unicode"), output_format="markdown",
+                                   include_formatting=True, include_tables=True, include_links=False,
+                                   favor_recall=True) or ""
+    if not markdown.strip():
+        raise UnreadableFile("网页中找不到正文 / no article body found in the page")
+    lines = []
+    headings = []
+    title = hints.get("title") or (tree.xpath("//h1//text()") or [""])[0].strip()
+    if title:
+        hints["title"] = title
+    for line in markdown.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        line = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", line)  # Markdown escapes ("1\\.")
+        line = re.sub(r"^[-*+]\s+", "", line)  # bullets of unnumbered lists
+        line = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), line)
+        if line.startswith("#"):
+            line = line.lstrip("#").strip()
+            headings.append(line)
+        lines.append(line)
+    if title and (not lines or lines[0] != title):
+        lines.insert(0, title)
+        headings.insert(0, title)
+    info = " ".join(t.strip() for t in tree.xpath('//*[contains(@class,"info") or contains(@class,"meta")]//text()'))
+    if "date" not in hints and (m := re.search(r"\d{4}-\d{1,2}-\d{1,2}", info)):
+        hints["date"] = m.group(0)
+    return ParsedFile("\n".join(lines), "html", hints, headings)

