@@ -106,3 +106,20 @@ def test_where_the_crew_comes_from_is_not_a_region_asked_about(bot):
     answer = bot.ask("我们是上海的公司，带二十个人去衢江拍一个月，有什么能享受的？")
     assert answer.region == "衢江"
     assert "上海" not in "".join(c.title for c in answer.citations)
+
+
+def test_which_of_two_texts_is_in_force_is_answered_per_region(bot):
+    answer = bot.ask("衢江和平原示范区的政策，哪个已经正式生效了？")
+    assert answer.kind.startswith("clauses") and _verbatim(bot, answer)
+    assert "征求意见稿" in answer.answer and "正式出台" in answer.answer
+
+
+def test_a_named_site_in_progress_is_answered_with_what_the_text_says_of_its_progress(bot):
+    answer = bot.ask("汉唐商业街现在建得怎么样了？")
+    assert _verbatim(bot, answer) and "15%" in answer.answer
+
+
+def test_a_report_without_a_signature_names_its_title_and_quotes_the_body(bot):
+    answer = bot.ask("浙江那个“微短剧+”计划是哪几个部门牵头的？")
+    assert "原文没有落款" in answer.answer and "11部门" in answer.answer
+    assert _verbatim(bot, answer)

@@ -301,6 +301,8 @@ class Understand:
             return Ask.SCENARIO
         if intent.programmes and self._about_programme(intent):
             return Ask.LIST
+        if pattern["status"].search(lowered) and not intent.asks & {"amount", "list", "ratio"} and not pattern["list_all"].search(lowered):
+            return Ask.STATUS  # "哪个已经正式生效了？": in force or not, also for several regions
         explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
         compares = intent.support or (intent.topics and ("compare" in intent.asks or intent.all_regions))
         if (len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered:

@@ -16,7 +16,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answer.caveats import Caveats, claimed_figures
 from bot.answer.declines import Declines
@@ -219,7 +219,10 @@ class PolicyBot:
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         if retrieved is not None:
             retrieved.extend(_interleave(hits))
-        return self.clauses.compose(intent, hits)
+        draft = self.clauses.compose(intent, hits)
+        if which is Route.DOCUMENT and (title := self.documents.unsigned(intent)) is not None:
+            draft = replace(draft, blocks=(title, *draft.blocks))
+        return draft
 
     def _fallback(self, intent: Intent) -> Draft:
         draft = DraftBuilder("guard")
