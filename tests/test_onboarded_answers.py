@@ -123,3 +123,21 @@ def test_a_report_without_a_signature_names_its_title_and_quotes_the_body(bot):
     answer = bot.ask("浙江那个“微短剧+”计划是哪几个部门牵头的？")
     assert "原文没有落款" in answer.answer and "11部门" in answer.answer
     assert _verbatim(bot, answer)
+
+
+def test_a_place_name_read_across_words_is_not_a_place(bot):
+    """湘江西岸 does not name 江西; 江西 on its own does."""
+    assert bot.model.gazetteer.find("湘江西岸产业园那个数字影棚现在能进去拍吗？") == []
+    assert [p.name for p in bot.model.gazetteer.find("去江西拍戏有补贴吗")] == ["江西省"]
+
+
+def test_a_chapter_line_is_a_heading_and_its_articles_are_clauses_under_it():
+    from bot.ingest.split import split_document
+    from bot.models import DocStatus, PolicyDocument
+
+    body = "### 第二章 支持企业发展\n\n第五条 落户奖励。新注册的企业给予10万元奖励。\n\n第八章 附则\n\n第三十条 本政策自公布之日起施行。"
+    doc = PolicyDocument(id="t", title="测试", issuer="x", region={}, region_key="衢江", date="2026",
+                         status=DocStatus.FINAL, validity="x", source="t.txt", body=body)
+    clauses = {c.clause_id: c for c in split_document(doc)}
+    assert clauses["t:第五条"].heading_path[0] == "第二章 支持企业发展"
+    assert clauses["t:第三十条"].heading_path[0] == "第八章 附则"

@@ -403,6 +403,13 @@ class Understand:
                 return place.name
         if words.outside_company.search(lowered):
             return words.elsewhere
+        # "company registered in Dongyang": a place the gazetteer does not know is not a
+        # covered region, so the company is registered elsewhere ("注册在哪" asks, it does not tell)
+        for marker in words.registered:
+            at = lowered.find(marker.strip())
+            rest = lowered[at + len(marker.strip()):at + len(marker.strip()) + 6].strip() if at >= 0 else ""
+            if rest and not re.match(r"(哪|什么|where|which|what)", rest) and re.match(r"[a-z\u4e00-\u9fff]", rest):
+                return words.elsewhere
         return None
 
     def _registration_place(self, lowered: str, place: Place) -> bool:

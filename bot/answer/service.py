@@ -82,7 +82,8 @@ class PolicyBot:
         self.sync_report = sync_report
         tokenizer = retriever.bm25.tokenizer
         self.model = PolicyModel.load(settings.knowledge_dir, corpus.documents, corpus.clauses,
-                                      is_word=lambda w: tokenizer.general_frequency(w) >= COMMON_NAME_FREQ)
+                                      is_word=lambda w: tokenizer.general_frequency(w) >= COMMON_NAME_FREQ,
+                                      cut=tokenizer.cut)
         self.templates: Templates = get_templates(settings.prompts_dir)
         uncovered = {k: list(t.terms) for k, t in self.model.topics.topics.items()
                      if not self.model.measures_for(self.model.regions.keys, [k])}
