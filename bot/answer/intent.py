@@ -359,17 +359,29 @@ class Understand:
         if origin is None and words.outside_crew.search(lowered):
             origin = words.elsewhere
         registered = self._registered_in(intent, lowered)
+        negations = (*words.negations, "够不")
         company = None
-        if words.new_company.search(lowered):
+        moving = _affirmed(words.moving_in, lowered, negations)  # not "不打算迁过去"
+        above = _affirmed(words.above_scale, lowered, negations) if words.above_scale.search(lowered) else None
+        if moving and intent.regions:  # "把公司迁到衢江重新注册": a new company there
+            company, registered = "new", intent.regions[0]
+        elif _affirmed(words.new_company, lowered, negations):
             company = "new"
-        elif words.above_scale.search(lowered):
+        elif above:
             company = "first_above_scale"
+        if company is None and words.no_company.search(lowered):
+            company = "none"  # "我是个人编剧，没开公司"
+        established = True if words.established.search(lowered) and company != "new" else None
+        if established and company is None:
+            company = "existing"
         selected = None
         about_script = bool(words.script_words.search(lowered))
         if about_script and words.script_not_selected.search(lowered):
             selected = words.none_words[0]
         elif about_script and words.script_selected.search(lowered):
-            selected = next((level for level, rx in words.levels.items() if rx.search(lowered)), None)
+            # "入选了省里的扶持项目，不是总局的": a level said with a negation is not it
+            selected = next((level for level, rx in words.levels.items()
+                             if _affirmed(rx, lowered, (*negations, "不是", "并非", "而非"))), None)
         crew = words.patterns["crew"].search(lowered)
         share = _share(lowered, words.patterns["shoot_all"])
         capital = words.patterns["capital"].search(lowered)
@@ -381,10 +393,13 @@ class Understand:
             shoot_share=share,
             script_selected_by=selected,
             company=company,
+            established=established,
+            above_scale=above,
             registered_in=registered,
             crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
             coming_from=origin,
-            job_seekers=True if words.job_seekers.search(lowered) else (False if words.in_crew.search(lowered) else None),
+            # "第一次来，不过已经跟组了": in a crew wins over a first visit
+            job_seekers=False if words.in_crew.search(lowered) else (True if words.job_seekers.search(lowered) else None),
             graduates=True if words.graduates.search(lowered) else None,
             capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
             insurance_months=int(months.group(1)) if months else None,
@@ -541,4 +556,6 @@ def _share(lowered: str, shoot_all: re.Pattern[str]) -> int | None:
         return CN_DIGITS[m.group(1)] * 10
     if shoot_all.search(lowered):
         return 100
+    if re.search(r"(一半|半数)[^，。；]{0,6}(拍|取景)", lowered):
+        return 50
     return None
