@@ -282,6 +282,11 @@ def load_gates(path: Path) -> dict[str, dict]:
     return tomllib.loads(path.read_text(encoding="utf-8"))["gates"]
 
 
+def load_blind_gates(path: Path) -> dict[str, dict[str, dict]]:
+    """Per outsider dataset (file name under evals/datasets/), its test-half gates."""
+    return tomllib.loads(path.read_text(encoding="utf-8")).get("blind", {})
+
+
 def check_gates(metric_values: dict, gates: dict[str, dict]) -> list[str]:
     """Human-readable gate failures (empty list: every gate holds)."""
     failures = []

@@ -40,3 +40,14 @@ def test_quality_gates_hold_on_the_test_split(bot):
     _, by_split = runner.run(bot, items)
     failures = runner.check_gates(by_split["test"], runner.load_gates(PROJECT_ROOT / "evals" / "gates.toml"))
     assert failures == []
+
+
+@pytest.mark.parametrize("name", sorted(runner.load_blind_gates(PROJECT_ROOT / "evals" / "gates.toml")))
+def test_outsider_sets_hold_their_floors_on_the_test_half(bot, name):
+    """Questions written from the sources alone: no invalid quote, no unsupported number,
+    the flag agrees with the wording, and item accuracy does not fall below its floor."""
+    gates = runner.load_blind_gates(PROJECT_ROOT / "evals" / "gates.toml")[name]
+    items = runner.load_dataset(PROJECT_ROOT / "evals" / "datasets" / name, "test")
+    assert len(items) >= 60
+    _, by_split = runner.run(bot, items)
+    assert runner.check_gates(by_split["test"], gates) == []

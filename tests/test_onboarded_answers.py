@@ -106,3 +106,38 @@ def test_where_the_crew_comes_from_is_not_a_region_asked_about(bot):
     answer = bot.ask("我们是上海的公司，带二十个人去衢江拍一个月，有什么能享受的？")
     assert answer.region == "衢江"
     assert "上海" not in "".join(c.title for c in answer.citations)
+
+
+def test_which_of_two_texts_is_in_force_is_answered_per_region(bot):
+    answer = bot.ask("衢江和平原示范区的政策，哪个已经正式生效了？")
+    assert answer.kind.startswith("clauses") and _verbatim(bot, answer)
+    assert "征求意见稿" in answer.answer and "正式出台" in answer.answer
+
+
+def test_a_named_site_in_progress_is_answered_with_what_the_text_says_of_its_progress(bot):
+    answer = bot.ask("汉唐商业街现在建得怎么样了？")
+    assert _verbatim(bot, answer) and "15%" in answer.answer
+
+
+def test_a_report_without_a_signature_names_its_title_and_quotes_the_body(bot):
+    answer = bot.ask("浙江那个“微短剧+”计划是哪几个部门牵头的？")
+    assert "原文没有落款" in answer.answer and "11部门" in answer.answer
+    assert _verbatim(bot, answer)
+
+
+def test_a_place_name_read_across_words_is_not_a_place(bot):
+    """湘江西岸 does not name 江西; 江西 on its own does."""
+    assert bot.model.gazetteer.find("湘江西岸产业园那个数字影棚现在能进去拍吗？") == []
+    assert [p.name for p in bot.model.gazetteer.find("去江西拍戏有补贴吗")] == ["江西省"]
+
+
+def test_a_chapter_line_is_a_heading_and_its_articles_are_clauses_under_it():
+    from bot.ingest.split import split_document
+    from bot.models import DocStatus, PolicyDocument
+
+    body = "### 第二章 支持企业发展\n\n第五条 落户奖励。新注册的企业给予10万元奖励。\n\n第八章 附则\n\n第三十条 本政策自公布之日起施行。"
+    doc = PolicyDocument(id="t", title="测试", issuer="x", region={}, region_key="衢江", date="2026",
+                         status=DocStatus.FINAL, validity="x", source="t.txt", body=body)
+    clauses = {c.clause_id: c for c in split_document(doc)}
+    assert clauses["t:第五条"].heading_path[0] == "第二章 支持企业发展"
+    assert clauses["t:第三十条"].heading_path[0] == "第八章 附则"

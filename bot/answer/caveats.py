@@ -30,7 +30,9 @@ def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
         number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
         for m in re.finditer(number, intent.text):
             near = intent.text[max(0, m.start() - 10):m.end() + 12]
-            just_before = intent.text[max(0, m.start() - 5):m.start()]
+            # the producer's own figure: an own-figure word earlier in the same clause of
+            # the question ("研发投入从去年的120万涨到今年的300万")
+            just_before = re.split(r"[，,。；;？?！!]", intent.text[:m.start()])[-1]
             if lex.intent_patterns["support"].search(near) and not lex.own_figure.search(just_before):
                 claimed.append(figure)
                 break

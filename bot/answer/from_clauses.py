@@ -32,7 +32,7 @@ MAX_REDIRECT = 8
 # A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
 LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
 # "三、申报材料", "（二）受理地点", "5. 基地场租补贴": a heading's number, then its name
-HEADING_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
+HEADING_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百零\d]+[条章节编]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
 SECTION_NAME = (2, 12)  # a section's name, in characters (longer "headings" are list items)
 MAX_SECTION = (12, 1500)  # clauses and characters a whole-section answer may quote
 ITEM_LABEL = re.compile(r"(\([一二三四五六七八九十\d]+是?\)|[①-⑳])$")

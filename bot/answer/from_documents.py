@@ -57,6 +57,14 @@ class DocumentComposer:
                 draft.note(self.t("document_missing", title=doc.title, what="、".join(missing)))
         return draft.build(Verdict.ANSWERED)
 
+    def unsigned(self, intent: Intent) -> Paragraph | None:
+        """For a text with no header or signature to quote (a news report): its title, and
+        that the issuer and date are not given as such — the clauses answer the rest."""
+        docs = self.documents(intent)
+        if not docs or len(docs) > MAX_DOCUMENTS:
+            return None
+        return Paragraph.of(self.t("document_unsigned", titles="、".join(d.title if d.title.startswith("《") else f"《{d.title}》" for d in docs)))
+
     def facts(self, doc: PolicyDocument) -> list[tuple[str, str, str]]:
         """(what, clause id, verbatim line) for the issuer, 文号 and date the text states."""
         lines = [(c, line.strip()) for c in self.model.clauses if c.doc_id == doc.id and c.chunk_id == c.clause_id

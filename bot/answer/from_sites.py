@@ -4,8 +4,8 @@ and services, each cited with its verbatim quote."""
 
 from __future__ import annotations
 
-from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Verdict
-from bot.answer.evidence import Matcher, TermWeights
+from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
+from bot.answer.evidence import Matcher, TermWeights, sentences
 from bot.answer.intent import Intent
 from bot.answer.rows import measure_item, office_note, site_item
 from bot.answer.templates import Templates
@@ -47,6 +47,22 @@ class SiteComposer:
             return None
         return Bullets(self.t("related_measures"), tuple(measure_item(m, self.t, with_quote=True) for m in rows[:4]))
 
+    def progress(self, region: str, named: list[str]) -> Paragraph | None:
+        """"汉唐商业街现在建到哪一步了？": what the texts say of a named site's progress
+        (目前总形象面已有15% …), quoted beside its card."""
+        pattern = self.model.lexicon.facts["progress"]
+        said: list[tuple[str, str]] = []
+        for c in self.model.clauses:
+            if c.region != region:
+                continue
+            for s in sentences(c.text):
+                if pattern.search(s) and any(n in s for n in named) and not any(s in t or t in s for _, t in said):
+                    said.append((c.clause_id, s))
+        if not said:
+            return None
+        return Paragraph((Span(self.t("site_progress")),
+                          *(Span(s, Source(clause_id, s)) for clause_id, s in said)))
+
     def compose(self, intent: Intent) -> Draft:
         local = self.model.regions.local()
         regions = [r for r in intent.regions if r in local] or ([] if intent.regions else local)
@@ -76,6 +92,8 @@ class SiteComposer:
             found = True
             sites.sort(key=lambda s: list(SiteStatus).index(s.status))
             draft.add(Bullets(self.t("sites_lead", region=label, kind=kind_text), tuple(site_item(s, self.t) for s in sites)))
+            if mine:
+                draft.add(self.progress(region, named))
         if found:
             draft.add(self.related(intent, regions))
             return draft.build(Verdict.ANSWERED)

@@ -445,6 +445,10 @@ class TableComposer:
             parts.append(t("fact_new_company"))
         elif p.company == "first_above_scale":
             parts.append(t("fact_above_scale"))
+        elif p.established:
+            parts.append(t("fact_established"))
+        if p.above_scale is False:
+            parts.append(t("fact_below_scale"))
         if p.script_selected_by in self.model.lexicon.profile.none_words:
             parts.append(t("fact_script_none"))
         elif p.script_selected_by:

@@ -301,6 +301,8 @@ class Understand:
             return Ask.SCENARIO
         if intent.programmes and self._about_programme(intent):
             return Ask.LIST
+        if pattern["status"].search(lowered) and not intent.asks & {"amount", "list", "ratio"} and not pattern["list_all"].search(lowered):
+            return Ask.STATUS  # "哪个已经正式生效了？": in force or not, also for several regions
         explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
         compares = intent.support or (intent.topics and ("compare" in intent.asks or intent.all_regions))
         if (len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered:
@@ -357,17 +359,29 @@ class Understand:
         if origin is None and words.outside_crew.search(lowered):
             origin = words.elsewhere
         registered = self._registered_in(intent, lowered)
+        negations = (*words.negations, "够不")
         company = None
-        if words.new_company.search(lowered):
+        moving = _affirmed(words.moving_in, lowered, negations)  # not "不打算迁过去"
+        above = _affirmed(words.above_scale, lowered, negations) if words.above_scale.search(lowered) else None
+        if moving and intent.regions:  # "把公司迁到衢江重新注册": a new company there
+            company, registered = "new", intent.regions[0]
+        elif _affirmed(words.new_company, lowered, negations):
             company = "new"
-        elif words.above_scale.search(lowered):
+        elif above:
             company = "first_above_scale"
+        if company is None and words.no_company.search(lowered):
+            company = "none"  # "我是个人编剧，没开公司"
+        established = True if words.established.search(lowered) and company != "new" else None
+        if established and company is None:
+            company = "existing"
         selected = None
         about_script = bool(words.script_words.search(lowered))
         if about_script and words.script_not_selected.search(lowered):
             selected = words.none_words[0]
         elif about_script and words.script_selected.search(lowered):
-            selected = next((level for level, rx in words.levels.items() if rx.search(lowered)), None)
+            # "入选了省里的扶持项目，不是总局的": a level said with a negation is not it
+            selected = next((level for level, rx in words.levels.items()
+                             if _affirmed(rx, lowered, (*negations, "不是", "并非", "而非"))), None)
         crew = words.patterns["crew"].search(lowered)
         share = _share(lowered, words.patterns["shoot_all"])
         capital = words.patterns["capital"].search(lowered)
@@ -379,10 +393,13 @@ class Understand:
             shoot_share=share,
             script_selected_by=selected,
             company=company,
+            established=established,
+            above_scale=above,
             registered_in=registered,
             crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
             coming_from=origin,
-            job_seekers=True if words.job_seekers.search(lowered) else (False if words.in_crew.search(lowered) else None),
+            # "第一次来，不过已经跟组了": in a crew wins over a first visit
+            job_seekers=False if words.in_crew.search(lowered) else (True if words.job_seekers.search(lowered) else None),
             graduates=True if words.graduates.search(lowered) else None,
             capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
             insurance_months=int(months.group(1)) if months else None,
@@ -401,6 +418,13 @@ class Understand:
                 return place.name
         if words.outside_company.search(lowered):
             return words.elsewhere
+        # "company registered in Dongyang": a place the gazetteer does not know is not a
+        # covered region, so the company is registered elsewhere ("注册在哪" asks, it does not tell)
+        for marker in words.registered:
+            at = lowered.find(marker.strip())
+            rest = lowered[at + len(marker.strip()):at + len(marker.strip()) + 6].strip() if at >= 0 else ""
+            if rest and not re.match(r"(哪|什么|where|which|what)", rest) and re.match(r"[a-z\u4e00-\u9fff]", rest):
+                return words.elsewhere
         return None
 
     def _registration_place(self, lowered: str, place: Place) -> bool:
@@ -532,4 +556,6 @@ def _share(lowered: str, shoot_all: re.Pattern[str]) -> int | None:
         return CN_DIGITS[m.group(1)] * 10
     if shoot_all.search(lowered):
         return 100
+    if re.search(r"(一半|半数)[^，。；]{0,6}(拍|取景)", lowered):
+        return 50
     return None

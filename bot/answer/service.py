@@ -21,7 +21,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.runnables import Runnable
 
@@ -133,7 +133,8 @@ class PolicyBot:
         self.sync_report = sync_report
         tokenizer = retriever.bm25.tokenizer
         self.model = PolicyModel.load(settings.knowledge_dir, corpus.documents, corpus.clauses,
-                                      is_word=lambda w: tokenizer.general_frequency(w) >= COMMON_NAME_FREQ)
+                                      is_word=lambda w: tokenizer.general_frequency(w) >= COMMON_NAME_FREQ,
+                                      cut=tokenizer.cut)
         self.templates: Templates = get_templates(settings.prompts_dir)
         uncovered = {k: list(t.terms) for k, t in self.model.topics.topics.items()
                      if not self.model.measures_for(self.model.regions.keys, [k])}
@@ -447,7 +448,10 @@ class PolicyBot:
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         if retrieved is not None:
             retrieved.extend(_interleave(hits))
-        return self.clauses.compose(intent, hits)
+        draft = self.clauses.compose(intent, hits)
+        if which is Route.DOCUMENT and (title := self.documents.unsigned(intent)) is not None:
+            draft = replace(draft, blocks=(title, *draft.blocks))
+        return draft
 
     def _fallback(self, intent: Intent) -> Draft:
         draft = DraftBuilder("guard")

@@ -16,7 +16,7 @@ paragraph starts with          level                        label
 A plain paragraph belongs to the heading above it while that heading has no numbered
 children (``一、指导思想`` + its paragraph form clause ``一``); otherwise it is a clause of
 its own, ``<parent>段<k>``, or ``段<n>`` where no numbered heading is open (news reports,
-articles). ``## `` sub-headings and ``<!-- section: X -->`` marks reset the numbering;
+articles). ``## `` sub-headings, chapter lines (``第二章 …``) and ``<!-- section: X -->`` marks reset the numbering;
 a section mark opens a clause labelled ``X``. ``<!-- region: R -->`` sets the region of
 the paragraphs that follow. Clauses longer than ``max_chars`` are split at sentence
 ends into parts ``clause_id#2``, ``#3`` … that share the clause id.
@@ -43,6 +43,8 @@ MARKERS: list[tuple[re.Pattern[str], int, str]] = [
     (re.compile(rf"^([{CN}]是)"), 3, "item"),
 ]
 SECTION_MARK = re.compile(r"^<!--\s*section:\s*(.+?)\s*-->$")
+# a chapter line: "第二章 支持企业集聚发展" (a short line, maybe a Markdown heading)
+CHAPTER = re.compile(rf"^#{{0,4}}\s*第[{CN}百零\d]+[章编]\s*[^。；;，,]{{0,20}}$")
 REGION_MARK = re.compile(r"^<!--\s*region:\s*(.+?)\s*-->$")
 TITLE_END = re.compile(r"[。：:！？]")
 
@@ -110,9 +112,10 @@ def split_document(doc: PolicyDocument, max_chars: int = 320) -> list[Clause]:
             close_to(0)
             stack.append(_Open(1, m.group(1), m.group(1), section, region, seq=seq))
             continue
-        if paragraph.startswith("## "):
+        if paragraph.startswith("## ") or CHAPTER.match(paragraph):
+            # a sub-heading, or a chapter line ("第二章 支持企业集聚发展", "### 第八章 附则")
             close_to(0)
-            section, region = paragraph[3:].strip(), doc.region_key
+            section, region = paragraph.lstrip("#").strip(), doc.region_key
             continue
 
         marker = _match(paragraph)

@@ -169,16 +169,23 @@ def _digest(path: Path) -> str:
 
 def _check(document: PolicyDocument, clauses: list[Clause], drafted: Drafted, book: RegionBook,
            region: ResolvedRegion, topics: TopicBook) -> None:
-    """Every drafted row passes bot validate's row checks before anything is written."""
+    """Every drafted row passes bot validate's row checks before anything is written. A row
+    that does not (a wording the drafter misread) is left out and named for review: the
+    document itself is still added and answered from its clauses — never a bad row, never a
+    refused document because of one."""
     texts: dict[str, str] = {}
     for c in clauses:
         texts[c.clause_id] = f"{texts[c.clause_id]}\n{c.text}" if c.clause_id in texts else c.text
     regions = set(book.regions) | {region.key}
-    problems = []
-    for row in [*drafted.measures, *drafted.sites]:
-        problems += row_problems(row, texts, {document.id}, regions, set(topics.topics))
-    if problems:  # a bug in the drafter, never the clerk's fault: refuse rather than write bad rows
-        raise AddError("草拟的条目未通过校验，未写入任何文件 / drafted rows failed the checks: " + "; ".join(problems[:5]))
+    kept_measures, kept_sites = [], []
+    for rows, kept in ((drafted.measures, kept_measures), (drafted.sites, kept_sites)):
+        for row in rows:
+            problems = row_problems(row, texts, {document.id}, regions, set(topics.topics))
+            if problems:
+                drafted.review.append(f"{row.clause_id} 未能自动草拟（{'；'.join(problems)}）：请人工补写这一条")
+            else:
+                kept.append(row)
+    drafted.measures[:], drafted.sites[:] = kept_measures, kept_sites
 
 
 def _review(report: AddReport) -> list[str]:

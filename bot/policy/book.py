@@ -24,7 +24,7 @@ QUOTED = re.compile(r"“([^”]{3,30})”|\"([^\"]{3,30})\"|《([^《》]{3,40}
 
 
 # "三、", "（一）", "1." before a heading's name
-PART_NUMBER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
+PART_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百零\d]+[条章节编]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
 # a list item that starts with its name: "三是实施短剧精品培优工程。", "①鼓励剧本创作："
 ITEM_MARK = re.compile(r"(?:[一二三四五六七八九十]是|[①-⑳])(?:实施|推进|打造|开展|加强|强化)?(?P<name>[^。：:；，,]{4,20})[。：:]")
 
@@ -53,11 +53,12 @@ class PolicyModel:
 
     @classmethod
     def load(cls, knowledge_dir: Path, documents: list[PolicyDocument], clauses: list[Clause],
-             is_word: Callable[[str], bool] = lambda _: False) -> PolicyModel:
+             is_word: Callable[[str], bool] = lambda _: False,
+             cut: Callable[[str], list[str]] | None = None) -> PolicyModel:
         lexicon = Lexicon.load(knowledge_dir / "lexicon.yaml")
         regions = RegionBook.load(knowledge_dir / "regions.yaml")
         topics = TopicBook.load(knowledge_dir / "topics.yaml")
-        gazetteer = Gazetteer(regions, lexicon.profile.origin_before, lexicon.profile.origin_after, is_word)
+        gazetteer = Gazetteer(regions, lexicon.profile.origin_before, lexicon.profile.origin_after, is_word, cut)
         # Rows of a superseded version stay on record with it but never answer.
         retired = retired_ids(knowledge_dir / "docs") - {d.id for d in documents}
         model = cls(

@@ -35,6 +35,8 @@ class ProducerProfile(BaseModel):
     script_selected_by: str | None = Field(default=None, max_length=20,
                                            description="国家广电总局 / 国家级 / 省级 / 市级 / 无")
     company: Literal["new", "first_above_scale", "existing", "none"] | None = None
+    established: bool | None = Field(default=None, description="the company has been registered for years (not new)")
+    above_scale: bool | None = Field(default=None, description="the company is (or is not) above the 规模以上 threshold")
     registered_in: str | None = Field(default=None, max_length=40,
                                       description="region where the company is registered")
     crew_size: int | None = Field(default=None, ge=0, le=100000)
@@ -105,6 +107,8 @@ class Judge:
             return Reason(key=key, values={**why, **extra})
 
         if t in ("registered_in_region", "employed_locally"):
+            if p.company == "none" and t == "registered_in_region":
+                return False, reason("no_company")
             if p.registered_in is None:
                 return None, reason("confirm_registered")
             met = p.registered_in == region
@@ -112,7 +116,7 @@ class Judge:
         if t == "new_company":
             if p.company == "new":
                 return True, None
-            if p.company in ("existing", "none"):
+            if p.company in ("existing", "none") or p.established:
                 return False, reason("not_new_company")
             return None, reason("confirm_new_company")
         if t == "first_above_scale":
@@ -120,6 +124,8 @@ class Judge:
                 return True, None
             if p.company == "none":
                 return False, reason("no_company")
+            if p.above_scale is False:  # "肯定够不上规上"
+                return False, reason("not_above_scale")
             # a new or existing company may still reach the threshold: to confirm
             return None, reason("confirm_above_scale")
         if t == "shoot_in_region":

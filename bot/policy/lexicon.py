@@ -15,7 +15,9 @@ from bot.errors import KnowledgeError
 def _alternation(words: list[str]) -> re.Pattern[str]:
     """One regex matching any of ``words`` (longest first), case-insensitive."""
     ordered = sorted({str(w) for w in words if str(w)}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in ordered) or r"(?!x)x", re.IGNORECASE)
+    # a Latin word is a whole word ("AI" is not in "Thai")
+    parts = [rf"\b{re.escape(w)}\b" if re.fullmatch(r"[A-Za-z][A-Za-z ']*[A-Za-z]", w) else re.escape(w) for w in ordered]
+    return re.compile("|".join(parts) or r"(?!x)x", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class ProfileWords:
     outside_company: re.Pattern[str]
     outside_crew: re.Pattern[str]
     new_company: re.Pattern[str]
+    established: re.Pattern[str]
+    no_company: re.Pattern[str]
+    moving_in: re.Pattern[str]
     above_scale: re.Pattern[str]
     job_seekers: re.Pattern[str]
     in_crew: re.Pattern[str]
@@ -103,6 +108,9 @@ class Lexicon:
             outside_company=_alternation(p["outside_company"]),
             outside_crew=_alternation(p["outside_crew"]),
             new_company=_alternation(p["new_company"]),
+            established=re.compile(p["established"]),
+            no_company=_alternation(p["no_company"]),
+            moving_in=re.compile(p["moving_in"]),
             above_scale=_alternation(p["above_scale"]),
             job_seekers=_alternation(p["job_seekers"]),
             in_crew=_alternation(p["in_crew"]),

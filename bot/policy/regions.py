@@ -220,6 +220,8 @@ class Gazetteer:
     origin_after: tuple[str, ...] = ()
     # Is this an ordinary dictionary word? (伤害 sounds like 上海 but is not a typo of it)
     is_word: Callable[[str], bool] = lambda _: False
+    # Word segmentation (jieba): a short place name must not straddle words (湘江|西岸)
+    cut: Callable[[str], list[str]] | None = None
     _names_re: re.Pattern[str] = field(init=False)
     _sound_index: dict[tuple[str, ...], str] = field(init=False)
 
@@ -252,6 +254,8 @@ class Gazetteer:
             places.append(self._named(m.group(0), m.start(), m.end(), lowered))
         admin_ends = set()
         for start, end, code, name in [*_admin_places(lowered, taken), *_pinyin_places(lowered, taken)]:
+            if self._inside_a_word(lowered, start, end):
+                continue  # "湘江西岸" does not name 江西
             claim(start, end)
             admin_ends.add(end)
             relation, regions = self.book.relate(code)
@@ -262,6 +266,19 @@ class Gazetteer:
             claim(start, end)
             places.append(self._named(name, start, end, lowered, typed=text[start:end]))
         return sorted(places, key=lambda p: p.span)
+
+    def _inside_a_word(self, lowered: str, start: int, end: int) -> bool:
+        """A short place name read across word boundaries ("湘江西岸" does not name 江西):
+        the segmentation puts a word boundary inside it or around it. A full name (江西省,
+        望城区) or a name in Latin letters is never inside a word."""
+        typed = lowered[start:end]
+        if self.cut is None or not re.fullmatch(r"[\u4e00-\u9fff]+", typed) or typed[-1] in "省市区县州盟旗镇乡":
+            return False
+        bounds, at = {0}, 0
+        for token in self.cut(lowered):
+            at += len(token)
+            bounds.add(at)
+        return start not in bounds or end not in bounds
 
     def _named(self, name: str, start: int, end: int, lowered: str, typed: str | None = None) -> Place:
         origin = self._is_origin(lowered, start, end)

@@ -4,10 +4,11 @@ use it. Same answers as ``POST /api/ask``, from the same live index (the app's
 :class:`~bot.web.provider.BotProvider`, so a re-index is followed); the app's origin check,
 rate limit and body limits apply (``EdgeGuard`` and ``BodyGuard`` cover every POST).
 
-* ``messages``: the last one is the question (a ``user`` message); earlier ``user`` /
-  ``assistant`` turns are the history (the last 12 are kept, each at most 2,000
-  characters, as for ``/api/ask``); ``system`` messages are ignored — a caller's prompt
-  does not change what the bot says.
+* ``messages``: the last one is the question (a ``user`` message, checked like
+  ``/api/ask``'s ``question``); earlier ``user`` / ``assistant`` turns are the history (the
+  last 12, each cut to 2,000 characters, the limits of ``/api/ask``'s history: a client
+  resends the bot's own long answers, which must not make a follow-up fail); ``system``
+  messages are ignored — a caller's prompt does not change what the bot says.
 * The answer text carries the ``[n]`` markers; the extra top-level fields ``citations``
   (the ``/api/ask`` citation objects), ``answerable`` and ``region`` carry the rest. A
   stream ends with a chunk holding them (``finish_reason: "stop"``), then ``[DONE]``.
@@ -24,11 +25,11 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.errors import InvalidQuestion, StoreError
 from bot.models import Answer
-from bot.web.api import MAX_HISTORY_TURNS, MAX_TURN_CHARS, UNAVAILABLE, Turn
+from bot.web.api import ERRORS, MAX_HISTORY_TURNS, MAX_TURN_CHARS, UNAVAILABLE, Problem, Turn
 from bot.web.streaming import SSE_HEADERS
 
 MODEL_ID = "weiduanju-policy-bot"
@@ -66,14 +67,12 @@ def _invalid(message: str) -> HTTPException:
 
 
 def question_and_history(messages: list[ChatMessage]) -> tuple[str, list[dict]]:
-    """The last user message, and the user / assistant turns before it (validated like
-    ``/api/ask``'s history)."""
+    """The last user message, and the user / assistant turns before it (as ``/api/ask``'s
+    history: the last 12, each cut to its length limit)."""
     if messages[-1].role != "user":
         raise _invalid("最后一条消息必须是用户的问题 / the last message must be the user's question")
-    try:
-        turns = [Turn(role=m.role, content=m.text()) for m in messages[:-1] if m.role in ("user", "assistant")]
-    except ValidationError as exc:
-        raise _invalid(f"消息太长（上限 {MAX_TURN_CHARS} 字） / a message is too long ({exc.errors()[0]['msg']})") from None
+    turns = [Turn(role=m.role, content=m.text()[:MAX_TURN_CHARS]) for m in messages[:-1]
+             if m.role in ("user", "assistant")]
     return messages[-1].text(), [t.model_dump() for t in turns[-MAX_HISTORY_TURNS:]]
 
 
@@ -105,7 +104,11 @@ def chunks(answer: Answer, model: str) -> Iterator[str]:
     yield "data: [DONE]\n\n"
 
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)  # errors as /api: {"detail": "…"}
+COMPLETION = {200: {"description": "a `chat.completion`; with `stream: true`, `chat.completion.chunk` "
+                                   "server-sent events ending with `data: [DONE]`",
+                    "content": {"text/event-stream": {}}},
+              503: {"model": Problem, "description": "the index is not available right now"}}
 
 
 @router.get("/models")
@@ -115,7 +118,7 @@ def models() -> dict:
                                         "owned_by": "weiduanju-policy-bot"}]}
 
 
-@router.post("/chat/completions")
+@router.post("/chat/completions", responses=COMPLETION)
 def chat_completions(body: ChatRequest, request: Request):
     """OpenAI-compatible chat completion: the same answer as ``POST /api/ask``."""
     question, history = question_and_history(body.messages)
