@@ -164,3 +164,13 @@ def test_a_place_people_come_from_is_not_the_region_asked_about(bot):
 def test_a_website_the_texts_never_give_is_refused(bot):
     a = bot.ask("深圳微短剧若干措施在哪个网址申请？")
     assert not a.answerable and "咨询" in a.answer
+
+
+def test_a_part_named_by_its_opening_words_is_answered_whole(bot):
+    # "营商环境方面" names the part 营商环境创优工程: every line of it, not the topics' rows
+    answer = bot.ask("衢江在营商环境方面都做了哪些安排？")
+    assert answer.answerable
+    assert answer.kind == "clauses" and all("营商环境创优工程" in c.clause for c in answer.citations)
+    assert "微短剧贷" in answer.answer and "演员村床位" in answer.answer and "审查分中心" in answer.answer
+    # words shared by several parts' names ("产业发展") do not pick one of them
+    assert bot.ask("衢江产业发展方面有哪些支持？").kind == "table:list"

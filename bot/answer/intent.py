@@ -158,6 +158,10 @@ class Understand:
         lowered = text.lower()
         places = self.model.gazetteer.find(text)
         asked = [p for p in places if not p.origin]
+        # "郑州的那篇文章里提到深圳…", "入选浙江省级项目": a place describing something else
+        described = [p for p in asked if _followed_by(lowered, p.span[1], lex.place_descriptor_after)]
+        if described and len(described) < len(asked):
+            asked = [p for p in asked if p not in described]
         # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about
         # (unless it is the only place named: "衢江注册的公司能拿什么").
         homes = [p for p in asked if self._registration_place(text.lower(), p)]
@@ -194,7 +198,8 @@ class Understand:
             all_regions=all_regions, named_regions=tuple(named), topics=strong, weak_topics=weak,
             topics_by_similarity=by_similarity, expansions=tuple(dict.fromkeys(expansions)), support=support,
             figures=figures_in(text), english=english,
-            uncovered_subject=bool(uncovered) and self._compared_to_covered(lowered, places),
+            uncovered_subject=bool(uncovered) and (self._compared_to_covered(lowered, places)
+                                                   or self._asked_only_about_uncovered(lowered, asked)),
             programmes=self._programmes(text, regions),
         )
         ask = self._ask(intent, lowered, on_topic)
@@ -255,10 +260,29 @@ class Understand:
         scope = {r for key in regions for r in self.model.regions.scope(key)}
         quoted = {q for m in re.finditer(r"[“「\"']([^”」\"']{2,30})[”」\"']", text) for q in (m.group(1),)}
         # named in quotes, or by a long name (a short one like 剧本奖励 is a topic, not a part)
-        names = [n for n, (clause_id, _) in self.model.part_names.items()
-                 if n in text and (len(n) >= 6 or any(n in q for q in quoted))
-                 and (not scope or self.model.clause(clause_id).region in scope)]
+        in_scope = {n: clause_id for n, (clause_id, _) in self.model.part_names.items()
+                    if not scope or self.model.clause(clause_id).region in scope}
+        names = [n for n in in_scope if n in text and (len(n) >= 6 or any(n in q for q in quoted))]
+        if not names:
+            names = self._part_by_opening(text, in_scope)
         return max(names, key=len) if names else None
+
+    def _part_by_opening(self, text: str, names: dict[str, str]) -> list[str]:
+        """"营商环境方面做了哪些安排": the opening words (four or more) of one part's name,
+        followed by a word that refers to a part (方面, 这块, 工程), name that part — when no
+        other part's name contains those words."""
+        found: set[str] = set()
+        for n in names:
+            for length in range(len(n) - 1, 3, -1):
+                opening = n[:length]
+                at = text.find(opening)
+                if at < 0 or not re.fullmatch(r"[\u4e00-\u9fff]+", opening):
+                    continue
+                if self.model.lexicon.section.search(text[at + length:]) and \
+                        not any(opening in o and names[o] != names[n] for o in names):
+                    found.add(n)
+                break
+        return sorted(found)
 
     def _compared_to_covered(self, lowered: str, places: list[Place]) -> bool:
         """"洛阳有没有跟郑州一样的政策": a covered region named only as the comparison."""
@@ -266,6 +290,19 @@ class Understand:
             if any(p.relation is Relation.SAME and not p.landmark and m.start() <= p.span[0] < m.end() for p in places):
                 return True
         return False
+
+    def _asked_only_about_uncovered(self, lowered: str, asked: list[Place]) -> bool:
+        """"洛阳有扶持政策吗？我看郑州有": the clauses that ask name only the uncovered place;
+        the covered region stands in a clause that tells."""
+        asking = [m.span() for m in re.finditer(r"[^，,。！？!?；;\n]+[，,。！？!?；;]?", lowered)
+                  if self.model.lexicon.question.search(m.group())]
+
+        def in_asking(place: Place) -> bool:
+            return any(start <= place.span[0] < end for start, end in asking)
+
+        covered = [p for p in asked if p.relation is Relation.SAME and not p.landmark]
+        uncovered = [p for p in asked if p.relation in (Relation.UNCOVERED, Relation.INSIDE_PROVINCE)]
+        return any(in_asking(p) for p in uncovered) and not any(in_asking(p) for p in covered)
 
     def _programmes(self, text: str, regions: list[str]) -> tuple[str, ...]:
         """Names of programmes with measures the question uses (“黄金十二条”, or a document
@@ -487,6 +524,10 @@ class Understand:
         if not changes:
             return intent
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+
+def _followed_by(lowered: str, end: int, words: tuple[str, ...]) -> bool:
+    return any(lowered.startswith(w.lower(), end) for w in words)
 
 
 def _names(name: str, text: str) -> bool:

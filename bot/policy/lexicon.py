@@ -69,7 +69,10 @@ class Lexicon:
     intent_patterns: dict[str, re.Pattern[str]]
     followup: re.Pattern[str]
     likeness: re.Pattern[str]
+    question: re.Pattern[str]
+    place_descriptor_after: tuple[str, ...]
     contents: re.Pattern[str]
+    section: re.Pattern[str]
     money: re.Pattern[str]
     own_figure: re.Pattern[str]
     site_state: re.Pattern[str]
@@ -145,7 +148,10 @@ class Lexicon:
             intent_patterns={k: rx(v) for k, v in data["intent_patterns"].items()},
             followup=rx(data["followup_patterns"]),
             likeness=rx(data["likeness_pattern"]),
+            question=rx(data["question_pattern"]),
+            place_descriptor_after=tuple(str(w) for w in data["place_descriptor_after"]),
             contents=rx(data["contents_pattern"]),
+            section=rx(data["section_pattern"]),
             money=rx(data["money_pattern"]),
             own_figure=rx(data["own_figure_pattern"]),
             site_state=rx(data["site_state_pattern"]),

@@ -82,6 +82,21 @@ def test_a_place_inside_a_covered_province_only_is_uncovered(understand):
     assert (intent.regions, intent.uncovered) == ((), ("东阳市",))
 
 
+def test_an_uncovered_place_asked_about_beside_a_covered_one_told_about_is_the_subject(understand):
+    intent = understand("大同有微短剧扶持政策吗？我看新乡有")
+    assert intent.uncovered == ("大同市",) and intent.uncovered_subject
+    # both in the clause that asks: the covered region is asked about too
+    assert not understand("我们在大同，新乡有什么微短剧补贴？").uncovered_subject
+
+
+def test_a_place_describing_something_else_is_not_the_place_asked_about(understand):
+    # a document described by its place, a level named by its province
+    assert understand("新乡的那篇文章里提到坪安有啥扶持？").regions == ("坪安",)
+    assert understand("剧本入选浙江省级扶持项目，坪安给多少？").regions == ("坪安",)
+    # alone, the place is still the one asked about
+    assert understand("新乡的那篇文章讲了什么？").regions == ("新乡",)
+
+
 def test_a_region_hint_is_used_when_the_question_names_none(understand):
     assert understand("有哪些住宿支持？", region_hint="坪安").regions == ("坪安",)
 
