@@ -39,11 +39,17 @@ def test_draft_policy_answer_mentions_draft_status_and_validity(bot):
 
 def test_measure_without_a_figure_says_so_and_invents_none(bot):
     a = bot.ask("在衢江取景拍摄能补贴多少钱？")
-    assert not a.answerable  # the figure asked for is not stated: not answered, said so
-    assert "没有写明具体金额" in a.answer and "实际发生" in a.answer
-    about_qujiang = a.answer.split("\n\n")[0]
-    assert not re.search(r"\d+(万|元|%)", about_qujiang)
-    assert "其他地区" in a.answer  # what other regions pay, named as theirs
+    # the text answers "how much" with 按实际发生: quoted, and said to be no figure
+    assert a.answerable and "实际发生" in a.answer.split("\n")[0]
+    assert "没有写明具体金额" in a.answer
+    assert not re.search(r"\d+(万|元|%)", a.answer.split("说明：")[0])  # no figure invented or borrowed
+    assert "其他地区" not in a.answer  # other regions' sums are not set beside it
+    _assert_grounded(bot, a)
+
+
+def test_a_figure_asked_of_a_region_that_only_offers_services_is_not_covered(bot):
+    a = bot.ask("浙江省级层面拍短剧直接给多少钱补贴？")
+    assert not a.answerable and "没有写明具体金额" in a.answer.split("\n")[0]
     _assert_grounded(bot, a)
 
 

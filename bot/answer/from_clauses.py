@@ -171,12 +171,7 @@ class ClauseComposer:
                 spans.insert(0, Span(f"【{self.model.regions.label(region)}】"))
             draft.add(Paragraph(tuple(spans)))
         if no_figure:
-            detail = ""
-            if any(self.model.lexicon.facts["actual_cost"].search(e.sentence) for e in no_figure):
-                detail = self.t("no_figure_actual")
-            elif any(self.model.lexicon.facts["related_amount"].search(e.sentence) for e in no_figure):
-                detail = self.t("no_figure_related")
-            draft.note(self.t("no_figure", detail=detail))
+            draft.note(no_figure_note(self.model, self.t, [e.sentence for e in no_figure]))
         for gap in dict.fromkeys(gaps):
             draft.note(gap.sentence or self.t("part_not_covered", what=gap.what))
         return draft.build(Verdict.ANSWERED)

@@ -24,7 +24,7 @@ from bot.answer.draft import (
 )
 from bot.answer.evidence import MONEY, RATIO, Matcher, TermWeights, sentences
 from bot.answer.intent import Ask, Intent
-from bot.answer.rows import conditions_text, measure_item, measure_source, office_note, site_item
+from bot.answer.rows import conditions_text, measure_item, measure_source, no_figure_note, office_note, site_item
 from bot.answer.templates import Templates
 from bot.policy.book import PolicyModel
 from bot.policy.eligibility import Judge, MeasureVerdict, ProducerProfile, Reason, check
@@ -36,6 +36,7 @@ MAX_BULLETS = 4  # longer lists become a table
 MAX_REDIRECT = 8
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
 MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
+SUPPORT_KINDS = (*MONEY_KINDS, "policy")  # answers "how much?" even without a figure (相应的, 一事一议)
 
 
 class TableComposer:
@@ -218,7 +219,9 @@ class TableComposer:
                 draft.note(office_note(self.model, self.t, list(intent.regions)))
 
     def _amount(self, intent: Intent, found: dict[str, list[SubsidyMeasure]], topics: tuple[str, ...]) -> Draft:
-        """How much: the most relevant rows; not covered when none states an amount."""
+        """How much: the most relevant rows. A support measure that states no figure answers
+        with what it states instead (按实际发生, 相应的, 一事一议), said to be no figure; only
+        services (no money at all) leave the question not covered."""
         draft = DraftBuilder("table:amount", tuple(found))
         answered = False
         shown: list[SubsidyMeasure] = []
@@ -233,28 +236,35 @@ class TableComposer:
             best = scored[0][0]
             rows = [m for score, _, m in scored if best == 0 or score >= 0.5 * best]
             top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
-            rows.sort(key=lambda m: not self.has_figure(m))
+            rows.sort(key=lambda m: (not self.has_figure(m), m.benefit.kind not in SUPPORT_KINDS))
             if any(self.has_figure(m) for m in top):
                 answered = True
                 draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part),
                                   tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
             else:
                 basis = rows[0]
-                draft.add(Paragraph((Span(self.t("no_figure_asked", region=label, basis=""), None),
-                                     Span(basis.quote, self.source(basis)))))
+                stated = basis.benefit.kind in SUPPORT_KINDS
+                answered = answered or stated
+                lead = self.t("no_figure_basis" if stated else "no_figure_asked", region=label, basis="")
+                draft.add(Paragraph((Span(lead, None), Span(basis.quote, self.source(basis)))))
                 if len(rows) > 1:
                     draft.add(Bullets(None, tuple(self.bullet(m, with_quote=True) for m in rows[1:MAX_BULLETS])))
             shown += rows
-        if not answered:
-            self._redirect(draft, list(found), topics, figures_only=True)
+        if not any(self.has_figure(m) for m in shown):
+            if answered:
+                draft.note(no_figure_note(self.model, self.t, [m.quote for m in shown]))
+            else:
+                self._redirect(draft, list(found), topics, figures_only=True)
             for region in found:
                 inner = [r for r in self.model.regions.children(region) if self.model.measures_for([r])]
                 if inner:
                     draft.add(Paragraph.of(self.t("inner_regions", region=self.model.regions.label(region),
                                                   regions="、".join(self.model.regions.label(r) for r in inner))))
             draft.note(office_note(self.model, self.t, list(found)))
-            return draft.build(Verdict.NOT_COVERED)
-        self.table_notes(draft, shown)
+            if not answered:
+                return draft.build(Verdict.NOT_COVERED)
+        else:
+            self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
         return draft.build(Verdict.ANSWERED)
 

@@ -14,6 +14,18 @@ def office_note(model: PolicyModel, t: Templates, regions: list[str] | tuple[str
     return t("ask_office", offices=t("office_joiner").join(offices)) if offices else t("ask_office_generic")
 
 
+def no_figure_note(model: PolicyModel, t: Templates, texts: list[str]) -> str:
+    """"原文没有写明具体金额或比例，写的是按实际发生的费用补助。": what the quoted texts
+    state instead of a figure."""
+    facts = model.lexicon.facts
+    detail = ""
+    if any(facts["actual_cost"].search(x) for x in texts):
+        detail = t("no_figure_actual")
+    elif any(facts["related_amount"].search(x) for x in texts):
+        detail = t("no_figure_related")
+    return t("no_figure", detail=detail)
+
+
 def measure_source(m: SubsidyMeasure) -> Source:
     return Source(m.clause_id, m.quote)
 

@@ -73,22 +73,32 @@ def test_an_amount_question_is_answered_with_the_row_that_states_it(understand, 
     assert draft.sources() == [source_of(m) for m in rows(model, "新乡", "出海")]
 
 
-def test_an_amount_question_whose_row_states_no_figure_is_not_covered_and_says_so(
+def test_an_amount_question_whose_support_states_no_figure_quotes_what_it_states_instead(
         understand, tables, model, templates, text_of):
+    # 一事一议给予资金支持: the text answers "how much" without a figure — answered, said so
     draft = tables.list(understand("坪安建拍摄基地能补贴多少钱？"))
-    assert draft.verdict is Verdict.NOT_COVERED
+    assert draft.verdict is Verdict.ANSWERED
     first = draft.blocks[0]
     assert isinstance(first, Paragraph)
-    assert first.spans[0].text == templates("no_figure_asked", region=model.regions.label("坪安"), basis="")
+    assert first.spans[0].text == templates("no_figure_basis", region=model.regions.label("坪安"), basis="")
     (base,) = rows(model, "坪安", "拍摄基地")
     assert first.spans[1].source == source_of(base)  # what the text says instead, quoted
+    assert templates("no_figure", detail="") in text_of(draft)  # said to be no figure, none estimated
+    others = [m for m in model.measures if m.region != "坪安"]
+    cited = [item.spans[0].source for b in draft.blocks if isinstance(b, Bullets) for item in b.items]
+    assert not any(source_of(m) in cited for m in others)  # no other region's figures beside it
 
 
-def test_the_redirect_of_an_amount_question_shows_only_rows_with_a_figure(understand, tables, model):
-    draft = tables.list(understand("坪安建拍摄基地能补贴多少钱？"))
-    redirect = next(b for b in draft.blocks if isinstance(b, Bullets))
-    cited = [item.spans[0].source for item in redirect.items]
-    assert cited == [source_of(m) for m in model.measures_for(["澜湖", "浙江"], ["拍摄基地"])]
+def test_an_amount_question_answered_only_by_a_service_is_not_covered_and_redirects_to_figures(
+        understand, tables, model, templates):
+    draft = tables.list(understand("坪安住宿保障能补多少钱？"))
+    assert draft.verdict is Verdict.NOT_COVERED
+    first = draft.blocks[0]
+    assert first.spans[0].text == templates("no_figure_asked", region=model.regions.label("坪安"), basis="")
+    redirects = [b for b in draft.blocks if isinstance(b, Bullets)]
+    for block in redirects:  # what other regions pay, only rows with a figure
+        assert all(item.spans[0].source in [source_of(m) for m in model.measures if tables.has_figure(m)]
+                   for item in block.items)
 
 
 # ----------------------------------------------------------------- compare
