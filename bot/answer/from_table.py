@@ -24,7 +24,14 @@ from bot.answer.draft import (
 )
 from bot.answer.evidence import MONEY, RATIO, Matcher, TermWeights, sentences
 from bot.answer.intent import Ask, Intent
-from bot.answer.rows import conditions_text, measure_item, measure_source, no_figure_note, office_note, site_item
+from bot.answer.rows import (
+    conditions_text,
+    measure_item,
+    measure_source,
+    no_figure_note,
+    office_note,
+    site_item,
+)
 from bot.answer.templates import Templates
 from bot.policy.book import PolicyModel
 from bot.policy.eligibility import Judge, MeasureVerdict, ProducerProfile, Reason, check
