@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import MONEY, RATIO, Evidence, Matcher, Ranker, TermWeights, sentences
 from bot.answer.intent import Intent
-from bot.answer.rows import measure_item, office_note
+from bot.answer.rows import measure_item, no_figure_note, office_note
 from bot.answer.templates import Templates
 from bot.models import Clause
 from bot.policy.book import PolicyModel
