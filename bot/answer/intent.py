@@ -158,8 +158,10 @@ class Understand:
         lowered = text.lower()
         places = self.model.gazetteer.find(text)
         asked = [p for p in places if not p.origin]
-        # "郑州的那篇文章里提到深圳…", "入选浙江省级项目": a place describing something else
-        described = [p for p in asked if _followed_by(lowered, p.span[1], lex.place_descriptor_after)]
+        # "郑州的那篇文章里提到深圳…", "入选浙江省级项目", "讲的是上海的故事": a place
+        # describing something else
+        described = [p for p in asked if _followed_by(lowered, p.span[1], lex.place_descriptor_after)
+                     or lowered[:p.span[0]].rstrip().endswith(lex.place_descriptor_before)]
         if described and len(described) < len(asked):
             asked = [p for p in asked if p not in described]
         # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about

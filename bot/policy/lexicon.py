@@ -70,6 +70,7 @@ class Lexicon:
     followup: re.Pattern[str]
     likeness: re.Pattern[str]
     question: re.Pattern[str]
+    place_descriptor_before: tuple[str, ...]
     place_descriptor_after: tuple[str, ...]
     contents: re.Pattern[str]
     section: re.Pattern[str]
@@ -149,6 +150,7 @@ class Lexicon:
             followup=rx(data["followup_patterns"]),
             likeness=rx(data["likeness_pattern"]),
             question=rx(data["question_pattern"]),
+            place_descriptor_before=tuple(str(w) for w in data["place_descriptor_before"]),
             place_descriptor_after=tuple(str(w) for w in data["place_descriptor_after"]),
             contents=rx(data["contents_pattern"]),
             section=rx(data["section_pattern"]),

@@ -93,6 +93,7 @@ def test_a_place_describing_something_else_is_not_the_place_asked_about(understa
     # a document described by its place, a level named by its province
     assert understand("新乡的那篇文章里提到坪安有啥扶持？").regions == ("坪安",)
     assert understand("剧本入选浙江省级扶持项目，坪安给多少？").regions == ("坪安",)
+    assert understand("剧本讲的是新乡的故事，坪安的剧本奖励给多少？").regions == ("坪安",)  # a story's setting
     # alone, the place is still the one asked about
     assert understand("新乡的那篇文章讲了什么？").regions == ("新乡",)
 
