@@ -243,13 +243,15 @@ class TableComposer:
             best = scored[0][0]
             rows = [m for score, _, m in scored if best == 0 or score >= 0.5 * best]
             top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
-            rows.sort(key=lambda m: (not self.has_figure(m), m.benefit.kind not in SUPPORT_KINDS))
+            rows.sort(key=lambda m: not self.has_figure(m))
             if any(self.has_figure(m) for m in top):
                 answered = True
                 draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part),
                                   tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
             else:
-                basis = rows[0]
+                # what the most relevant rows state instead (a support measure first)
+                basis = min(top, key=lambda m: m.benefit.kind not in SUPPORT_KINDS)
+                rows = [basis, *(m for m in rows if m is not basis)]
                 stated = basis.benefit.kind in SUPPORT_KINDS
                 answered = answered or stated
                 lead = self.t("no_figure_basis" if stated else "no_figure_asked", region=label, basis="")
@@ -472,6 +474,10 @@ class TableComposer:
             parts.append(t("fact_script", level=p.script_selected_by))
         if p.local_theme:
             parts.append(t("fact_local_theme"))
+        elif p.local_theme is False:
+            parts.append(t("fact_not_local_theme"))
+        if p.rnd_grew is False:
+            parts.append(t("fact_rnd_declined"))
         if p.job_seekers:
             parts.append(t("fact_job_seekers"))
         if p.graduates:

@@ -41,7 +41,7 @@ class Ask(StrEnum):
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
 DECISIVE_FACTS = {"script_selected_by", "shoot_share", "company", "registered_in", "capital_wan",
-                  "insurance_months", "local_theme", "graduates", "job_seekers"}
+                  "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
 FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(万|亿|%)|([一二两三四五六七八九十百千]+)\s*个?\s*(万|亿)")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -428,7 +428,10 @@ class Understand:
         return ProducerProfile(
             regions=list(intent.regions),
             shooting=True if words.shooting.search(lowered) else None,
-            local_theme=True if words.local_theme.search(lowered) else None,
+            local_theme=False if words.not_local_theme.search(lowered) else (
+                True if words.local_theme.search(lowered) else None),
+            rnd_grew=False if words.rnd_declined.search(lowered) else (
+                True if words.rnd_grew.search(lowered) else None),
             shoot_share=share,
             script_selected_by=selected,
             company=company,

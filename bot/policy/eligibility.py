@@ -47,6 +47,7 @@ class ProducerProfile(BaseModel):
     insurance_months: int | None = Field(default=None, ge=0, le=600, description="months of social insurance paid")
     needs: list[str] = Field(default_factory=list, max_length=10, description="住宿, 交通")
     plans: list[str] = Field(default_factory=list, max_length=10, description="上线, 出海, 研发, 展会, 建基地, 版权")
+    rnd_grew: bool | None = Field(default=None, description="research spending rose on last year (or fell: False)")
 
     def fact_fields(self) -> list[str]:
         """The fields the profile states (for choosing which measures matter)."""
@@ -158,7 +159,9 @@ class Judge:
             if met is None:
                 return None, reason("confirm_condition")
             if met and t == "rnd_investment_growth":
-                return None, reason("confirm_rnd_growth")
+                if p.rnd_grew is None:
+                    return None, reason("confirm_rnd_growth")
+                return p.rnd_grew, None if p.rnd_grew else reason("no_rnd_growth")
             return met, None if met else reason("no_such_plan")
         if t in ("job_seeker_performer", "first_visit"):
             if p.job_seekers:

@@ -40,6 +40,9 @@ class ProfileWords:
     in_crew: re.Pattern[str]
     graduates: re.Pattern[str]
     local_theme: re.Pattern[str]
+    not_local_theme: re.Pattern[str]
+    rnd_declined: re.Pattern[str]
+    rnd_grew: re.Pattern[str]
     script_selected: re.Pattern[str]
     script_words: re.Pattern[str]
     script_not_selected: re.Pattern[str]
@@ -120,6 +123,9 @@ class Lexicon:
             in_crew=_alternation(p["in_crew"]),
             graduates=_alternation(p["graduates"]),
             local_theme=_alternation(p["local_theme"]),
+            not_local_theme=re.compile(p["not_local_theme"], re.IGNORECASE),
+            rnd_declined=re.compile(p["rnd_declined"]),
+            rnd_grew=re.compile(p["rnd_grew"]),
             script_selected=_alternation(p["script_selected"]),
             script_words=_alternation(p["script_words"]),
             script_not_selected=_alternation(p["script_not_selected"]),

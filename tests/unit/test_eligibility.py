@@ -71,6 +71,8 @@ CASES = [
     ("builds_base", None, P(plans=["上线"]), False),
     ("park_recognised", None, P(plans=["建基地"]), True),
     ("rnd_investment_growth", None, P(plans=["研发"]), None),  # an increment only the books show
+    ("rnd_investment_growth", None, P(plans=["研发"], rnd_grew=False), False),  # spent less than last year
+    ("rnd_investment_growth", None, P(plans=["研发"], rnd_grew=True), True),
     ("rnd_investment_growth", None, P(plans=["上线"]), False),
     ("job_seeker_performer", None, P(job_seekers=True), True),
     ("job_seeker_performer", None, P(), None),

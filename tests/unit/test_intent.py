@@ -252,3 +252,14 @@ def test_a_support_question_with_no_topic_term_gets_its_topic_by_similarity(unde
     model.topics.use_embeddings(embed_query, embed_documents)
     intent: Intent = understand_with(model)(question)
     assert (intent.topics, intent.topics_by_similarity) == (("金融",), True)
+
+
+def test_a_scenario_reads_research_spending_against_last_year(understand):
+    assert profile_of(understand, "我们坪安的公司研发投入比去年少了，研发补助能申请吗？").rnd_grew is False
+    assert profile_of(understand, "我们坪安的公司今年研发投入增加了一倍，研发补助能申请吗？").rnd_grew is True
+
+
+def test_a_scenario_reads_a_script_that_is_not_about_the_region(understand):
+    profile = profile_of(understand, "我们坪安的公司，剧本入选了国家级项目，故事跟坪安没啥关系，能拿什么？")
+    assert profile.local_theme is False
+
