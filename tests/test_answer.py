@@ -180,3 +180,13 @@ def test_a_part_named_by_its_opening_words_is_answered_whole(bot):
     assert "微短剧贷" in answer.answer and "演员村床位" in answer.answer and "审查分中心" in answer.answer
     # words shared by several parts' names ("产业发展") do not pick one of them
     assert bot.ask("衢江产业发展方面有哪些支持？").kind == "table:list"
+
+
+def test_a_programme_announcing_its_parts_with_a_colon_is_answered_with_every_part_whole(bot):
+    # "实施五大工程19项任务：" — the five parts that follow are the programme
+    answer = bot.ask("衢江短剧三年行动计划出台了哪些措施")
+    assert answer.answerable
+    for part in ("平台能级提质工程", "产业发展增效工程", "短剧精品培优工程", "千行百业赋能工程", "营商环境创优工程"):
+        assert part in answer.answer
+    assert "汉唐商业街" in answer.answer and "微短剧贷" in answer.answer
+    _assert_grounded(bot, answer)

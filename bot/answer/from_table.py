@@ -41,6 +41,7 @@ from bot.policy.regions import Level
 
 MAX_BULLETS = 4  # longer lists become a table
 MAX_REDIRECT = 8
+MAX_ENUMERATED_CHARS = 2000  # a programme's announced parts quoted whole up to this length
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
 MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
 SUPPORT_KINDS = (*MONEY_KINDS, "policy")  # answers "how much?" even without a figure (相应的, 一事一议)
@@ -286,9 +287,25 @@ class TableComposer:
         intro = self.model.programme_sentence(name)
         if intro:  # how the texts introduce it ("…一共十二条具体措施，被…称为“黄金十二条”")
             draft.add(Paragraph((Span(intro[1], Source(intro[0], intro[1])),)))
-        draft.add(self.rows_block(rows, self.t("programme_lead", name=name, count=len(rows)), group_by_topic=True))
-        self.table_notes(draft, rows)
+        parts = self._enumerated_parts(intro)
+        if parts:  # "实施五大工程19项任务：" — the parts that follow are the programme, each whole
+            draft.add(Bullets(None, tuple(Paragraph((Span(c.text, Source(c.clause_id, c.text)),)) for c in parts)))
+            inside = {c.clause_id for c in parts}
+            rows = [m for m in rows if m.clause_id not in inside]
+        if rows:
+            draft.add(self.rows_block(rows, self.t("programme_lead", name=name, count=len(rows)), group_by_topic=True))
+            self.table_notes(draft, rows)
         return draft.build(Verdict.ANSWERED)
+
+    def _enumerated_parts(self, intro: tuple[str, str] | None) -> list:
+        """The parts a programme's introduction announces with a colon ("实施五大工程19项任务："):
+        the clauses directly under it, when they are short enough to quote whole."""
+        if not intro or not intro[1].rstrip().endswith(("：", ":")):
+            return []
+        prefix = intro[0] + "("
+        parts = [c for c in self.model.clauses if c.chunk_id == c.clause_id and c.clause_id.startswith(prefix)
+                 and "(" not in c.clause_id[len(prefix):]]
+        return parts if 1 < len(parts) and sum(len(c.text) for c in parts) <= MAX_ENUMERATED_CHARS else []
 
     def _asks_for_money(self, intent: Intent) -> bool:
         """"有就业补贴吗？": an existence question about money, not about any support."""
