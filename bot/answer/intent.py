@@ -504,14 +504,20 @@ class Understand:
             if sites and not any(p.landmark for p in intent.places):
                 changes["topic_text"] = " ".join([intent.topic_text, *(p.name for p in sites)]).strip()
                 changes["places"] = (*intent.places, *sites)
-        if not intent.topics and (elliptical or regions) and (previous.topics or previous.weak_topics or elliptical):
+        # "嘉宾的差旅费能算进去吗？": what the previous measure covers, not a new topic (住宿)
+        inclusion = bool(previous.topics) and bool(self.model.lexicon.inclusion.search(intent.text))
+        if (not intent.topics or inclusion) and (elliptical or regions or inclusion) and \
+                (previous.topics or previous.weak_topics or elliptical):
             topics = previous.topics
             changes |= {"topics": previous.topics, "weak_topics": previous.weak_topics,
                         "topic_text": f"{changes.get('topic_text', intent.topic_text)} {previous.topic_text}".strip(),
                         "expansions": tuple(dict.fromkeys([*intent.expansions, *previous.expansions])),
                         "support": intent.support or previous.support}
         ask = None
-        if intent.ask in (Ask.FACT, Ask.OFFTOPIC) and (topics or elliptical):
+        if inclusion:
+            changes |= {"ask": Ask.FACT, "asks": intent.asks | previous.asks}
+            ask = Ask.FACT
+        elif intent.ask in (Ask.FACT, Ask.OFFTOPIC) and (topics or elliptical):
             # the follow-up's own question word wins ("具体比例是多少？" asks an amount);
             # otherwise it asks what the previous question asked ("那剧本呢？" after a list)
             specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address"}

@@ -72,6 +72,7 @@ class Lexicon:
     intent_patterns: dict[str, re.Pattern[str]]
     followup: re.Pattern[str]
     likeness: re.Pattern[str]
+    inclusion: re.Pattern[str]
     question: re.Pattern[str]
     place_descriptor_before: tuple[str, ...]
     place_descriptor_after: tuple[str, ...]
@@ -155,6 +156,7 @@ class Lexicon:
             intent_patterns={k: rx(v) for k, v in data["intent_patterns"].items()},
             followup=rx(data["followup_patterns"]),
             likeness=rx(data["likeness_pattern"]),
+            inclusion=rx(data["inclusion_pattern"]),
             question=rx(data["question_pattern"]),
             place_descriptor_before=tuple(str(w) for w in data["place_descriptor_before"]),
             place_descriptor_after=tuple(str(w) for w in data["place_descriptor_after"]),

@@ -263,3 +263,10 @@ def test_a_scenario_reads_a_script_that_is_not_about_the_region(understand):
     profile = profile_of(understand, "我们坪安的公司，剧本入选了国家级项目，故事跟坪安没啥关系，能拿什么？")
     assert profile.local_theme is False
 
+
+def test_a_follow_up_asking_what_a_measure_covers_stays_on_its_topic(understand):
+    before = understand("坪安取景拍摄有补贴吗？")
+    intent = understand("住宿费能算进去吗？", history=history("坪安取景拍摄有补贴吗？"))
+    assert intent.topics == before.topics and intent.ask is Ask.FACT  # not a new 住宿 question
+    assert "住宿" in intent.topic_text  # the detail asked about stays in the words searched
+
