@@ -13,6 +13,7 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 import pytest  # noqa: E402
+from support import free_port, launch_chromium  # noqa: E402
 
 from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 
@@ -56,14 +57,6 @@ def index_copy(bot, settings, tmp_path_factory):
         return target
 
     return make
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ServedBot:
@@ -155,3 +148,11 @@ def client_from():
         return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30, **kwargs)
 
     return make
+
+
+# ------------------------------------------------------------------------- browsers
+@pytest.fixture(scope="module")
+def browser():
+    """Debian Chromium under Playwright, one per test module (skipped without Playwright)."""
+    with launch_chromium() as b:
+        yield b

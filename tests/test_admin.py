@@ -5,7 +5,6 @@ app answers from it at once) and removed again. Knowledge and index live in tmp 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from support import tree_digest
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.onboard.drafts import safe_filename
@@ -27,14 +27,6 @@ TOKEN = "test-admin-token-7f3a9c1e5b"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 UPLOAD_LIMIT = 100_000
 CITY_QUESTION = "在赣州拍剧，制作成本补助按多少算？一部最多多少？"  # evals/onboarding cg-01
-
-
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +121,8 @@ def test_the_page_is_a_static_shell_under_a_strict_csp(admin):
 # ------------------------------------------------------------------------ upload → publish → remove
 def test_upload_review_publish_answer_then_remove(admin, admin_app, dirs):
     knowledge, data = dirs
-    checkout = _tree_digest(KNOWLEDGE)
-    before = _tree_digest(knowledge)
+    checkout = tree_digest(KNOWLEDGE)
+    before = tree_digest(knowledge)
     assert not any(c["doc_id"].startswith("ganzhou") for c in _ask(admin)["citations"])
 
     r = _upload(admin, "city-guide.html", (ONBOARDING / "city-guide.html").read_bytes())
@@ -146,7 +138,7 @@ def test_upload_review_publish_answer_then_remove(admin, admin_app, dirs):
     shoot = next(m for m in view["measures"] if "25%" in m["money"])
 
     # a draft changes nothing that answers: the knowledge dir is as it was, the bot does not know it
-    assert _tree_digest(knowledge) == before
+    assert tree_digest(knowledge) == before
     assert (data / "admin" / "drafts" / key / "knowledge" / "docs" / f"{doc['id']}.md").exists()
     assert not any(c["doc_id"] == doc["id"] for c in _ask(admin)["citations"])
     listed = admin.get("/admin/api/library", headers=AUTH).json()
@@ -200,7 +192,7 @@ def test_upload_review_publish_answer_then_remove(admin, admin_app, dirs):
     assert removed.status_code == 200 and removed.json()["index"]["deleted"] > 0
     assert not any(c["doc_id"] == doc_id for c in _ask(admin)["citations"])
     assert not (knowledge / "docs" / f"{doc_id}.md").exists()
-    assert _tree_digest(knowledge) == before and _tree_digest(KNOWLEDGE) == checkout
+    assert tree_digest(knowledge) == before and tree_digest(KNOWLEDGE) == checkout
 
 
 def test_a_new_region_drafts_the_rows_again_and_a_draft_can_be_discarded(admin, dirs):
@@ -220,7 +212,7 @@ def test_a_new_region_drafts_the_rows_again_and_a_draft_can_be_discarded(admin, 
 
 # ------------------------------------------------------------------------ refusals
 def test_bad_uploads_get_a_clear_message(admin, dirs):
-    before = _tree_digest(dirs[0])
+    before = tree_digest(dirs[0])
     cases = [
         (_upload(admin, "table.xls", b"x" * 100), 422, "不支持的文件类型"),
         (_upload(admin, "note.txt", b"hello world"), 422, "几乎没有可读的中文"),
@@ -236,7 +228,7 @@ def test_bad_uploads_get_a_clear_message(admin, dirs):
         assert response.status_code == status, response.text
         assert words in response.json()["detail"] and "Traceback" not in response.text
     assert admin.get("/admin/api/library", headers=AUTH).json()["drafts"] == []
-    assert _tree_digest(dirs[0]) == before
+    assert tree_digest(dirs[0]) == before
 
 
 def test_unknown_ids_are_404_and_shipped_documents_are_read_only(admin, dirs):

@@ -3,62 +3,42 @@
 import functools
 import http.server
 import os
-import socket
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from support import free_port, needs_chromium, serve_app
 
 from bot.config import PROJECT_ROOT, Settings
 
-CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots go to a temporary folder; set BOT_SCREENSHOTS=docs/screenshots to refresh
 # the README's pictures on purpose (tests write nothing into the checkout otherwise).
 SHOTS = Path(os.environ.get("BOT_SCREENSHOTS") or tempfile.mkdtemp(prefix="bot-shots-"))
 SHOTS = SHOTS if SHOTS.is_absolute() else PROJECT_ROOT / SHOTS
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 LIVE: dict = {}  # the running app's feedback store, for assertions
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
 def bureau_port():
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="module")
 def server(settings, bot, bureau_port, tmp_path_factory):
     """The whole app (Gradio UI included) under uvicorn on 127.0.0.1."""
-    import uvicorn
-
     from bot.web.app import create_app
 
-    port = _free_port()
     app_settings = Settings(data_dir=settings.data_dir,
                             database_url=f"sqlite:///{tmp_path_factory.mktemp('fb') / 'fb.db'}",
                             allowed_origins=f"http://127.0.0.1:{bureau_port}", rate_limit_per_minute=200)
     app = create_app(app_settings, bot)
     LIVE["feedback"] = app.state.feedback
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app, timeout=30) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -72,15 +52,6 @@ def bureau_site(server, bureau_port, tmp_path_factory):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{bureau_port}/index.html"
     httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture()

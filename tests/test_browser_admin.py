@@ -9,18 +9,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from support import needs_chromium, serve_app
 
 from bot.config import PROJECT_ROOT, Settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(os.environ.get("BOT_SCREENSHOTS") or tempfile.mkdtemp(prefix="bot-shots-"))
 SHOTS = SHOTS if SHOTS.is_absolute() else PROJECT_ROOT / SHOTS
 ONBOARDING = PROJECT_ROOT / "evals" / "onboarding"
@@ -29,16 +26,7 @@ TOKEN = "browser-admin-token-5d1c8e2a"
 QUESTION = "在黟县拍微短剧，制作成本能补多少？有没有封顶？"
 BUDGET_SECONDS = 120
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -51,33 +39,13 @@ def knowledge(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(index_copy, knowledge, tmp_path_factory):
     """The whole app (Gradio chat included) with the admin page on, under uvicorn."""
-    import uvicorn
-
     from bot.web.app import create_app
 
     data = index_copy()
-    port = _free_port()
     settings = Settings(knowledge_dir=knowledge, data_dir=data, admin_token=TOKEN, rate_limit_per_minute=200,
                         database_url=f"sqlite:///{tmp_path_factory.mktemp('fb') / 'fb.db'}")
-    app = create_app(settings)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
+    with serve_app(create_app(settings), timeout=60) as url:
+        yield url
 
 
 @pytest.fixture()

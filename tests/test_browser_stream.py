@@ -4,18 +4,14 @@ that fails the guard is replaced in the page by the extractive one with a note."
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
+from support import needs_chromium, serve_app
 
 from bot.answer.llm import make_chat_model
 from bot.config import Settings
 from evals.fake_llm import FakeLLMServer
-from tests.test_browser import CHROMIUM, FLAGS, _free_port
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +24,6 @@ def llm_server():
 def live(settings, bot, llm_server, tmp_path_factory):
     """The whole app, built while the bot answers through the fake LLM (the chat picks its
     streaming handler then); back to extractive answers afterwards."""
-    import uvicorn
-
     from bot.web.app import create_app
 
     def use(model: str) -> None:
@@ -37,28 +31,13 @@ def live(settings, bot, llm_server, tmp_path_factory):
         bot.use_llm(make_chat_model(llm), llm.llm)
 
     use("fake-faithful")
-    port = _free_port()
-    app = create_app(Settings(data_dir=settings.data_dir, rate_limit_per_minute=200,
-                              database_url=f"sqlite:///{tmp_path_factory.mktemp('fb') / 'fb.db'}"), bot)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", use
-    srv.should_exit = True
-    thread.join(timeout=10)
-    bot.use_llm(None)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        b.close()
+    try:
+        app = create_app(Settings(data_dir=settings.data_dir, rate_limit_per_minute=200,
+                                  database_url=f"sqlite:///{tmp_path_factory.mktemp('fb') / 'fb.db'}"), bot)
+        with serve_app(app, timeout=30) as url:
+            yield url, use
+    finally:
+        bot.use_llm(None)
 
 
 def test_the_chat_streams_a_faithful_answer_and_shows_its_sources(browser, live):
@@ -74,27 +53,27 @@ def test_the_chat_streams_a_faithful_answer_and_shows_its_sources(browser, live)
     page.close()
 
 
-def test_the_widget_replaces_an_answer_that_failed_the_guard(browser, live):
-    base, use = live
-    use("fake-invent_amount")
+def _widget_log(browser, base: str, question: str) -> str:
+    """Ask the widget one question; the text of its log once the answer shows its sources."""
     page = browser.new_page()
     page.goto(base + "/widget")
-    page.locator("#q").fill("平原示范区剧本奖励多少？")
+    page.locator("#q").fill(question)
     page.locator("button[type=submit]").click()
     page.locator(".msg.bot .cites").first.wait_for(timeout=30000)
     text = page.locator("#log").inner_text()
-    assert "88万" not in text and "已替换为政策原文摘录" in text and "5万元" in text
     page.close()
+    return text
+
+
+def test_the_widget_replaces_an_answer_that_failed_the_guard(browser, live):
+    base, use = live
+    use("fake-invent_amount")
+    text = _widget_log(browser, base, "平原示范区剧本奖励多少？")
+    assert "88万" not in text and "已替换为政策原文摘录" in text and "5万元" in text
 
 
 def test_the_widget_shows_a_faithful_generated_answer(browser, live):
     base, use = live
     use("fake-faithful")
-    page = browser.new_page()
-    page.goto(base + "/widget")
-    page.locator("#q").fill("在衢江取景有什么补贴？")
-    page.locator("button[type=submit]").click()
-    page.locator(".msg.bot .cites").first.wait_for(timeout=30000)
-    text = page.locator("#log").inner_text()
+    text = _widget_log(browser, base, "在衢江取景有什么补贴？")
     assert "衢江区的规定是：" in text and "新闻发布会" in text
-    page.close()

@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
+from contextlib import ExitStack
 
 import httpx
 import openai
 import pytest
-import uvicorn
+from support import serve_app
 
 from bot.answer.llm import make_chat_model
 from bot.config import Settings
@@ -89,36 +88,16 @@ def test_a_server_slower_than_the_timeout_gives_the_extractive_answer_in_time(ll
 
 
 # ----------------------------------------------------------------------------- the app
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def serve(bot, tmp_path):
     """``bot serve`` equivalent (the API app) on 127.0.0.1 in a thread; stops after the test."""
-    servers = []
+    with ExitStack() as servers:
+        def start(rate_limit: int = 1000) -> str:
+            settings = Settings(data_dir=bot.settings.data_dir, database_url=f"sqlite:///{tmp_path / 'fb.db'}",
+                                allowed_origins="https://bureau.example.gov.cn", rate_limit_per_minute=rate_limit)
+            return servers.enter_context(serve_app(create_app(settings, bot, with_ui=False), timeout=20))
 
-    def start(rate_limit: int = 1000) -> str:
-        settings = Settings(data_dir=bot.settings.data_dir, database_url=f"sqlite:///{tmp_path / 'fb.db'}",
-                            allowed_origins="https://bureau.example.gov.cn", rate_limit_per_minute=rate_limit)
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings, bot, with_ui=False), host="127.0.0.1",
-                                               port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{port}"
-
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=10)
+        yield start
 
 
 def sse_events(response: httpx.Response) -> list[tuple[str, dict]]:

@@ -4,12 +4,12 @@ question about the new region is answered from its own clause. Everything in tmp
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from support import tree_digest
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -56,14 +56,6 @@ def _docx(path: Path, paragraphs=COUNTY) -> Path:
             document.add_paragraph(text)
     document.save(str(path))
     return path
-
-
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture()
@@ -237,7 +229,7 @@ def test_bot_add_then_a_question_about_the_new_region_is_answered_from_its_claus
         settings, bot, tmp_path, monkeypatch):
     """The CLI path a bureau uses: `bot add FILE` into a knowledge copy, indexed
     incrementally; the new county's question cites the new document. Checkout untouched."""
-    before = _tree_digest(KNOWLEDGE)
+    before = tree_digest(KNOWLEDGE)
     knowledge = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, knowledge)
     data = tmp_path / "data"
@@ -263,7 +255,7 @@ def test_bot_add_then_a_question_about_the_new_region_is_answered_from_its_claus
     assert answer.answerable and "30%" in answer.answer and "10万元" in answer.answer
     assert answer.citations and {c.doc_id for c in answer.citations} == {"wuyuan-trial"}
     assert all(c.quote in fresh.model.clause_texts[c.clause_id] for c in answer.citations)
-    assert _tree_digest(KNOWLEDGE) == before
+    assert tree_digest(KNOWLEDGE) == before
 
 
 def _drafted(body: str):

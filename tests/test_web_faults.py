@@ -2,17 +2,15 @@
 working, votes say they were not saved — in the API, the widget and the Gradio chat —
 and no SQL or stack trace reaches a user."""
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
+from support import launch_chromium, needs_chromium
 
 from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.feedback import FeedbackStore
 
 VOTE = {"question": "衢江有什么补贴", "answer": "…", "helpful": False, "citations": [{"clause_id": "x"}]}
-CHROMIUM = Path("/usr/bin/chromium")
 LEAKS = ("INSERT", "sqlite", "Traceback", "OperationalError", "readonly")
 
 
@@ -47,14 +45,10 @@ def test_feedback_database_that_cannot_be_opened_still_serves_the_chat(serve_bot
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+@needs_chromium
 def test_widget_and_chat_say_the_vote_was_not_saved(serve_bot, readonly_db):
-    sync_api = pytest.importorskip("playwright.sync_api")
     served = serve_bot({"DATABASE_URL": readonly_db})
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run"]
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=flags)
+    with launch_chromium() as browser:
         page = browser.new_page(locale="zh-CN")
         page.goto(served.url + "/widget")
         page.locator("#q").fill("平原示范区剧本奖励多少？")
@@ -71,5 +65,4 @@ def test_widget_and_chat_say_the_vote_was_not_saved(serve_bot, readonly_db):
         page.locator("#chat button[aria-label='踩'], #chat button[aria-label='Dislike']").last.click()
         page.wait_for_function("document.body.innerText.includes('评价未能保存')", timeout=10000)
         text = page.locator("body").inner_text()
-        browser.close()
     assert not any(word in text for word in LEAKS)

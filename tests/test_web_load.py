@@ -2,31 +2,15 @@
 server on 127.0.0.1 — every acknowledged vote is a row, and there are exactly 1,000."""
 
 import asyncio
-import socket
-import threading
 import time
 
 import httpx
-import uvicorn
+from support import serve_app
 
 from bot.config import Settings
 from bot.web.app import create_app
 
 VOTES = 1000
-
-
-def _serve(app) -> tuple[uvicorn.Server, threading.Thread, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           proxy_headers=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 async def _vote_all(url: str) -> list[int]:
@@ -44,14 +28,10 @@ async def _vote_all(url: str) -> list[int]:
 def test_a_thousand_concurrent_votes_are_a_thousand_rows(settings, bot, tmp_path):
     app = create_app(Settings(data_dir=settings.data_dir, database_url=f"sqlite:///{tmp_path / 'fb.db'}",
                               rate_limit_per_minute=10 * VOTES), bot, with_ui=False)
-    server, thread, url = _serve(app)
-    try:
+    with serve_app(app, timeout=30, proxy_headers=False) as url:
         start = time.monotonic()
         codes = asyncio.run(_vote_all(url))
         elapsed = time.monotonic() - start
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
     rows = app.state.feedback.all()
     assert codes.count(201) == VOTES, {c: codes.count(c) for c in set(codes)}
     assert len(rows) == VOTES and len({r.question for r in rows}) == VOTES
