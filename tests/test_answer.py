@@ -190,3 +190,10 @@ def test_a_programme_announcing_its_parts_with_a_colon_is_answered_with_every_pa
         assert part in answer.answer
     assert "汉唐商业街" in answer.answer and "微短剧贷" in answer.answer
     _assert_grounded(bot, answer)
+
+
+def test_a_sentence_opening_a_labelled_paragraph_brings_the_whole_paragraph(bot):
+    # “微短剧里看品牌”创作计划：<what it creates>。<the events it holds>。 — both answer
+    answer = bot.ask("我在郑州一家老字号食品厂做市场，老板想拍个讲咱品牌的微短剧，郑州有对口的计划吗？")
+    assert "看品牌" in answer.answer and "评测专家会" in answer.answer and "展台" in answer.answer
+    _assert_grounded(bot, answer)

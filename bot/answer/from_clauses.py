@@ -30,6 +30,7 @@ MAX_LIST = 4
 MAX_ITEMS = 10
 MAX_REDIRECT = 8
 # A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
+MAX_ITEM_CHARS = 400  # a labelled paragraph quoted whole up to this length
 LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
 # "三、申报材料", "（二）受理地点", "5. 基地场租补贴": a heading's number, then its name
 HEADING_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百零\d]+[条章节编]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
@@ -146,7 +147,7 @@ class ClauseComposer:
                     best = self.ranker.rank(part.terms, set(), hits)
                     if best and best[0].coverage > 0 and not related:
                         related.append(Statement(best[0].sentence, best[0].clause, region))
-        statements = _in_reading_order(_dedupe(statements))
+        statements = _in_reading_order(_dedupe(_whole_items(statements)))
         if sections:
             return self._sections(sections, statements)
         if decisive and statements:
@@ -469,6 +470,22 @@ def _overlaps(sentence: str, chosen: list[str]) -> bool:
     """Is ``sentence`` (or a sentence containing it, or one it contains) already chosen?
     A clause heading joined to its sentence and the bare sentence are the same text."""
     return any(sentence in c or c in sentence for c in chosen)
+
+
+def _whole_items(statements: list[Statement]) -> list[Statement]:
+    """A chosen sentence that opens a labelled paragraph (“微短剧里看品牌”创作计划：…) brings
+    the rest of that paragraph: the label's item is what answers, not its first sentence."""
+    out: list[Statement] = []
+    for s in statements:
+        out.append(s)
+        if not LIST_ITEM.match(s.text):
+            continue
+        line = next((ln for ln in s.clause.text.splitlines() if ln.strip().startswith(s.text.strip())), "")
+        if len(line) > MAX_ITEM_CHARS:
+            continue
+        out.extend(Statement(x, s.clause, s.region) for x in sentences(line)
+                   if x.strip() and x.strip() not in s.text and not any(x.strip() in o.text for o in statements))
+    return out
 
 
 def _in_reading_order(statements: list[Statement]) -> list[Statement]:
