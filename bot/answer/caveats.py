@@ -29,6 +29,10 @@ def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
     for figure in intent.figures:
         number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
         for m in re.finditer(number, intent.text):
+            unit = re.match(r"\s*个?\s*[万亿%]?", intent.text[m.end():])
+            unit_end = m.end() + (unit.end() if unit else 0)
+            if lex.figure_count.search(intent.text[unit_end:unit_end + 4]):
+                continue  # "播了2000万次": a count, not money
             near = intent.text[max(0, m.start() - 10):m.end() + 12]
             # the producer's own figure: an own-figure word earlier in the same clause of
             # the question ("研发投入从去年的120万涨到今年的300万")

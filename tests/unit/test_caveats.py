@@ -69,6 +69,15 @@ def test_a_figure_that_belongs_to_another_region_is_corrected_citing_its_source(
     assert correction.spans[1].source.quote in model.clause_texts["xinxiang-news:段3"]
 
 
+def test_a_count_in_the_question_is_not_read_as_a_claimed_subsidy(understand, model):
+    from bot.answer.caveats import claimed_figures
+
+    # "播了50万次" counts plays; "给50万补贴" claims money (新乡's 50万, corrected above)
+    assert claimed_figures(understand("坪安的剧播了50万次，上线奖励能给吗？"), model) == []
+    assert claimed_figures(understand("坪安拍戏给50万补贴吗？"), model) == ["50万"]
+    assert claimed_figures(understand("坪安那个5个亿的基金补贴谁？"), model) == ["5亿"]
+
+
 def test_a_figure_the_regions_own_texts_state_is_not_corrected(understand, caveats, model):
     intent = understand("坪安取景补贴最高30万吗？")
     draft = cited(quote_of(model, "pingan-draft:一(一)", "在坪安区"))
