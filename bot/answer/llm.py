@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from bot.answer.templates import read_prompt_file
 from bot.config import Settings
-from bot.errors import KnowledgeError, LLMConfigError
+from bot.errors import LLMConfigError
 from bot.models import Citation
 
 log = logging.getLogger(__name__)
@@ -95,11 +95,7 @@ class LLMPrompts:
 
     @classmethod
     def load(cls, prompts_dir: Path) -> LLMPrompts:
-        path = prompts_dir / "llm.yaml"
-        try:
-            return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, yaml.YAMLError) as exc:
-            raise KnowledgeError(f"{path}: cannot read the LLM prompts ({exc})") from exc
+        return cls(read_prompt_file(prompts_dir / "llm.yaml", "the LLM prompts"))
 
     @property
     def system(self) -> str:

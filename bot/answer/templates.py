@@ -10,17 +10,21 @@ import yaml
 from bot.errors import KnowledgeError
 
 
+def read_prompt_file(path: Path, what: str) -> dict:
+    """A YAML file of ``prompts/``; a clear :class:`KnowledgeError` naming ``what`` if unreadable."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path}: cannot read {what} ({exc})") from exc
+
+
 class Templates:
     def __init__(self, data: dict) -> None:
         self._data = data
 
     @classmethod
     def load(cls, prompts_dir: Path) -> Templates:
-        path = prompts_dir / "answer.yaml"
-        try:
-            return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, yaml.YAMLError) as exc:
-            raise KnowledgeError(f"{path}: cannot read the answer wording ({exc})") from exc
+        return cls(read_prompt_file(prompts_dir / "answer.yaml", "the answer wording"))
 
     def __call__(self, key: str, **values: object) -> str:
         return str(self._data[key]).format(**values)
