@@ -138,6 +138,8 @@ def test_upload_fix_publish_then_the_chat_answers_within_two_minutes(page, serve
                            "(document.querySelector('#chat').innerText)", timeout=60000)
     answered = time.perf_counter()
     chat.wait_for_function("document.querySelector('#sources').innerText.includes('黟县')", timeout=10000)
+    # the page itself knows the new region without a restart: coverage line and region choices
+    assert "黟县" in chat.locator("#coverage").inner_text()
     total = answered - start
     print(f"\nfile → first correct answer via the admin page: {total:.1f} s "
           f"(upload + draft {drafted - start:.1f} s, review {published - drafted:.1f} s incl. publish + index, "

@@ -42,9 +42,8 @@ def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
     examples = text.examples
     with gr.Blocks(title=text("title")) as demo:
         gr.Markdown(f"# {html.escape(text('title'))}\n{html.escape(text('tagline'))}")
-        gr.Markdown(html.escape(text("coverage")), elem_classes=["coverage"])
-        notice = (text("draft_notice") + " " if text.drafts else "") + text("disclaimer")
-        gr.Markdown(notice, elem_classes=["disclaimer"])
+        coverage = gr.Markdown(html.escape(text("coverage")), elem_classes=["coverage"], elem_id="coverage")
+        notice = gr.Markdown(_notice(text), elem_classes=["disclaimer"])
         turns = gr.State([])  # one record per answer: question, answer (public JSON), page origin
         with gr.Tabs():
             with gr.Tab("政策问答", id="chat-tab"):
@@ -57,7 +56,8 @@ def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
                                                   max_lines=3, elem_id="question")
                             send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
                         with gr.Row(elem_id="examples"):
-                            example_buttons = [gr.Button(q, size="sm") for q in examples]
+                            example_buttons = [gr.Button(q, size="sm", visible=bool(q))
+                                               for q in _padded(examples, MAX_EXAMPLES)]
                     with gr.Column(scale=2):
                         gr.Markdown("### 来源条款")
                         sources = gr.HTML(sources_html([], text("no_citations"), text("quote_toggle")), elem_id="sources")
@@ -110,9 +110,23 @@ def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
         outputs = [chatbot, sources, question, turns]
         send.click(handler, [question, chatbot, region, turns], outputs, api_name=False)
         question.submit(handler, [question, chatbot, region, turns], outputs, api_name=False)
-        for button, example in zip(example_buttons, examples, strict=True):
-            _bind_example(button, example, handler, [chatbot, region, turns], outputs)
+        for button in example_buttons:
+            _bind_example(button, handler, [chatbot, region, turns], outputs)
         chatbot.like(on_like, [turns], None)
+
+        def refresh():
+            """What depends on the knowledge, as it is now: a document published (or removed)
+            on the admin page shows in the coverage line, regions and examples on the next
+            page load, without a restart."""
+            now = page_text(provider.current())
+            local = provider.current().model.regions.local()
+            return [gr.update(value=html.escape(now("coverage"))), gr.update(value=_notice(now)),
+                    gr.update(choices=[AUTO, *local]), gr.update(placeholder=now.placeholder),
+                    gr.update(choices=local), gr.update(choices=[UNSURE, *local, "其他地区"]),
+                    *(gr.update(value=q, visible=bool(q)) for q in _padded(now.examples, MAX_EXAMPLES))]
+
+        demo.load(refresh, None, [coverage, notice, region, question, check_inputs[0], check_inputs[6],
+                                  *example_buttons], api_name=False)
 
         def run_check(*values):
             profile = _profile_from_form(*values)
@@ -127,19 +141,30 @@ def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
     return demo
 
 
-def _bind_example(button: gr.Button, text: str, respond, inputs: list, outputs: list) -> None:
-    """Clicking an example asks it at once."""
+MAX_EXAMPLES = 8  # example buttons on the page (those beyond the knowledge's examples are hidden)
 
-    def run(history, region_choice, records, request: gr.Request):
-        return respond(text, history, region_choice, records, request)
 
-    def run_streaming(history, region_choice, records, request: gr.Request):
-        yield from respond(text, history, region_choice, records, request)
+def _padded(examples: list[str], size: int) -> list[str]:
+    return [*examples[:size], *[""] * max(0, size - len(examples))]
+
+
+def _notice(text: PageText) -> str:
+    return (text("draft_notice") + " " if text.drafts else "") + text("disclaimer")
+
+
+def _bind_example(button: gr.Button, respond, inputs: list, outputs: list) -> None:
+    """Clicking an example asks it (the button's current label) at once."""
+
+    def run(label, history, region_choice, records, request: gr.Request):
+        return respond(label, history, region_choice, records, request)
+
+    def run_streaming(label, history, region_choice, records, request: gr.Request):
+        yield from respond(label, history, region_choice, records, request)
 
     if inspect.isgeneratorfunction(respond):
         run = run_streaming  # Gradio streams only from a generator function
 
-    button.click(run, inputs, outputs, api_name=False)
+    button.click(run, [button, *inputs], outputs, api_name=False)
 
 
 UNSURE = "不确定"
