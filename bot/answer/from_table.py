@@ -366,8 +366,8 @@ class TableComposer:
         table_rows = []
         for m in rows:
             status = str(self.model.documents[m.doc_id].status)
-            table_rows.append(Row((book.label(m.region), m.title, self.money(m), self.conditions(m) or self.t("no_conditions"),
-                                   status), self.source(m)))
+            table_rows.append(Row((book.label(m.region), m.title, m.benefit.description, self.money(m),
+                                   self.conditions(m) or self.t("no_conditions"), status), self.source(m)))
         draft.add(Table(self.t("compare_lead", topic=topic_part), tuple(self.t.items("columns_compare")), tuple(table_rows)))
         missing = [r for r in regions if not any(m.region == r for m in rows)]
         for region in missing:
