@@ -29,7 +29,7 @@ def onboarded(settings, bot, tmp_path_factory):
     knowledge, data = root / "knowledge", root / "data"
     shutil.copytree(PROJECT_ROOT / "knowledge", knowledge)
     shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("feedback.db"))
-    for name in ("county-measures.docx", "city-guide.html"):
+    for name in ("county-measures.docx", "city-guide.html", "county-notice2.txt"):
         add_document(ONBOARDING / name, knowledge)
     return PolicyBot.build(Settings(knowledge_dir=knowledge, data_dir=data))
 
@@ -141,3 +141,23 @@ def test_a_chapter_line_is_a_heading_and_its_articles_are_clauses_under_it():
     clauses = {c.clause_id: c for c in split_document(doc)}
     assert clauses["t:第五条"].heading_path[0] == "第二章 支持企业发展"
     assert clauses["t:第三十条"].heading_path[0] == "第八章 附则"
+
+
+def test_filming_sites_named_as_拍摄点_or_外景地_are_drafted_and_listed(onboarded):
+    answer = onboarded.ask("武夷山有哪些可以拍短剧的基地或者取景点？")  # "取景点" asks for no site type
+    assert answer.answerable and _verbatim(onboarded, answer)
+    for site in ("下梅古村影视拍摄点", "五夫朱子文化影视外景地", "星村茶山实景拍摄点", "城村闽越古风外景基地"):
+        assert site in answer.answer
+
+
+def test_a_reduced_fee_is_drafted_as_support(onboarded):
+    rows = [m for m in onboarded.model.measures if m.region == "武夷山" and "折收取" in m.benefit.amount]
+    assert rows and all(m.benefit.kind == "in_kind" and m.benefit.amount in m.quote for m in rows)
+
+
+def test_when_to_apply_and_where_to_hand_in_are_answered_from_the_procedure(onboarded):
+    when = onboarded.ask("武夷山的补贴啥时候申报？")
+    assert "3月1日至3月31日" in when.answer and "视为自动放弃" in when.answer
+    where = onboarded.ask("武夷山的申报材料交到哪里？")
+    assert "行政服务中心" in where.answer and _verbatim(onboarded, where)
+

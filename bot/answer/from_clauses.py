@@ -248,7 +248,7 @@ class ClauseComposer:
         when every word of a section's name is in the question, quote all of the section
         (its items and the note after them), in reading order — not the few sentences that
         share most words with the question (those may sit in another section)."""
-        if part.asks & {"amount", "ratio", "deadline", "form", "contact", "address", "date", "count"}:
+        if part.asks & {"amount", "ratio", "deadline", "form", "contact", "address", "location", "date", "count"}:
             return None  # a fact inside a section, not the section
         best: tuple[int, str, tuple[str, ...]] | None = None
         for hit in hits:

@@ -29,6 +29,7 @@ class SiteComposer:
         for place in intent.places:
             start, end = place.span
             text = text[:start] + " " * (end - start) + text[end:]
+        text = self.model.lexicon.site_any.sub(lambda m: " " * len(m.group()), text)
         return [kind for kind, rx in self.model.lexicon.site_types.items() if rx.search(text)]
 
     def related(self, intent: Intent, regions: list[str]) -> Bullets | None:

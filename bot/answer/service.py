@@ -441,9 +441,10 @@ class PolicyBot:
         if which is Route.DOCUMENT and (about := self.documents.compose(intent)) is not None:
             return about
         t0 = time.perf_counter()
-        # how-to questions (deadline, phone, materials …) look deeper: the one clause that
+        # how-to questions and asks for a deadline, phone, materials … look deeper: the one clause that
         # states a deadline ranks below clauses that merely repeat 申报
-        depth = k or (self.settings.retrieval_k * 2 if intent.ask is Ask.HOWTO else self.settings.retrieval_k)
+        deeper = intent.ask is Ask.HOWTO or bool(intent.asks & {"deadline", "form", "contact", "address", "process"})
+        depth = k or (self.settings.retrieval_k * 2 if deeper else self.settings.retrieval_k)
         hits = self.search(intent, depth, timings)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         if retrieved is not None:

@@ -214,7 +214,8 @@ class _Drafter:
         elif w.fund.search(seg.text):
             kind, amount = "fund", "未明确"
         elif free:
-            kind, amount = ("in_kind", free) if free.startswith("免收") else ("service", "免费")
+            # "免费提供…服务" is a service; a waived or reduced fee (免收…, 六折收取) is in kind, as stated
+            kind, amount = ("service", "免费") if free.startswith("免费") else ("in_kind", free)
         elif w.service.search(seg.text):
             kind, amount = "service", "未明确"
         else:

@@ -88,6 +88,7 @@ class Lexicon:
     no_figure_amounts: frozenset[str]
     profile: ProfileWords
     site_types: dict[str, re.Pattern[str]]
+    site_any: re.Pattern[str]
     ask_topics: dict[str, str]
     _variants: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -173,6 +174,7 @@ class Lexicon:
             no_figure_amounts=frozenset(data["no_figure_amounts"]),
             profile=profile,
             site_types={str(k): _alternation(v) for k, v in (data.get("site_types") or {}).items()},
+            site_any=_alternation(data.get("site_any") or []),
             ask_topics={str(k): str(v) for k, v in (data.get("ask_topics") or {}).items()},
         )
         for group in synonyms:

@@ -36,7 +36,8 @@ from bot.policy.model import SubsidyMeasure, load_rows
 from bot.policy.topics import TopicBook
 
 HERE = Path(__file__).resolve().parent
-DOCUMENTS = {"county": "county-measures.docx", "city": "city-guide.html", "district": "district-notice.md"}
+DOCUMENTS = {"county": "county-measures.docx", "city": "city-guide.html", "district": "district-notice.md",
+             "county2": "county-notice2.txt"}
 # the figures that make an amount: money and shares (years, months and counts do not)
 NUMBER = re.compile(r"\d+(?:\.\d+)?(?=\s*(?:万元|亿元|元|%|万|亿))")
 
