@@ -33,6 +33,7 @@ from bot.answer.rows import (
     site_item,
 )
 from bot.answer.templates import Templates
+from bot.models import Clause
 from bot.policy.book import PolicyModel
 from bot.policy.eligibility import Judge, MeasureVerdict, ProducerProfile, Reason, check
 from bot.policy.eligibility import Verdict as Eligibility
@@ -231,7 +232,7 @@ class TableComposer:
         with what it states instead (按实际发生, 相应的, 一事一议), said to be no figure; only
         services (no money at all) leave the question not covered."""
         draft = DraftBuilder("table:amount", tuple(found))
-        answered = False
+        figured = stated = False  # a relevant row states a figure / a support measure states what instead
         shown: list[SubsidyMeasure] = []
         terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
         topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
@@ -246,37 +247,41 @@ class TableComposer:
             top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
             rows.sort(key=lambda m: not self.has_figure(m))
             if any(self.has_figure(m) for m in top):
-                answered = True
+                figured = True
                 draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part),
                                   tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
             else:
                 # what the most relevant rows state instead (a support measure first)
                 basis = min(top, key=lambda m: m.benefit.kind not in SUPPORT_KINDS)
                 rows = [basis, *(m for m in rows if m is not basis)]
-                stated = basis.benefit.kind in SUPPORT_KINDS
-                answered = answered or stated
-                lead = self.t("no_figure_basis" if stated else "no_figure_asked", region=label, basis="")
+                supported = basis.benefit.kind in SUPPORT_KINDS
+                stated = stated or supported
+                lead = self.t("no_figure_basis" if supported else "no_figure_asked", region=label, basis="")
                 draft.add(Paragraph((Span(lead, None), Span(basis.quote, self.source(basis)))))
                 if len(rows) > 1:
                     draft.add(Bullets(None, tuple(self.bullet(m, with_quote=True) for m in rows[1:MAX_BULLETS])))
             shown += rows
-        if not any(self.has_figure(m) for m in shown):
-            if answered:
-                draft.note(no_figure_note(self.model, self.t, [m.quote for m in shown]))
-            else:
-                self._redirect(draft, list(found), topics, figures_only=True)
-            for region in found:
-                inner = [r for r in self.model.regions.children(region) if self.model.measures_for([r])]
-                if inner:
-                    draft.add(Paragraph.of(self.t("inner_regions", region=self.model.regions.label(region),
-                                                  regions="、".join(self.model.regions.label(r) for r in inner))))
+        if not figured and not stated:  # only services on the topic: the figure is not covered
+            self._redirect(draft, list(found), topics, figures_only=True)
+            self._inner_regions(draft, found)
             draft.note(office_note(self.model, self.t, list(found)))
-            if not answered:
-                return draft.build(Verdict.NOT_COVERED)
+            return draft.build(Verdict.NOT_COVERED)
+        if not any(self.has_figure(m) for m in shown):  # what the texts state instead of a figure
+            draft.note(no_figure_note(self.model, self.t, [m.quote for m in shown]))
+            self._inner_regions(draft, found)
+            draft.note(office_note(self.model, self.t, list(found)))
         else:
             self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
         return draft.build(Verdict.ANSWERED)
+
+    def _inner_regions(self, draft: DraftBuilder, found: dict[str, list[SubsidyMeasure]]) -> None:
+        """"浙江省内有具体扶持条款的地区：…": places inside the regions whose texts have measures."""
+        for region in found:
+            inner = [r for r in self.model.regions.children(region) if self.model.measures_for([r])]
+            if inner:
+                draft.add(Paragraph.of(self.t("inner_regions", region=self.model.regions.label(region),
+                                              regions="、".join(self.model.regions.label(r) for r in inner))))
 
     def programme(self, intent: Intent) -> Draft:
         """Everything a named programme contains (“黄金十二条”: its twelve measures)."""
@@ -297,7 +302,7 @@ class TableComposer:
             self.table_notes(draft, rows)
         return draft.build(Verdict.ANSWERED)
 
-    def _enumerated_parts(self, intro: tuple[str, str] | None) -> list:
+    def _enumerated_parts(self, intro: tuple[str, str] | None) -> list[Clause]:
         """The parts a programme's introduction announces with a colon ("实施五大工程19项任务："):
         the clauses directly under it, when they are short enough to quote whole."""
         if not intro or not intro[1].rstrip().endswith(("：", ":")):
