@@ -29,8 +29,7 @@ def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
     for figure in intent.figures:
         number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
         for m in re.finditer(number, intent.text):
-            unit = re.match(r"\s*个?\s*[万亿%]?", intent.text[m.end():])
-            unit_end = m.end() + (unit.end() if unit else 0)
+            unit_end = m.end() + re.match(r"\s*个?\s*[万亿%]?", intent.text[m.end():]).end()
             if lex.figure_count.search(intent.text[unit_end:unit_end + 4]):
                 continue  # "播了2000万次": a count, not money
             near = intent.text[max(0, m.start() - 10):m.end() + 12]

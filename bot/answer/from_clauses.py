@@ -29,8 +29,8 @@ PREFERRED_ASKS = ("office",)  # preferred in the evidence when some sentence has
 MAX_LIST = 4
 MAX_ITEMS = 10
 MAX_REDIRECT = 8
-# A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
 MAX_ITEM_CHARS = 400  # a labelled paragraph quoted whole up to this length
+# A list item that starts with its own name: "“跟着微短剧来科普”创作计划：…", "文旅赋能：…".
 LIST_ITEM = re.compile(r"^[^。：:，]{2,24}[：:]")
 # "三、申报材料", "（二）受理地点", "5. 基地场租补贴": a heading's number, then its name
 HEADING_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十百零\d]+[条章节编]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")

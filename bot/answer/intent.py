@@ -18,7 +18,7 @@ from enum import StrEnum
 from bot.index.text import to_simplified
 from bot.policy.book import PolicyModel
 from bot.policy.eligibility import ProducerProfile
-from bot.policy.regions import Level, Place, Relation
+from bot.policy.regions import Level, Place, Relation, said_before
 
 
 class Ask(StrEnum):
@@ -161,7 +161,7 @@ class Understand:
         # "郑州的那篇文章里提到深圳…", "入选浙江省级项目", "讲的是上海的故事": a place
         # describing something else
         described = [p for p in asked if _followed_by(lowered, p.span[1], lex.place_descriptor_after)
-                     or lowered[:p.span[0]].rstrip().endswith(lex.place_descriptor_before)]
+                     or said_before(lowered, p.span[0], lex.place_descriptor_before)]
         if described and len(described) < len(asked):
             asked = [p for p in asked if p not in described]
         # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about
@@ -474,12 +474,8 @@ class Understand:
         "不在黟县注册" is not."""
         words = self.model.lexicon.profile
         start, end = place.span
-        width = max(len(w) for w in (*words.registered, *words.registered_after)) + 1
-        before = lowered[max(0, start - width):start].rstrip()
-        after = lowered[end:end + width]
-        said = any(before.endswith(w.strip()) for w in words.registered) or \
-            any(after.startswith(w) for w in words.registered_after)
-        return said and not any(before.endswith(n + "在") or before.endswith(n) for n in words.negations)
+        said = said_before(lowered, start, words.registered) or _followed_by(lowered, end, words.registered_after)
+        return said and not said_before(lowered, start, (*(n + "在" for n in words.negations), *words.negations))
 
     # ------------------------------------------------------------------ follow-ups
     def _follow(self, intent: Intent, previous: Intent) -> Intent:

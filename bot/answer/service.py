@@ -29,7 +29,7 @@ from bot.answer.caveats import Caveats, claimed_figures
 from bot.answer.declines import Declines
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.evidence import TermWeights
-from bot.answer.from_clauses import ClauseComposer
+from bot.answer.from_clauses import STRICT_ASKS, ClauseComposer
 from bot.answer.from_documents import DocumentComposer
 from bot.answer.from_sites import SiteComposer
 from bot.answer.from_table import TableComposer
@@ -443,7 +443,7 @@ class PolicyBot:
         t0 = time.perf_counter()
         # how-to questions and asks for a deadline, phone, materials … look deeper: the one clause that
         # states a deadline ranks below clauses that merely repeat 申报
-        deeper = intent.ask is Ask.HOWTO or bool(intent.asks & {"deadline", "form", "contact", "address", "process"})
+        deeper = intent.ask is Ask.HOWTO or bool(intent.asks & set(STRICT_ASKS))
         depth = k or (self.settings.retrieval_k * 2 if deeper else self.settings.retrieval_k)
         hits = self.search(intent, depth, timings)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000

@@ -314,13 +314,19 @@ class Gazetteer:
 
     def _is_origin(self, lowered: str, start: int, end: int) -> bool:
         """"从横店过来的演员": where people come from, not the region asked about."""
-        width = max((len(w) for w in (*self.origin_before, *self.origin_after)), default=0) + 1
-        before = lowered[max(0, start - width):start].rstrip()
+        width = max((len(w) for w in self.origin_after), default=0) + 1
         after = lowered[end:end + width].lstrip()
         # "郑州到2027年…" is a date, not a trip
-        return any(before.endswith(w.strip()) for w in self.origin_before) or \
+        return said_before(lowered, start, self.origin_before) or \
             any(after.startswith(w.strip()) and not after[len(w.strip()):].lstrip()[:1].isdigit()
                 for w in self.origin_after)
+
+
+def said_before(lowered: str, start: int, words: tuple[str, ...] | list[str]) -> bool:
+    """Does one of ``words`` stand just before position ``start`` (spaces between allowed)?"""
+    width = max((len(w) for w in words), default=0) + 1
+    before = lowered[max(0, start - width):start].rstrip()
+    return any(before.endswith(w.strip()) for w in words)
 
 
 def _pinyin(text: str) -> list[str]:
