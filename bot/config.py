@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     # or networks, as uvicorn's option of the same name). Empty: nobody's.
     forwarded_allow_ips: str = Field(default="", validation_alias=_alias("FORWARDED_ALLOW_IPS"))
     max_body_bytes: int = 64 * 1024
+    # /api/ask and /v1/chat/completions: a conversation resent in full (OpenAI clients do)
+    max_chat_body_bytes: int = 1024 * 1024
     body_timeout_seconds: float = 5.0
 
     # Admin page (/admin): off unless a token is set; the token is sent as

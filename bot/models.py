@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from bot.conversation import HistoryUse, history_turn
+
 
 class DocStatus(StrEnum):
     """What kind of text a document is: decides the caveats answers carry."""
@@ -125,9 +127,18 @@ class Answer(BaseModel):
     retrieved: list[str] = Field(default_factory=list)  # clause ids in retrieval order (evals)
     composer: str = "extractive"  # "extractive", or the LLM backend that wrote the text
     generation: Generation | None = None  # set when an LLM backend is configured
+    # What the server kept of the history sent with the question (None: none was sent).
+    history_used: HistoryUse | None = None
+
+    @property
+    def history_turn(self) -> dict:
+        """The assistant turn a client sends back for this answer in the next question's
+        history: the answer's opening and the clause ids it cited, never the whole text."""
+        return history_turn(self.answer, [c.clause_id for c in self.citations])
 
     def public(self) -> dict:
         """The JSON contract of `bot ask --json` and `POST /api/ask`."""
         return self.model_dump(
-            include={"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table"}
-        )
+            include={"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table",
+                     "history_used"}
+        ) | {"history_turn": self.history_turn}

@@ -262,3 +262,28 @@ def test_widget_comparison_and_not_covered_redirect(browser, bureau_site, phone)
     assert "没有提到" in text and "其他地区" in text and "衢江" in text
     assert "refused" in redirect.get_attribute("class")
     context.close()
+
+
+# ── issue 19: a conversation never locks up after a long answer ───────────────────────
+
+FOLLOW_UPS = ["那衢江呢？", "剧本奖励多少？", "住宿有补贴吗？", "那郑州呢？", "省级的呢？", "平原示范区取景补贴多少？",
+              "需要什么条件？", "那个有上限吗？", "在哪里申请？", "换成余杭呢？"]
+
+
+def test_widget_answers_ten_follow_ups_after_a_very_long_answer(browser, bureau_site):
+    """The widget sends each answer's short history_turn, never the whole answer, and the
+    server trims what it gets: an 8,000-character comparison does not block the next ten
+    questions (before: 422 "history[1].content 太长" until the page was reloaded)."""
+    context, page, frame = _widget(browser, bureau_site, phone=False)
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/ask") else None)
+    long_answer = _widget_ask(frame, "各地对微短剧有哪些扶持？")
+    assert len(long_answer.inner_text()) > 4000
+    for question in FOLLOW_UPS:
+        answer = _widget_ask(frame, question)  # waits for a rated answer: an error has no rating
+        assert "太长" not in answer.inner_text() and "出错" not in answer.inner_text()
+    assert frame.locator(".msg.bot .rate").count() == 1 + len(FOLLOW_UPS)
+    history = sent[-1]["history"]
+    assert len(history) == 6 and all(len(t["content"]) <= 400 for t in history)
+    assert any(t["role"] == "assistant" and t["refs"] for t in history)
+    context.close()

@@ -9,7 +9,8 @@ from bot.web.security import RequestLimiter
 
 pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
 
-CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table"}
+CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table", "history_used",
+            "history_turn"}
 
 
 @pytest.fixture()
@@ -27,12 +28,17 @@ def test_ask_follows_the_json_contract(web):
     assert set(body) == CONTRACT and body["id"] == "q1" and body["answerable"] is True
     assert "5万元" in body["answer"] and "征求意见稿" in body["answer"]
     assert {"n", "doc_id", "title", "clause_id", "clause", "quote", "status"} <= set(body["citations"][0])
+    assert body["history_used"] is None  # no history sent
+    turn = body["history_turn"]  # what the client sends back: the opening and the cited clause ids
+    assert turn["role"] == "assistant" and len(turn["content"]) <= 200 and turn["refs"] == [
+        c["clause_id"] for c in body["citations"]][:len(turn["refs"])]
 
 
 def test_follow_up_history_carries_the_topic(web):
     history = [{"role": "user", "content": "在衢江取景有什么补贴？"}, {"role": "assistant", "content": "…"}]
     body = web.post("/api/ask", json={"question": "那平原示范区呢？", "history": history}).json()
     assert body["region"] == "平原示范区" and "接上文" in body["answer"] and "取景" in body["answer"]
+    assert body["history_used"] == {"received": 2, "used": 2, "dropped": 0, "shortened": 0}
 
 
 @pytest.mark.parametrize("payload", [{"question": ""}, {"question": "问" * 501}, {}, {"question": 42}])

@@ -49,6 +49,7 @@ from bot.answer.rows import office_note
 from bot.answer.templates import Templates, get_templates
 from bot.answer.verify import Evidence, RegionNames, check_generated, guard, keeps_draft_caveat
 from bot.config import Settings, apply_offline_env, get_settings
+from bot.conversation import HistoryUse, trim
 from bot.errors import InvalidQuestion
 from bot.index.bm25 import BM25Index
 from bot.index.build import Corpus, load_corpus, open_store, sync_index
@@ -99,6 +100,7 @@ class _Turn:
     id: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     retrieved: list[str] = field(default_factory=list)
+    history_used: HistoryUse | None = None
 
 
 @dataclass
@@ -267,13 +269,15 @@ class PolicyBot:
         """understand → route → compose → dress: everything before the wording."""
         start = time.perf_counter()
         text = self.validate(question)
-        intent = self.understand(text, history, region)
+        conversation = trim(history, self.settings.max_question_chars)
+        intent = self.understand(text, list(conversation.turns), region)
         timings = {"understand_ms": (time.perf_counter() - start) * 1000}
         retrieved: list[str] = []
         t0 = time.perf_counter()
         composed = self.compose(intent, k, timings, retrieved)
         draft = self.caveats.dress(intent, composed)
-        return _Turn(text, intent, composed, draft, start, t0, time.perf_counter(), id, timings, retrieved)
+        return _Turn(text, intent, composed, draft, start, t0, time.perf_counter(), id, timings, retrieved,
+                     conversation.use)
 
     def _extractive(self, turn: _Turn, generation: Generation | None = None) -> Answer:
         """render → guard: the deterministic answer (a plain refusal if it fails the guard)."""
@@ -308,6 +312,7 @@ class PolicyBot:
             retrieved=list(dict.fromkeys(turn.retrieved)),
             timings_ms={k_: round(v, 2) for k_, v in timings.items()},
             generation=generation,
+            history_used=turn.history_used,
         )
 
     def _writes(self, turn: _Turn) -> bool:
@@ -406,6 +411,7 @@ class PolicyBot:
             kind=turn.draft.kind, assumed=self._assumed(turn.intent), retrieved=list(dict.fromkeys(turn.retrieved)),
             timings_ms={k_: round(v, 2) for k_, v in timings.items()}, composer=backend,
             generation=Generation(backend=backend, outcome="passed", llm_ms=round(llm_ms, 2), text=assembly.prose),
+            history_used=turn.history_used,
         )
 
     def _with_note(self, answer: Answer, turn: _Turn) -> Answer:
@@ -507,7 +513,7 @@ class PolicyBot:
 
     def retrieve(self, question: str, k: int = 10, history: list[dict] | None = None) -> list[str]:
         """Clause ids the answerer would look at, best first (for retrieval metrics)."""
-        intent = self.understand(self.validate(question), history)
+        intent = self.understand(self.validate(question), list(trim(history).turns))
         return _interleave(self.search(intent, k, {}))
 
     # ------------------------------------------------------------------ 补贴测算

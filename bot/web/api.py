@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.conversation import HistoryUse
 from bot.errors import FeedbackUnavailable, InvalidQuestion, StoreError
 from bot.models import AnswerTable, Citation
 from bot.policy.eligibility import ProducerProfile
 from bot.web.streaming import stream_response
 
-MAX_HISTORY_TURNS = 12
-MAX_TURN_CHARS = 2000
+# Turns a request may carry; the service keeps the newest that fit its budget
+# (bot/conversation.py) and says in `history_used` what it left out.
+MAX_HISTORY_TURNS = 200
 UNAVAILABLE = "索引暂时不可用，请稍后再试 / the index is not available right now, try again shortly"
 
 
@@ -38,8 +40,13 @@ ERRORS = {
 
 
 class Turn(BaseModel):
+    """One earlier turn. For an answer, send back the ``history_turn`` it carried (its
+    opening and the clause ids it cited); a whole answer is accepted too, and cut."""
+
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=MAX_TURN_CHARS)
+    content: str
+    refs: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=50, description="clause ids the answer cited (from its history_turn)")
 
 
 class AskRequest(BaseModel):
@@ -50,7 +57,9 @@ class AskRequest(BaseModel):
     region: str | None = Field(default=None, max_length=64, description="assume this region, e.g. 衢江")
     k: int | None = Field(default=None, ge=1, le=50)
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
-                                description=f"earlier turns of the chat (at most {MAX_HISTORY_TURNS})")
+                                description="earlier turns of the chat, oldest first: the user's questions and "
+                                            "each answer's `history_turn`; the newest turns that fit the budget "
+                                            "are used (see `history_used` in the answer)")
     stream: bool = Field(default=False, description="answer as server-sent events (see README)")
 
 
@@ -63,6 +72,8 @@ class AskResponse(BaseModel):
     region: str | None
     latency_ms: float
     table: AnswerTable | None = None
+    history_used: HistoryUse | None = None
+    history_turn: dict = Field(description="send this back as the assistant turn of the next question's history")
 
 
 class FeedbackCitation(BaseModel):

@@ -56,6 +56,25 @@ def validation_message(errors) -> str:
     return f"请求格式不正确（{fields}） / invalid request ({', '.join(fields.split('；'))})"
 
 
+# Chat routes take a conversation: OpenAI clients resend every earlier answer in full, so
+# their bodies may be larger (the service then trims the history to its budget).
+CHAT_ROUTES = ("/api/ask", "/v1/chat/completions")
+
+
+def body_allowance(settings: Settings):
+    """For the body guard: admin uploads (with the token), then the chat routes."""
+    upload = admin.upload_allowance(settings)
+
+    def allowance(scope) -> tuple[int, float] | None:
+        if upload is not None and (granted := upload(scope)):
+            return granted
+        if scope.get("method") == "POST" and scope.get("path") in CHAT_ROUTES:
+            return max(settings.max_chat_body_bytes, settings.max_body_bytes), settings.body_timeout_seconds
+        return None
+
+    return allowance
+
+
 def feedback_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{settings.data_dir / 'feedback.db'}"
 
@@ -80,7 +99,7 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
 
     # add_middleware puts each one outside the ones added before it.
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds,
-                       larger=admin.upload_allowance(settings))
+                       larger=body_allowance(settings))
     app.add_middleware(EdgeGuard, origins=origins, limiter=app.state.limiter)
     if origins.allowed:
         app.add_middleware(NormalisedCORS, origins=origins)

@@ -5,10 +5,10 @@ use it. Same answers as ``POST /api/ask``, from the same live index (the app's
 rate limit and body limits apply (``EdgeGuard`` and ``BodyGuard`` cover every POST).
 
 * ``messages``: the last one is the question (a ``user`` message, checked like
-  ``/api/ask``'s ``question``); earlier ``user`` / ``assistant`` turns are the history (the
-  last 12, each cut to 2,000 characters, the limits of ``/api/ask``'s history: a client
-  resends the bot's own long answers, which must not make a follow-up fail); ``system``
-  messages are ignored — a caller's prompt does not change what the bot says.
+  ``/api/ask``'s ``question``); earlier ``user`` / ``assistant`` turns are the history. OpenAI
+  clients resend the bot's own long answers: the service keeps the newest turns that fit its
+  budget and cuts each (``bot/conversation.py``), so a long conversation never fails;
+  ``system`` messages are ignored — a caller's prompt does not change what the bot says.
 * The answer text carries the ``[n]`` markers; the extra top-level fields ``citations``
   (the ``/api/ask`` citation objects), ``answerable`` and ``region`` carry the rest. A
   stream ends with a chunk holding them (``finish_reason: "stop"``), then ``[DONE]``.
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.errors import InvalidQuestion, StoreError
 from bot.models import Answer
-from bot.web.api import ERRORS, MAX_HISTORY_TURNS, MAX_TURN_CHARS, UNAVAILABLE, Problem, Turn
+from bot.web.api import ERRORS, UNAVAILABLE, Problem
 from bot.web.streaming import SSE_HEADERS
 
 MODEL_ID = "weiduanju-policy-bot"
@@ -67,13 +67,12 @@ def _invalid(message: str) -> HTTPException:
 
 
 def question_and_history(messages: list[ChatMessage]) -> tuple[str, list[dict]]:
-    """The last user message, and the user / assistant turns before it (as ``/api/ask``'s
-    history: the last 12, each cut to its length limit)."""
+    """The last user message, and the user / assistant turns before it (the history the
+    service trims to its budget)."""
     if messages[-1].role != "user":
         raise _invalid("最后一条消息必须是用户的问题 / the last message must be the user's question")
-    turns = [Turn(role=m.role, content=m.text()[:MAX_TURN_CHARS]) for m in messages[:-1]
-             if m.role in ("user", "assistant")]
-    return messages[-1].text(), [t.model_dump() for t in turns[-MAX_HISTORY_TURNS:]]
+    return messages[-1].text(), [{"role": m.role, "content": m.text()} for m in messages[:-1]
+                                 if m.role in ("user", "assistant")]
 
 
 def _extra(answer: Answer) -> dict:

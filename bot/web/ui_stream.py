@@ -25,11 +25,11 @@ class Streams(Protocol):
 
 
 def prior_turns(records: list) -> list[dict]:
-    """The last three answered turns as history (a refused question left no record)."""
+    """The last three answered turns as history: each question and its answer's short
+    ``history_turn`` (a refused question left no record)."""
     prior = []
     for record in [r for r in records[-3:] if r]:
-        prior += [{"role": "user", "content": record["question"]},
-                  {"role": "assistant", "content": record["answer"]["answer"]}]
+        prior += [{"role": "user", "content": record["question"]}, record["answer"]["history_turn"]]
     return prior
 
 
