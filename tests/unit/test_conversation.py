@@ -1,6 +1,13 @@
 """The history a follow-up is read against: trimmed to a budget, never refused (issue 19)."""
 
-from bot.conversation import ASSISTANT_TURN_CHARS, BUDGET_CHARS, MAX_TURNS, history_turn, summary, trim
+from bot.conversation import (
+    ASSISTANT_TURN_CHARS,
+    BUDGET_CHARS,
+    MAX_TURNS,
+    history_turn,
+    summary,
+    trim,
+)
 
 
 def _pair(question: str, answer: str) -> list[dict]:
