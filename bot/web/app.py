@@ -3,7 +3,8 @@ API under /v1, the embeddable widget (/widget, /widget.js) and readable source p
 (/sources/<doc_id>).
 
 ``create_app`` assembles the routers and the edge (outermost first): trusted proxy
-headers → security headers → CORS → origin check and rate limit → body limits."""
+headers → security headers → failsafe (500) → CORS → origin check and rate limit → body
+limits."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.web.guard import BodyGuard
 from bot.web.provider import BotProvider
 from bot.web.security import (
     EdgeGuard,
+    Failsafe,
     NormalisedCORS,
     OriginPolicy,
     RequestLimiter,
@@ -31,7 +33,6 @@ from bot.web.security import (
 )
 
 log = logging.getLogger(__name__)
-SERVER_ERROR = "服务出错了，请稍后再试 / something went wrong, please try again"
 
 
 def validation_message(errors) -> str:
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     app.add_middleware(EdgeGuard, origins=origins, limiter=app.state.limiter)
     if origins.allowed:
         app.add_middleware(NormalisedCORS, origins=origins)
+    app.add_middleware(Failsafe)
     app.add_middleware(SecurityHeaders, origins=origins)
     if proxies := trusted_proxies(settings.forwarded_allow_ips):
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
@@ -111,10 +113,6 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": validation_message(exc.errors())})
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(status_code=500, content={"detail": SERVER_ERROR})
 
     if with_ui:
         import gradio as gr

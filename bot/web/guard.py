@@ -3,7 +3,10 @@
 A body is read here, before any route sees it: at most ``max_bytes`` (413 beyond), within
 ``timeout`` seconds (408 for a body that never finishes), and a JSON body must be text a
 user can have typed — a lone surrogate (``"\\ud800"``, valid JSON escape, invalid Unicode)
-gets 422 naming the field instead of failing deep inside the app. A route that takes files
+gets 422 naming the field instead of failing deep inside the app — and nested at most
+``MAX_JSON_DEPTH`` deep, measured before any parser runs (a body nested 20,000 deep made
+the parser itself fail). FastAPI parses a body without a ``Content-Type`` as JSON too, so
+those are checked the same way. A route that takes files
 (the admin page's upload) may be granted a larger limit by ``larger(scope)`` — which sees
 the request's headers, so it can grant it to authenticated requests only.
 """
@@ -23,6 +26,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 Allowance = Callable[[Scope], tuple[int, float] | None]
 
 SURROGATE = re.compile(r"[\ud800-\udfff]")
+MAX_JSON_DEPTH = 32  # the deepest request any route takes is 4 levels
+JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+TOO_DEEP = (f"请求格式不正确：JSON 嵌套过深（上限 {MAX_JSON_DEPTH} 层） / "
+            f"invalid request: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def json_depth(text: str) -> int:
+    """How deep the brackets of a JSON text nest (strings skipped), without parsing it."""
+    depth = deepest = 0
+    for bracket in NOT_BRACKET.sub("", JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _reject(status: int, detail: str, unread_body: bool = True) -> JSONResponse:
@@ -81,7 +98,8 @@ class BodyGuard:
         except TimeoutError:
             detail = f"请求体在{timeout:g}秒内没有传完 / request body not received within {timeout:g} s"
             return await _reject(408, detail)(scope, receive, send)
-        if "json" in headers.get("content-type", ""):
+        content_type = headers.get("content-type", "")
+        if body and ("json" in content_type or not content_type):
             problem = _json_problem(bytes(body))
             if problem:
                 return await _reject(422, problem, unread_body=False)(scope, receive, send)
@@ -98,6 +116,8 @@ def _json_problem(body: bytes) -> str | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return "请求不是有效的 UTF-8 文本 / the request body is not valid UTF-8"
+    if json_depth(text) > MAX_JSON_DEPTH:
+        return TOO_DEEP
     try:
         data = json.loads(text)
     except ValueError:

@@ -9,6 +9,8 @@
 * :class:`SecurityHeaders` — CSP with ``frame-ancestors`` (the admin page: its own files
   only, never framed), nosniff, referrer policy.
 * :class:`NormalisedCORS` — Starlette's CORS with the same origin matching.
+* :class:`Failsafe` — an unexpected error becomes the one 500 message, inside the
+  security headers (so it carries them like any page), logged as one line.
 
 The client address is ``scope["client"]``: uvicorn's own proxy-header handling is turned
 off in ``bot serve`` and :func:`trusted_proxies` wraps the app in uvicorn's
@@ -19,6 +21,7 @@ off in ``bot serve`` and :func:`trusted_proxies` wraps the app in uvicorn's
 from __future__ import annotations
 
 import ipaddress
+import logging
 from urllib.parse import urlsplit
 
 from limits import RateLimitItemPerSecond
@@ -29,6 +32,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+log = logging.getLogger(__name__)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -130,10 +134,13 @@ class EdgeGuard:
         if method == "OPTIONS":  # CORS preflight: answered by the CORS middleware outside
             return await self.app(scope, receive, send)
         guarded = method == "POST" or path.startswith(("/api/", "/gradio_api/"))
-        origin = Headers(scope=scope).get("origin")
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
         if guarded and origin and not self.origins.allows(origin, scope):
             return await _json(403, FOREIGN)(scope, receive, send)
-        if method == "POST" and not self.limiter.hit(client_key(scope)):
+        # every POST, and any request that carries a body (a GET with a JSON body costs as much)
+        has_body = headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
+        if (method == "POST" or has_body) and not self.limiter.hit(client_key(scope)):
             return await _json(429, TOO_MANY, {"Retry-After": "60"})(scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -202,6 +209,39 @@ class NormalisedCORS(CORSMiddleware):
 
     def is_allowed_origin(self, origin: str) -> bool:
         return self.policy.any or normalise_origin(origin) in self.policy.allowed
+
+
+SERVER_ERROR = "服务出错了，请稍后再试 / something went wrong, please try again"
+
+
+class Failsafe:
+    """The last catch: an exception no route handled becomes a 500 with one message and the
+    page's security headers (this sits inside :class:`SecurityHeaders`), logged as one line
+    (the traceback at DEBUG). After the response has started, the connection is closed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:  # noqa: BLE001 — the edge: nothing may escape as a traceback
+            log.error("500 on %s %s: %s: %s", scope.get("method"), scope.get("path"), type(exc).__name__,
+                      str(exc)[:200].replace("\n", " "))
+            log.debug("traceback", exc_info=True)
+            if started:
+                raise
+            await _json(500, SERVER_ERROR)(scope, receive, send)
 
 
 def trusted_proxies(value: str) -> list[str]:
