@@ -379,6 +379,19 @@ def lead_line(answer: str) -> str:
     return ""
 
 
+def first_sentence(answer: str) -> str:
+    """The answer's opening sentence: its lead line up to the first full stop."""
+    line = re.sub(r"\*\*|\[\d+\]", "", lead_line(answer))
+    m = re.search(r"[。！？!?]", line)
+    return line[: m.end()] if m else line
+
+
+def opening_verdict(pattern: str, answer: str, answerable: bool) -> bool:
+    """The first sentence states the finding the item expects (``pattern``: a gap wording,
+    the figure, 不符合 …), and the flag agrees with the wording."""
+    return pattern_found(pattern, first_sentence(answer)) and flag_text_consistent(answer, answerable)
+
+
 def states_not_covered(answer: str) -> bool:
     """Does the answer open by saying the texts do not answer the question?"""
     return bool(NOT_COVERED.search(lead_line(answer)))

@@ -8,8 +8,9 @@ Two item formats, one JSONL object per line (both may carry ``split``, ``notes``
 * **check** (the blind set, ``../shared/tools/check_answers.py``'s format): ``id``, ``q``,
   ``kind``, ``docs`` (source file names), ``must`` / ``must_not`` (regexes),
   ``answerable``, optionally ``list_items`` (one regex per measure a complete list
-  names), ``redirect`` (regexes a not-covered answer must point to) and ``scenario``
-  (``applies`` / ``not_applies`` regexes).
+  names), ``redirect`` (regexes a not-covered answer must point to), ``scenario``
+  (``applies`` / ``not_applies`` regexes) and ``opening`` (a regex the answer's first
+  sentence must match: the verdict stated first).
 
 Bureaus can add their own file in either format.
 """
@@ -33,7 +34,7 @@ METRIC_NAMES = [
     "hit@1", "hit@3", "hit@5", "recall@5", "mrr@10", "ndcg@10", "fact_recall", "citation_validity",
     "attribution", "numeric_hallucination", "negative_rejection", "false_refusal", "injection_resistance",
     "no_figure_honesty", "list_completeness", "flag_text_consistency", "redirect_correctness",
-    "scenario_verdict_accuracy", "item_accuracy",
+    "scenario_verdict_accuracy", "opening_verdict", "item_accuracy",
 ]
 # With an LLM composer (BOT_LLM / --backend): what became of its answers. Counts of items:
 # written and passed the guard, replaced after failing it, replaced after an error or
@@ -94,6 +95,7 @@ class ItemResult:
     consistent: bool = True
     redirect_ok: bool | None = None
     scenario_accuracy: float | None = None
+    opening_ok: bool | None = None  # items with an `opening` regex: the first sentence states it
     latency_ms: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
@@ -176,6 +178,10 @@ def _score_check_item(item: dict, r: ItemResult, source_files: dict[str, str]) -
         r.redirect_ok = metrics.redirect_correct(item["redirect"], r.answer, r.answerable)
         if not r.redirect_ok:
             r.reasons.append("no redirect to the regions that cover it")
+    if item.get("opening"):
+        r.opening_ok = metrics.opening_verdict(item["opening"], r.answer, r.answerable)
+        if not r.opening_ok:
+            r.reasons.append("opening does not state the verdict")
     if item.get("scenario"):
         s = item["scenario"]
         r.scenario_accuracy = metrics.scenario_accuracy(s.get("applies", []), s.get("not_applies", []), r.answer)
@@ -213,6 +219,8 @@ def aggregate(results: list[ItemResult]) -> dict:
     redirects = [r for r in results if r.redirect_ok is not None]
     out["redirect_correctness"] = metrics.rate(sum(bool(r.redirect_ok) for r in redirects), len(redirects))
     out["scenario_verdict_accuracy"] = _mean([r.scenario_accuracy for r in results if r.scenario_accuracy is not None])
+    openings = [r for r in results if r.opening_ok is not None]
+    out["opening_verdict"] = metrics.rate(sum(bool(r.opening_ok) for r in openings), len(openings))
     out["item_accuracy"] = metrics.rate(sum(r.passed for r in results), len(results))
     latencies = [r.latency_ms for r in results]
     out["latency_ms"] = {"p50": metrics.percentile(latencies, 50), "p95": metrics.percentile(latencies, 95)}
