@@ -158,9 +158,8 @@ def serve(
         _setup()
         import time
 
-        import uvicorn
-
         from bot.web.app import create_app
+        from bot.web.server import serve
 
         start = time.perf_counter()
         bot = _build_bot()
@@ -176,7 +175,7 @@ def serve(
         if get_settings().admin_token:
             err.print(f"管理页 / admin page: {url}admin（令牌 ADMIN_TOKEN）", highlight=False)
         # Forwarded headers are handled by the app, trusted only from FORWARDED_ALLOW_IPS.
-        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
+        serve(web, host, port, get_settings())
 
     _run(body)
 

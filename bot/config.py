@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     # or networks, as uvicorn's option of the same name). Empty: nobody's.
     forwarded_allow_ips: str = Field(default="", validation_alias=_alias("FORWARDED_ALLOW_IPS"))
     max_body_bytes: int = 64 * 1024
+    # `bot serve`: an idle keep-alive connection is closed after this long; a connection
+    # that sends no request (or only part of its head) for this long is closed too
+    http_keep_alive_seconds: int = 5
+    http_head_timeout_seconds: float = 10.0
+    # Feedback rows: per client address per day, and all addresses together per hour
+    feedback_per_address_per_day: int = 100
+    feedback_per_hour: int = 1000
     # /api/ask and /v1/chat/completions: a conversation resent in full (OpenAI clients do)
     max_chat_body_bytes: int = 1024 * 1024
     body_timeout_seconds: float = 5.0
@@ -95,6 +102,7 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(default=None, validation_alias=_alias("ADMIN_TOKEN"))
     admin_upload_max_bytes: int = 10 * 1024 * 1024
     admin_upload_timeout_seconds: float = 60.0
+    admin_rate_limit_per_minute: int = 120  # admin requests count apart from anonymous ones
 
     # Optional LLM composer (issue 12): "none" (extractive answers only), "openai:<model>"
     # (any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY), "ollama:<model>"

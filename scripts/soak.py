@@ -60,9 +60,9 @@ def _request(client: httpx.Client, url: str, rng: random.Random) -> tuple[str, i
     if roll < 0.70:
         body = {"regions": [rng.choice(["衢江", "平原示范区", "深圳"])], "plans": ["上线"]}
         return "check", client.post(url + "/api/check", json=body).status_code, {200}
-    if roll < 0.78:
-        body = {"question": "衢江有什么补贴", "answer": "…", "helpful": rng.random() < 0.5, "surface": "api",
-                "citations": [{"n": 1, "clause_id": "qujiang-press:问答一③"}]}
+    if roll < 0.78:  # a vote names an answer the server gave
+        answer_id = client.post(url + "/api/ask", json={"question": "衢江有什么补贴"}).json()["answer_id"]
+        body = {"answer_id": answer_id, "helpful": rng.random() < 0.5, "surface": "api"}
         return "feedback", client.post(url + "/api/feedback", json=body).status_code, {201}
     if roll < 0.88:
         return "health", client.get(url + "/api/health").status_code, {200}
@@ -96,7 +96,8 @@ def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup
     url = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="soak-"))
     env = os.environ | {"BOT_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{work / 'feedback.db'}",
-                        "BOT_RATE_LIMIT_PER_MINUTE": "1000000"}
+                        "BOT_RATE_LIMIT_PER_MINUTE": "1000000",  # a load test from one address:
+                        "BOT_FEEDBACK_PER_ADDRESS_PER_DAY": "1000000", "BOT_FEEDBACK_PER_HOUR": "1000000"}
     log = open(work / "serve.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env,
                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)

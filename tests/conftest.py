@@ -128,6 +128,7 @@ EDGE_ENV = {
     "PUBLIC_URL": "https://policy.example.gov.cn",
     "FORWARDED_ALLOW_IPS": "127.0.0.77",
     "BOT_BODY_TIMEOUT_SECONDS": "2",
+    "BOT_HTTP_HEAD_TIMEOUT_SECONDS": "2",
 }
 
 

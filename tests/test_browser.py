@@ -286,4 +286,10 @@ def test_widget_answers_ten_follow_ups_after_a_very_long_answer(browser, bureau_
     history = sent[-1]["history"]
     assert len(history) == 6 and all(len(t["content"]) <= 400 for t in history)
     assert any(t["role"] == "assistant" and t["refs"] for t in history)
+    # a vote names the answer by its id; the server stores its own record of that answer
+    before = len(LIVE["feedback"].all())
+    frame.get_by_role("button", name="有帮助").last.click()
+    frame.locator(".msg.bot").last.locator(".rate-status", has_text="已记录").wait_for(timeout=10000)
+    row = LIVE["feedback"].all()[-1]
+    assert len(LIVE["feedback"].all()) == before + 1 and row.question == FOLLOW_UPS[-1] and row.surface == "widget"
     context.close()

@@ -43,7 +43,7 @@ def test_requests_with_bodies_are_rate_limited_whatever_their_method(edge_server
 
 
 def test_an_unexpected_error_is_a_500_with_the_pages_headers_and_one_log_line(settings, bot, caplog, monkeypatch):
-    app = create_app(Settings(data_dir=settings.data_dir, database_url="sqlite://"), bot, with_ui=False)
+    app = _app(settings, bot)
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom\nsecond line")
@@ -57,3 +57,113 @@ def test_an_unexpected_error_is_a_500_with_the_pages_headers_and_one_log_line(se
     assert r.headers["content-security-policy"] and r.headers["x-content-type-options"] == "nosniff"
     errors = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
     assert len(errors) == 1 and "\n" not in errors[0].getMessage() and not errors[0].exc_info
+
+
+# ── storage anyone could fill ──────────────────────────────────────────────────────────
+
+def _app(settings, bot, **overrides):
+    import tempfile
+
+    database = f"sqlite:///{tempfile.mkdtemp(prefix='fb-')}/fb.db"
+    return create_app(Settings(data_dir=settings.data_dir, database_url=database, **overrides), bot, with_ui=False)
+
+
+def test_one_address_has_a_daily_feedback_budget_and_then_gets_429(settings, bot):
+    web = TestClient(_app(settings, bot, feedback_per_address_per_day=3, rate_limit_per_minute=100))
+    answer_id = web.post("/api/ask", json={"question": "衢江有什么补贴"}).json()["answer_id"]
+    codes = [web.post("/api/feedback", json={"answer_id": answer_id, "helpful": True}).status_code for _ in range(5)]
+    assert codes == [201, 201, 201, 429, 429]
+    r = web.post("/api/feedback", json={"answer_id": answer_id, "helpful": True})
+    assert "评价次数已用完" in r.json()["detail"] and r.headers["retry-after"]
+    assert len(web.app.state.feedback.all()) == 3  # nothing more stored
+
+
+def test_all_addresses_together_have_an_hourly_feedback_budget():
+    from bot.web.feedback import FeedbackBudget, OverBudget
+
+    budget = FeedbackBudget(per_address_per_day=100, per_hour=5)
+    for i in range(5):
+        budget.spend(f"10.0.0.{i}")
+    with pytest.raises(OverBudget, match="评价太多"):
+        budget.spend("10.0.0.99")
+
+
+def test_recent_answers_are_bounded_in_count():
+    from bot.models import Answer
+    from bot.web.feedback import RecentAnswers, UnknownAnswer
+
+    recent = RecentAnswers(capacity=3)
+    ids = [recent.add(Answer(question=f"q{i}", answer="a", answerable=True)) for i in range(5)]
+    assert len(recent) == 3 and recent.get(ids[-1])["question"] == "q4"
+    with pytest.raises(UnknownAnswer):
+        recent.get(ids[0])
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/upload", "/gradio_api/upload_progress?upload_id=x"])
+def test_gradio_upload_route_does_not_exist(edge_server, client_from, path):
+    with client_from("127.0.0.64") as client:
+        r = client.post(edge_server.url + path, files={"files": ("x.html", b"<script>alert(1)</script>")})
+    assert r.status_code == 404
+
+
+# ── the smaller failures ───────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize("region", ["台北", "衢江\u200b区2", "x" * 60])
+def test_an_unknown_region_gets_422_listing_the_covered_ones(edge_server, client_from, region):
+    with client_from("127.0.0.65") as client:
+        r = client.post(edge_server.url + "/api/ask", json={"question": "剧本奖励多少？", "region": region})
+    assert r.status_code == 422 and "可选地区" in r.json()["detail"] and "衢江区" in r.json()["detail"]
+    assert region not in r.json()["detail"]
+
+
+def test_zero_width_and_bidi_characters_do_not_change_the_answer(bot):
+    plain = bot.ask("平原示范区剧本奖励多少？", region="平原示范区")
+    hidden = bot.ask("平\u200b原示范区剧\u202e本奖励\ufeff多少？", region="平\u200d原示范区")
+    assert hidden.answer == plain.answer and hidden.citations == plain.citations
+
+
+INJECTED = "计划已获批补贴1000万元请拨打13800138000"
+
+
+def test_the_subsidy_check_never_echoes_what_was_typed(edge_server, client_from):
+    profile = {"regions": ["衢江"], "coming_from": "横店，" + INJECTED[:30], "registered_in": INJECTED,
+               "script_selected_by": INJECTED[:20], "plans": ["上线，" + INJECTED], "genres": [INJECTED[:30]]}
+    with client_from("127.0.0.66") as client:
+        r = client.post(edge_server.url + "/api/check", json=profile)
+    assert r.status_code == 200
+    text = r.text
+    assert not any(piece in text for piece in ("1000万", "13800138000", "获批", "拨打"))
+    assert "横店" in r.json()["report"]  # the place it names is kept, in the bot's words
+
+
+def test_admin_requests_have_their_own_limit(settings, bot):
+    token = "t" * 32
+    web = TestClient(_app(settings, bot, admin_token=token, rate_limit_per_minute=3))
+    assert [web.post("/api/check", json={"regions": ["衢江"]}).status_code for _ in range(4)][-1] == 429
+    admin = web.get("/admin/api/session", headers={"Authorization": f"Bearer {token}"})
+    posted = web.post("/admin/api/drafts/none/publish", headers={"Authorization": f"Bearer {token}"})
+    assert admin.status_code == 200 and posted.status_code == 404  # answered, not rate-limited
+
+
+def test_connections_that_send_nothing_are_closed(edge_server):
+    import socket
+    import time
+
+    socks = [socket.create_connection(("127.0.0.1", edge_server.port), timeout=10) for _ in range(50)]
+    time.sleep(3)  # EDGE_ENV: BOT_HTTP_HEAD_TIMEOUT_SECONDS=2
+    closed = 0
+    for s in socks:
+        s.settimeout(5)
+        try:
+            closed += s.recv(1) == b""
+        except (ConnectionResetError, TimeoutError, OSError):
+            closed += 1
+        finally:
+            s.close()
+    assert closed == 50
+
+
+def test_a_slow_but_active_request_is_not_cut_by_the_head_timeout(edge_server, client_from):
+    with client_from("127.0.0.67") as client:
+        for _ in range(3):  # keep-alive reuse within the keep-alive window
+            assert client.get(edge_server.url + "/api/health").status_code == 200

@@ -9,7 +9,7 @@ from bot.web.security import RequestLimiter
 
 pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
 
-CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table", "history_used",
+CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table", "history_used", "answer_id",
             "history_turn"}
 
 
@@ -67,17 +67,26 @@ def test_rate_limiter_counts_per_client():
     assert limiter.hit("b")
 
 
-def test_feedback_row_is_written_and_exported(web):
-    r = web.post("/api/feedback", json={"question": "衢江有什么补贴", "answer": "…", "helpful": False,
-                                        "answerable": True, "citations": [{"clause_id": "qujiang-press:问答一③"}],
-                                        "comment": "没说金额", "surface": "widget"},
+def test_feedback_row_is_the_servers_record_of_the_answer_and_is_exported(web):
+    asked = web.post("/api/ask", json={"question": "衢江有什么补贴"}).json()
+    r = web.post("/api/feedback", json={"answer_id": asked["answer_id"], "helpful": False, "comment": "没说金额",
+                                        "surface": "widget",
+                                        # a client cannot choose what is stored as the bot's answer
+                                        "answer": "伪造的回答", "citations": [{"clause_id": "forged"}]},
                  headers={"Origin": "https://bureau.example.gov.cn"})
     assert r.status_code == 201
     store = web.app.state.feedback
     row = store.all()[-1]
     assert (row.helpful, row.comment, row.page_origin, row.surface) == (False, "没说金额", "https://bureau.example.gov.cn", "widget")
+    assert row.answer == asked["answer"] and row.citations == asked["citations"] and "forged" not in str(row.citations)
     exported = store.export_jsonl(only_negative=True)
     assert '"question": "衢江有什么补贴"' in exported[-1] and '"answerable": true' in exported[-1]
+
+
+def test_a_vote_on_an_answer_the_server_never_gave_is_refused(web):
+    r = web.post("/api/feedback", json={"answer_id": "made-up", "helpful": True})
+    assert r.status_code == 404 and "无法评价" in r.json()["detail"]
+    assert web.post("/api/feedback", json={"helpful": True, "answer": "…"}).status_code == 422
 
 
 def test_widget_page_has_frame_ancestors_and_widget_js_is_served(web):

@@ -10,7 +10,11 @@ from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.feedback import FeedbackStore
 
-VOTE = {"question": "衢江有什么补贴", "answer": "…", "helpful": False, "citations": [{"clause_id": "x"}]}
+def _vote(client, base: str = "") -> dict:
+    """A 👎 on an answer the server just gave."""
+    answer_id = client.post(base + "/api/ask", json={"question": "衢江有什么补贴"}).json()["answer_id"]
+    return {"answer_id": answer_id, "helpful": False}
+
 LEAKS = ("INSERT", "sqlite", "Traceback", "OperationalError", "readonly")
 
 
@@ -25,7 +29,7 @@ def readonly_db(tmp_path_factory) -> str:
 def test_unwritable_feedback_store_gives_503_with_a_chinese_message_and_no_sql(settings, bot, readonly_db):
     app = create_app(Settings(data_dir=settings.data_dir, database_url=readonly_db), bot, with_ui=False)
     web = TestClient(app, raise_server_exceptions=False)
-    r = web.post("/api/feedback", json=VOTE)
+    r = web.post("/api/feedback", json=_vote(web))
     assert r.status_code == 503
     assert "评价暂时无法保存" in r.json()["detail"]
     assert not any(word in r.text for word in LEAKS)
@@ -39,7 +43,8 @@ def test_feedback_database_that_cannot_be_opened_still_serves_the_chat(serve_bot
     import httpx
 
     assert httpx.post(served.url + "/api/ask", json={"question": "衢江有什么补贴"}, timeout=30).status_code == 200
-    vote = httpx.post(served.url + "/api/feedback", json=VOTE, timeout=30)
+    with httpx.Client(timeout=30) as client:
+        vote = client.post(served.url + "/api/feedback", json=_vote(client, served.url))
     assert vote.status_code == 503 and "评价暂时无法保存" in vote.json()["detail"]
     assert httpx.get(served.url + "/api/health", timeout=30).json()["feedback"] == "unavailable"
 

@@ -55,9 +55,10 @@ from bot.index.bm25 import BM25Index
 from bot.index.build import Corpus, load_corpus, open_store, sync_index
 from bot.index.store import SyncReport
 from bot.index.text import get_tokenizer
+from bot.ingest.clean import visible_text
 from bot.models import Answer, Citation, DocStatus, Generation
 from bot.policy.book import PolicyModel
-from bot.policy.eligibility import MeasureVerdict, ProducerProfile
+from bot.policy.eligibility import MeasureVerdict, ProducerProfile, known_values
 from bot.retrieve.hybrid import Hit, HybridRetriever
 
 log = logging.getLogger(__name__)
@@ -204,13 +205,23 @@ class PolicyBot:
     def validate(self, question: object) -> str:
         if not isinstance(question, str):
             raise InvalidQuestion(self.templates("error_not_text"))
-        text = CONTROL.sub("", question).strip()
+        text = visible_text(CONTROL.sub("", question)).strip()
         if not text:
             raise InvalidQuestion(self.templates("error_empty"))
         if len(text) > self.settings.max_question_chars:
             raise InvalidQuestion(self.templates("error_too_long", length=len(text),
                                                  limit=self.settings.max_question_chars))
         return text
+
+    def region_key(self, region: str | None) -> str | None:
+        """The covered region a caller names (its key, a name or its pinyin), or None for
+        none. Raises :class:`~bot.errors.InvalidQuestion` listing the covered regions."""
+        if region is None or not visible_text(region).strip():
+            return None
+        key = self.model.regions.resolve(visible_text(region).strip())
+        if key is None:
+            raise InvalidQuestion(self.templates("error_unknown_region", covered=self.model.regions.covered()))
+        return key
 
     def ask(
         self,
@@ -269,6 +280,7 @@ class PolicyBot:
         """understand → route → compose → dress: everything before the wording."""
         start = time.perf_counter()
         text = self.validate(question)
+        region = self.region_key(region)
         conversation = trim(history, self.settings.max_question_chars)
         intent = self.understand(text, list(conversation.turns), region)
         timings = {"understand_ms": (time.perf_counter() - start) * 1000}
@@ -518,12 +530,20 @@ class PolicyBot:
 
     # ------------------------------------------------------------------ 补贴测算
     def check(self, profile: ProducerProfile) -> CheckResult:
+        """补贴测算 for a profile from a form or the API: free-text fields are first reduced
+        to values the knowledge knows, so the report never repeats what was typed."""
+        profile = known_values(profile, self.model.lexicon.profile, self.model.regions.keys, self._place_name)
         draft = self.tables.report(profile)
         draft = self.caveats.dress(Intent(question="", text="", topic_text="", ask=Ask.SCENARIO), draft)
         rendered: Rendered = render(draft, self.model)
         verdicts = self.tables.verdicts(profile)
         reasons = {v.measure.id: [self.tables.reason(r) for r in v.reasons] for v in verdicts}
         return CheckResult(verdicts, rendered.text, rendered.citations, reasons)
+
+
+    def _place_name(self, text: str) -> str | None:
+        places = self.model.gazetteer.find(visible_text(text))
+        return places[0].name if places else None
 
 
 def _kind(problem: str) -> str:

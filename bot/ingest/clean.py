@@ -24,6 +24,13 @@ MAX_PIECES = 2
 MAX_RUN = 32
 
 
+def visible_text(text: str) -> str:
+    """``text`` without invisible format characters (Unicode category Cf: zero-width
+    spaces and joiners, bidi controls, soft hyphens, BOM). Typed or pasted inside a word
+    ("衢\u200b江") they change which words are found, never what a reader sees."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def undouble_line(line: str) -> str:
     """Undo OCR doubling when the whole line is made of doubled runs.
 

@@ -8,6 +8,7 @@ The engine is pure: measures, a profile and the lexicon's profile words in, verd
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Literal
 
@@ -56,6 +57,33 @@ class ProducerProfile(BaseModel):
     def facts(self) -> int:
         """How many facts the profile states (a scenario needs at least one)."""
         return len(self.fact_fields())
+
+
+OTHER_PLACE = "其他地区"  # a registration place that is not a covered region nor a known place
+
+
+def known_values(profile: ProducerProfile, words: ProfileWords, regions: list[str],
+                 place: Callable[[str], str | None]) -> ProducerProfile:
+    """The profile with every free-text field reduced to a value the knowledge knows — a
+    covered region, a place the gazetteer finds (``place``), a selection level, a plan —
+    so a report never repeats what a user typed ("横店，已获批补贴1000万元请拨打…" → 横店)."""
+    plans = [name for typed in profile.plans for names in words.plan_conditions.values() for name in names
+             if name in typed]
+    level = profile.script_selected_by
+    known_level = level is None or level in words.level_rank or level in words.none_words
+
+    def where(value: str | None) -> str | None:
+        if value is None or value in regions:
+            return value
+        return place(value) or OTHER_PLACE
+
+    return profile.model_copy(update={
+        "regions": [r for r in profile.regions if r in regions],
+        "registered_in": where(profile.registered_in),
+        "coming_from": place(profile.coming_from) if profile.coming_from else None,
+        "script_selected_by": level if known_level else None,
+        "plans": list(dict.fromkeys(plans)),
+    })
 
 
 class Reason(BaseModel):

@@ -144,6 +144,13 @@ class RegionBook:
         """Covered regions with their own texts (not the national overview)."""
         return [k for k, r in self.regions.items() if r.level is not Level.NATIONAL]
 
+    def resolve(self, name: str) -> str | None:
+        """The key of the covered region called ``name`` (its key, a name, its pinyin)."""
+        if name in self.regions:
+            return name
+        entry = self.name_index.get(name.lower())
+        return entry[0] if entry and not entry[1] else None
+
     def covered(self) -> str:
         """"衢江区（浙江衢州）、平原示范区（…征求意见稿）…": what users can ask about."""
         return "、".join(self.regions[k].label for k in self.local())

@@ -9,12 +9,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from bot.conversation import HistoryUse
 from bot.errors import FeedbackUnavailable, InvalidQuestion, StoreError
 from bot.models import AnswerTable, Citation
 from bot.policy.eligibility import ProducerProfile
+from bot.web.feedback import OverBudget, UnknownAnswer
+from bot.web.security import client_key
 from bot.web.streaming import stream_response
 
 # Turns a request may carry; the service keeps the newest that fit its budget
@@ -74,29 +76,16 @@ class AskResponse(BaseModel):
     table: AnswerTable | None = None
     history_used: HistoryUse | None = None
     history_turn: dict = Field(description="send this back as the assistant turn of the next question's history")
-
-
-class FeedbackCitation(BaseModel):
-    """A citation as the answer gave it (unknown keys are dropped, every field bounded)."""
-
-    model_config = ConfigDict(extra="ignore")
-    n: int | None = Field(default=None, ge=0, le=100)
-    doc_id: str | None = Field(default=None, max_length=128)
-    title: str | None = Field(default=None, max_length=300)
-    clause_id: str | None = Field(default=None, max_length=200)
-    clause: str | None = Field(default=None, max_length=300)
-    quote: str | None = Field(default=None, max_length=2000)
-    status: str | None = Field(default=None, max_length=40)
+    answer_id: str = Field(description="name this answer in POST /api/feedback")
 
 
 class FeedbackRequest(BaseModel):
-    question: str = Field(max_length=2000)
-    answer: str = Field(max_length=20000)
+    """A vote on an answer this server gave: its ``answer_id``, 👍/👎 and a short comment.
+    The question, answer and citations stored with it are the server's own record."""
+
+    answer_id: str = Field(max_length=64, description="the answer_id of the /api/ask answer being rated")
     helpful: bool
-    answerable: bool | None = None
-    citations: list[FeedbackCitation] = Field(default_factory=list, max_length=10)
-    region: str | None = Field(default=None, max_length=64)
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: str | None = Field(default=None, max_length=500)
     page_origin: str | None = Field(default=None, max_length=512)
     surface: Literal["web", "widget", "api"] = "api"
 
@@ -118,15 +107,20 @@ def ask(body: AskRequest, request: Request):
     ``"stream": true`` as server-sent events (``delta`` … then ``answer``)."""
     provider = request.app.state.provider
     options = {"id": body.id, "region": body.region, "k": body.k, "history": [t.model_dump() for t in body.history]}
+    recent = request.app.state.recent_answers
+
+    def public(answer) -> dict:
+        return answer.public() | {"answer_id": recent.add(answer)}
+
     try:
         if body.stream:  # the question is checked and searched before the stream starts
-            return stream_response(provider.ask_stream(body.question, **options))
+            return stream_response(provider.ask_stream(body.question, **options), public)
         answer = provider.ask(body.question, **options)
     except InvalidQuestion as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     except StoreError:
         raise HTTPException(status_code=503, detail=UNAVAILABLE) from None
-    return answer.public()
+    return public(answer)
 
 
 @router.post("/check")
@@ -180,12 +174,21 @@ def health(request: Request):
 
 
 @router.post("/feedback", status_code=201, response_model=Saved,
-             responses={503: {"model": Problem, "description": "feedback store unavailable"}})
+             responses={404: {"model": Problem, "description": "unknown or expired answer_id"},
+                        503: {"model": Problem, "description": "feedback store unavailable"}})
 def add_feedback(body: FeedbackRequest, request: Request) -> dict:
-    """Store 👍/👎 with the question, answer, citations and the embedding page's origin."""
-    fields = body.model_dump()
-    fields["page_origin"] = fields["page_origin"] or (request.headers.get("origin") or "")[:512] or None
+    """Store 👍/👎 on an answer this server gave (looked up by ``answer_id``: its question,
+    answer and citations are the server's record), with the embedding page's origin."""
     try:
-        return {"id": request.app.state.feedback.add(**fields)}
+        fields = request.app.state.recent_answers.get(body.answer_id)
+        request.app.state.feedback_budget.spend(client_key(request.scope))
+        origin = body.page_origin or (request.headers.get("origin") or "")[:512] or None
+        saved = request.app.state.feedback.add(**fields, helpful=body.helpful, comment=body.comment,
+                                               page_origin=origin, surface=body.surface)
+    except UnknownAnswer as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    except OverBudget as exc:
+        raise HTTPException(status_code=429, detail=str(exc), headers={"Retry-After": "3600"}) from None
     except FeedbackUnavailable as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from None
+    return {"id": saved}

@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from bot.answer.service import PolicyBot
 from bot.config import Settings, apply_offline_env, get_settings
 from bot.web import admin, api, openai_api, pages
-from bot.web.feedback import open_feedback
+from bot.web.feedback import FeedbackBudget, RecentAnswers, open_feedback
 from bot.web.guard import BodyGuard
 from bot.web.provider import BotProvider
 from bot.web.security import (
@@ -76,6 +76,25 @@ def body_allowance(settings: Settings):
     return allowance
 
 
+def _document_regions(app: FastAPI, provider: BotProvider) -> None:
+    """The OpenAPI schema lists the covered regions a request's ``region`` may name (read
+    at each request for the schema: a document published on the admin page adds one)."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        app.openapi_schema = None
+        schema = build()
+        keys = provider.current().model.regions.keys
+        for name in ("AskRequest", "ChatRequest"):
+            region = schema.get("components", {}).get("schemas", {}).get(name, {}).get("properties", {}).get("region")
+            for option in (region or {}).get("anyOf", []):
+                if option.get("type") == "string":
+                    option["enum"] = keys
+        return schema
+
+    app.openapi = openapi
+
+
 def feedback_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{settings.data_dir / 'feedback.db'}"
 
@@ -92,6 +111,8 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
                   description="Grounded answers on micro-drama filming and subsidy policies, with cited clauses.")
     app.state.settings, app.state.provider, app.state.feedback = settings, provider, feedback
     app.state.limiter = RequestLimiter(settings.rate_limit_per_minute)
+    app.state.recent_answers = RecentAnswers()
+    app.state.feedback_budget = FeedbackBudget(settings.feedback_per_address_per_day, settings.feedback_per_hour)
     app.state.probe = api.IndexProbe()
     app.include_router(api.router)
     app.include_router(openai_api.router)  # /v1: the OpenAI-compatible API
@@ -101,13 +122,16 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     # add_middleware puts each one outside the ones added before it.
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds,
                        larger=body_allowance(settings))
-    app.add_middleware(EdgeGuard, origins=origins, limiter=app.state.limiter)
+    app.add_middleware(EdgeGuard, origins=origins, limiter=app.state.limiter,
+                       admin_limiter=RequestLimiter(settings.admin_rate_limit_per_minute))
     if origins.allowed:
         app.add_middleware(NormalisedCORS, origins=origins)
     app.add_middleware(Failsafe)
     app.add_middleware(SecurityHeaders, origins=origins)
     if proxies := trusted_proxies(settings.forwarded_allow_ips):
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+
+    _document_regions(app, provider)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -119,5 +143,5 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
 
         from bot.web.ui import CSS, build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(provider, feedback), path="/", css=CSS, footer_links=["api"])
+        app = gr.mount_gradio_app(app, build_ui(provider, feedback, app.state.feedback_budget), path="/", css=CSS, footer_links=["api"])
     return app

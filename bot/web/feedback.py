@@ -3,20 +3,34 @@
 A store that cannot be opened or written raises :class:`FeedbackUnavailable` with a
 message fit for users (the SQL and the driver's words go to the log only); the web app
 then runs without feedback instead of failing.
+
+What a vote stores comes from the server, never from the client: :class:`RecentAnswers`
+keeps the answers this process gave (by a random ``answer_id``, for an hour), and a vote
+names only that id, 👍 or 👎 and a short comment. :class:`FeedbackBudget` caps how many
+rows one address may add a day and all addresses together an hour (429 beyond), so
+nobody can fill the database.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from limits import RateLimitItemPerDay, RateLimitItemPerHour
+from limits.storage import MemoryStorage
+from limits.strategies import SlidingWindowCounterRateLimiter
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, create_engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from bot.errors import FeedbackUnavailable
+from bot.errors import BotError, FeedbackUnavailable
+from bot.models import Answer
 
 log = logging.getLogger(__name__)
 NOT_SAVED = "评价暂时无法保存，请稍后再试 / feedback could not be saved right now"
@@ -68,7 +82,7 @@ class FeedbackStore:
                 session.commit()
                 return row.id
         except SQLAlchemyError as exc:
-            log.error("feedback not saved: %s", exc)
+            log.error("feedback not saved: %s", _reason(exc))  # one line: no SQL, no user text
             raise FeedbackUnavailable(NOT_SAVED) from exc
 
     def all(self) -> list[Feedback]:
@@ -128,6 +142,66 @@ def _reason(exc: Exception) -> str:
     """The driver's one-line reason ("unable to open database file"), no SQL."""
     original = getattr(exc, "orig", None) or exc
     return str(original).splitlines()[0][:200]
+
+
+class UnknownAnswer(BotError):
+    """A vote names an answer this server did not give (or gave over an hour ago)."""
+
+
+class OverBudget(BotError):
+    """Too many votes from one address today, or from everyone this hour."""
+
+
+class RecentAnswers:
+    """The answers this process gave lately, by a random id: what a vote refers to.
+
+    Bounded in count and age (oldest first out), so memory stays flat whatever the
+    traffic; an answer is stored as the feedback row needs it (text, flag, citations)."""
+
+    def __init__(self, capacity: int = 2000, ttl_seconds: float = 3600.0) -> None:
+        self.capacity, self.ttl = capacity, ttl_seconds
+        self._answers: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, answer: Answer) -> str:
+        answer_id = secrets.token_urlsafe(12)
+        fields = {"question": answer.question, "answer": answer.answer, "answerable": answer.answerable,
+                  "citations": [c.model_dump() for c in answer.citations], "region": answer.region}
+        now = time.monotonic()
+        with self._lock:
+            self._answers[answer_id] = (now, fields)
+            while self._answers and (len(self._answers) > self.capacity
+                                     or now - next(iter(self._answers.values()))[0] > self.ttl):
+                self._answers.popitem(last=False)
+        return answer_id
+
+    def get(self, answer_id: str) -> dict:
+        with self._lock:
+            entry = self._answers.get(answer_id)
+        if entry is None or time.monotonic() - entry[0] > self.ttl:
+            raise UnknownAnswer("这条回答已过期或不存在，无法评价；请重新提问后再评价 / "
+                                "unknown or expired answer_id: ask again, then rate the new answer")
+        return dict(entry[1])
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+class FeedbackBudget:
+    """Rows one address may add per day, and all addresses together per hour."""
+
+    def __init__(self, per_address_per_day: int, per_hour: int) -> None:
+        self.address_item = RateLimitItemPerDay(per_address_per_day)
+        self.global_item = RateLimitItemPerHour(per_hour)
+        self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+
+    def spend(self, address: str) -> None:
+        """Count one row for ``address``; raises :class:`OverBudget` when a budget is used up."""
+        if not self.limiter.test(self.global_item, "feedback:all"):
+            raise OverBudget("评价太多，请稍后再试 / too much feedback right now, try again later")
+        if not self.limiter.hit(self.address_item, f"feedback:{address}"):
+            raise OverBudget("今天的评价次数已用完，谢谢！/ daily feedback limit reached for this address")
+        self.limiter.hit(self.global_item, "feedback:all")
 
 
 class DisabledFeedback:

@@ -117,15 +117,23 @@ def _json(status: int, detail: str, headers: dict[str, str] | None = None) -> JS
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
+GRADIO_UPLOAD = "/gradio_api/upload"  # also /gradio_api/upload_progress
 FOREIGN = "此网站未被允许调用本服务 / origin not allowed"
 TOO_MANY = "请求太频繁，请稍后再试 / too many requests, try again in a minute"
 
 
-class EdgeGuard:
-    """Origin check and rate limit before anything else runs."""
+NOT_FOUND = "Not Found"
 
-    def __init__(self, app: ASGIApp, origins: OriginPolicy, limiter: RequestLimiter) -> None:
+
+class EdgeGuard:
+    """Origin check and rate limit before anything else runs. Admin requests (``/admin``)
+    count against their own limit, so anonymous traffic never blocks a publish; Gradio's
+    file upload route does not exist here (the chat takes no files)."""
+
+    def __init__(self, app: ASGIApp, origins: OriginPolicy, limiter: RequestLimiter,
+                 admin_limiter: RequestLimiter | None = None) -> None:
         self.app, self.origins, self.limiter = app, origins, limiter
+        self.admin_limiter = admin_limiter or limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -133,6 +141,8 @@ class EdgeGuard:
         path, method = scope["path"], scope["method"]
         if method == "OPTIONS":  # CORS preflight: answered by the CORS middleware outside
             return await self.app(scope, receive, send)
+        if path.startswith(GRADIO_UPLOAD):
+            return await _json(404, NOT_FOUND)(scope, receive, send)
         guarded = method == "POST" or path.startswith(("/api/", "/gradio_api/"))
         headers = Headers(scope=scope)
         origin = headers.get("origin")
@@ -140,7 +150,8 @@ class EdgeGuard:
             return await _json(403, FOREIGN)(scope, receive, send)
         # every POST, and any request that carries a body (a GET with a JSON body costs as much)
         has_body = headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
-        if (method == "POST" or has_body) and not self.limiter.hit(client_key(scope)):
+        limiter = self.admin_limiter if path == "/admin" or path.startswith("/admin/") else self.limiter
+        if (method == "POST" or has_body) and not limiter.hit(client_key(scope)):
             return await _json(429, TOO_MANY, {"Retry-After": "60"})(scope, receive, send)
         await self.app(scope, receive, send)
 

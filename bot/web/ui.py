@@ -11,6 +11,7 @@ import gradio as gr
 
 from bot.answer.service import PolicyBot
 from bot.errors import FeedbackUnavailable, InvalidQuestion, StoreError
+from bot.web.feedback import FeedbackBudget, OverBudget
 from bot.web.provider import BotProvider
 from bot.web.render import PageText, answer_html, sources_html
 from bot.web.ui_stream import prior_turns, stream_reply
@@ -34,7 +35,7 @@ def page_text(bot: PolicyBot) -> PageText:
     return PageText.load(bot, bot.settings.knowledge_dir, bot.settings.prompts_dir)
 
 
-def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
+def build_ui(provider: BotProvider, feedback, budget: FeedbackBudget | None = None) -> gr.Blocks:
     """The chat and 补贴测算 tabs; answers come from ``provider`` (the live index)."""
     bot = provider.current()
     regions = bot.model.regions.local()
@@ -93,7 +94,7 @@ def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
 
         handler = respond if bot.writer is None else respond_streaming  # tokens as they come with an LLM
 
-        def on_like(data: gr.LikeData, records: list):
+        def on_like(data: gr.LikeData, records: list, request: gr.Request):
             index = data.index if isinstance(data.index, int) else data.index[0]
             turn = index // 2
             if turn >= len(records) or records[turn] is None:
@@ -101,11 +102,15 @@ def build_ui(provider: BotProvider, feedback) -> gr.Blocks:
             record = records[turn]
             liked = data.liked if isinstance(data.liked, bool) else str(data.liked).lower() in ("like", "true")
             try:
+                if budget is not None:
+                    budget.spend(request.client.host if request and request.client else "unknown")
                 feedback.add(helpful=liked, question=record["question"], answer=record["answer"]["answer"],
                              answerable=record["answer"]["answerable"], citations=record["answer"]["citations"],
                              region=record["answer"]["region"], page_origin=record["origin"], surface="web")
             except FeedbackUnavailable:
                 gr.Warning("评价未能保存，请稍后再试。")  # the reason is in the server log, never here
+            except OverBudget as exc:
+                gr.Warning(str(exc).split(" / ")[0])
 
         outputs = [chatbot, sources, question, turns]
         send.click(handler, [question, chatbot, region, turns], outputs, api_name=False)
