@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.feedback import FeedbackStore
 
+
 def _vote(client, base: str = "") -> dict:
     """A 👎 on an answer the server just gave."""
     answer_id = client.post(base + "/api/ask", json={"question": "衢江有什么补贴"}).json()["answer_id"]
