@@ -159,8 +159,9 @@ def serve(
         import time
 
         from bot.web.app import create_app
-        from bot.web.server import serve
+        from bot.web.server import limit_malloc_arenas, serve
 
+        limit_malloc_arenas()
         start = time.perf_counter()
         bot = _build_bot()
         web = create_app(get_settings(), bot)

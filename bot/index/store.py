@@ -55,6 +55,9 @@ def make_client(settings: Settings):
             return chromadb.HttpClient(
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
+        from bot.index.chroma_api import bound_hnsw_cache
+
+        bound_hnsw_cache()
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
