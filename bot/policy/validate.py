@@ -159,11 +159,12 @@ def document_problems(doc: PolicyDocument, rel: str, knowledge_dir: Path, book: 
 
 
 def original_text(path: Path) -> str:
-    """The text of an original as received (a .docx / .pdf / .html through its parser)."""
-    if path.suffix.lower() in (".txt", ".md"):
-        return path.read_text(encoding="utf-8", errors="replace")
-    from bot.ingest.parse import parse_file
+    """The text of an original as received, in its own encoding (a GBK .txt as GBK); a
+    .docx / .pdf / .html through its parser."""
+    from bot.ingest.parse import parse_file, read_text
 
+    if path.suffix.lower() in (".txt", ".md"):
+        return read_text(path)
     return parse_file(path).text
 
 
@@ -184,7 +185,7 @@ def row_problems(row: SubsidyMeasure | Site, texts: dict[str, str], documents: s
     unknown = [t for t in row.topics if t not in topics]
     if unknown:
         out.append(f"topics {unknown} 不在 topics.yaml 中：改用已有话题")
-    fields = json.dumps(row.model_dump(mode="json", exclude={"quote", "id", "clause_id", "doc_id", "notes"}),
+    fields = json.dumps(row.model_dump(mode="json", exclude={"quote", "id", "clause_id", "doc_id", "notes", "doubts"}),
                         ensure_ascii=False)
     missing = [n for n in dict.fromkeys(NUMBER.findall(fields)) if n not in row.quote]
     if missing:
