@@ -115,7 +115,7 @@ def check_archive(path: Path, limits: ParseLimits) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile(f"{path.name}: 不是有效的 Word 文件（{exc}）/ not a valid .docx") from None
+        raise UnreadableFile(f"{path.name}: 无法读取文件，不是有效的 Word 文件（{exc}）/ not a valid .docx") from None
     if len(members) > limits.max_zip_members:
         raise UnreadableFile(f"{path.name}: 压缩包内有 {len(members):,} 个文件，超过上限 {limits.max_zip_members:,}，"
                              f"已拒绝 / too many archive members")

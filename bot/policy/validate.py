@@ -96,6 +96,10 @@ def validate_knowledge(knowledge_dir: Path) -> list[Problem]:
     for file, ids in pending.items():
         problems.append(Problem(file, "", f"{len(ids)} 条草拟条目尚未审核（reviewed: false，如 {ids[0]}）："
                                           f"逐条核对金额、条件和话题后改为 true", "warning"))
+    for file, row in [*knowledge.measures, *knowledge.sites]:
+        if row.held:
+            problems.append(Problem(file, row.id, f"有疑点，审核前不用于回答（{'；'.join(row.doubts)[:120]}）："
+                                                  f"核对原文后改为 reviewed: true", "warning"))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.item))
 
 
