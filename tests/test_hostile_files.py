@@ -269,7 +269,9 @@ def test_a_zip_bomb_upload_is_refused_with_a_message_nothing_stored_memory_bound
         r = client.post("/admin/api/uploads", headers=AUTH, files={"file": (bomb.name, bomb.read_bytes())})
     assert r.status_code == 422 and "Traceback" not in r.text
     assert "解压后共 1,0" in r.json()["detail"] and "超过上限 100 MB" in r.json()["detail"] and "压缩炸弹" in r.json()["detail"]
-    assert memory.peak - memory.before < 150, (memory.before, memory.peak)
+    # in-process: the sample also sees whatever else this test process does meanwhile (the
+    # served-process test below measures the server alone); unbounded inflating took 3.5 GB
+    assert memory.peak - memory.before < 300, (memory.before, memory.peak)
     assert client.get("/admin/api/library", headers=AUTH).json()["drafts"] == []
     assert tree_digest(dirs[0]) == before
 

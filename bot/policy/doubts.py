@@ -55,10 +55,15 @@ def find_doubts(clauses: list[Clause], drafted: Drafted, dropped: list[Dropped],
     (``drafted`` is updated in place)."""
     texts = clause_texts(clauses)
     doubts: list[Doubt] = []
+    findings: dict[int, set[str]] = {}  # id(doubt) → what its line was found to have
     for clause_id, text in texts.items():
         for line in text.splitlines():
-            for kind, found in _line_doubts(line, words):
-                doubts.append(Doubt(kind, LABELS[kind], found, _short(line, 120), clause_id))
+            found: dict[str, list[str]] = {}
+            for kind, what in _line_doubts(line, words):
+                found.setdefault(kind, []).append(what)
+            for kind, whats in found.items():  # one doubt per kind and line
+                doubts.append(Doubt(kind, LABELS[kind], "、".join(dict.fromkeys(whats)), _short(line, 120), clause_id))
+                findings[id(doubts[-1])] = {(kind, w) for w in whats}
     median = _median_amount("\n".join(texts.values()), words)
     for item in dropped:
         home = next((cid for cid, text in texts.items() if item.context and _bare(item.context) in _bare(text)), "")
@@ -73,7 +78,7 @@ def find_doubts(clauses: list[Clause], drafted: Drafted, dropped: list[Dropped],
                 continue
             # a line doubt holds the rows whose own quote has that finding; hidden text
             # every row of its clause; an outlier its own row
-            if doubt.kind == "hidden" or (doubt.kind, doubt.detail) in own or doubt in outlier:
+            if doubt.kind == "hidden" or findings.get(id(doubt), set()) & own or doubt in outlier:
                 doubt.rows.append(row.id)
                 notes.setdefault(row.id, []).append(doubt.note())
         doubts += outlier
