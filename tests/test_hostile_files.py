@@ -112,6 +112,26 @@ def test_hidden_text_is_not_published_and_is_listed_as_dropped(client, dirs, tmp
     assert client.delete(f"/admin/api/drafts/{view['key']}", headers=AUTH).status_code == 200
 
 
+def test_the_bot_add_report_lists_the_dropped_text_and_the_doubts(tmp_path, monkeypatch):
+    from bot.cli import app
+    from bot.config import get_settings
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    monkeypatch.setenv("BOT_KNOWLEDGE_DIR", str(knowledge))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["add", str(_hostile_docx(tmp_path)), "--no-index"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "看不见的文字" in out and f"{HIDDEN}（隐藏文字（w:vanish））" in out and "白字补贴300万元。" in out
+    assert "疑点" in out and "电话号码：13800138000" in out and "暂不回答" in out
+    body = next((knowledge / "docs").glob("wuyuan-*.md")).read_text(encoding="utf-8")
+    assert HIDDEN not in body and INSTRUCTION in body  # what a reader sees is kept, as written
+
+
 def test_doubted_rows_answer_only_after_review_and_the_instruction_line_never_as_a_measure(client, dirs, tmp_path):
     view = _upload(client, _hostile_docx(tmp_path))
     doc_id = _publish(client, view["key"])  # publishing does not make a held row answer
