@@ -197,13 +197,13 @@ def add(
 
     def body() -> None:
         _setup()
-        from bot.onboard.add import AddOptions, add_document
+        from bot.onboard.add import AddOptions, add_document, parse_limits
         from bot.onboard.report import print_add_report
 
         settings = get_settings()
         report = add_document(file, settings.knowledge_dir, AddOptions(
             region=region, status=status, title=title, date=date, issuer=issuer, supersedes=supersedes,
-            doc_id=doc_id))
+            doc_id=doc_id), parse_limits(settings))
         print_add_report(report, Console(soft_wrap=True), settings.knowledge_dir)
         if not no_index:
             _report_index(_build_bot())

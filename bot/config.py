@@ -104,6 +104,15 @@ class Settings(BaseSettings):
     admin_upload_timeout_seconds: float = 60.0
     admin_rate_limit_per_minute: int = 120  # admin requests count apart from anonymous ones
 
+    # Reading an uploaded file (`bot add`, the admin page): a .docx is refused before it is
+    # inflated when its members total more than this or one member of 1 MB or more
+    # compresses better than this ratio; the parser then runs in a worker process with
+    # this much address space (RLIMIT_AS) and this much time.
+    parse_max_unzipped_bytes: int = 100 * 1024 * 1024
+    parse_max_zip_ratio: float = 100.0
+    parse_memory_bytes: int = 1024 * 1024 * 1024
+    parse_timeout_seconds: float = 60.0
+
     # Optional LLM composer (issue 12): "none" (extractive answers only), "openai:<model>"
     # (any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY), "ollama:<model>"
     # (OLLAMA_HOST) or "llamacpp:<path.gguf>" (the `llamacpp` extra). Every generated answer

@@ -63,3 +63,26 @@ def test_splitter_on_a_small_document():
     )
     labels = [c.label for c in split_document(doc)]
     assert labels == ["一", "二(一)", "二(一)(1)", "二(一)(2)", "二(二)"]
+
+
+def _small(body: str):
+    return parse_document("---\nid: t\ntitle: T\nissuer: I\nregion: {province: P}\nregion_key: 衢江\ndate: '2025'\n"
+                          "status: 正式文件\nvalidity: V\nsource: s.txt\n---\n" + body)
+
+
+def test_an_appendix_that_restarts_its_numbering_gets_clause_ids_of_its_own():
+    doc = _small("一、支持拍摄\n\n（一）取景补贴。给予5万元。\n\n二、附则\n\n本措施自2026年1月1日起施行。\n\n"
+                 "附件1\n\n实施细则\n\n一、适用范围\n\n（一）本细则适用于县内企业。\n\n二、奖励标准\n\n（一）剧本奖励。每部奖励10万元。\n\n"
+                 "附件2：申报表填写说明\n\n一、填写要求\n")
+    clauses = split_document(doc)
+    assert [c.label for c in clauses] == ["一(一)", "二", "段1", "附件1·一(一)", "附件1·二(一)", "附件2·一"]
+    by_label = {c.label: c for c in clauses}
+    assert by_label["二"].text == "二、附则\n本措施自2026年1月1日起施行。"  # the appendix is not the 附则's words
+    assert by_label["附件1·二(一)"].heading_path == ["附件1", "二、奖励标准", "（一）剧本奖励"]
+
+
+def test_a_chapter_that_repeats_a_number_is_told_apart_and_earlier_ids_do_not_move():
+    first = "第一章 总则\n\n一、目的\n\n为了测试。\n\n"
+    doc = _small(first + "第二章 措施\n\n一、补贴\n\n（一）给予1万元。\n")
+    assert [c.label for c in split_document(doc)] == ["一", "第二章·一(一)"]
+    assert [c.label for c in split_document(_small(first))] == ["一"]

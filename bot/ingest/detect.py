@@ -62,6 +62,13 @@ class OnboardingWords:
     background_sections: re.Pattern[str]
     threshold: re.Pattern[str]
     site_types: dict[str, re.Pattern[str]]
+    # doubts (bot/policy/doubts.py): instruction-like lines (with the question side's
+    # injection_pattern), links, phone numbers, the outlier rule
+    instruction: re.Pattern[str]
+    link: re.Pattern[str]
+    phone: re.Pattern[str]
+    outlier_factor: float
+    outlier_min_figures: int
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -105,6 +112,11 @@ class OnboardingWords:
                 # the answer path's site kinds (sites.yaml `type`), reused for drafted sites
                 site_types={str(k): rx("|".join(re.escape(str(w)) for w in v))
                             for k, v in (lexicon.get("site_types") or {}).items()},
+                instruction=rx(f"(?:{data['doubts']['instruction']})|(?:{lexicon['injection_pattern']})"),
+                link=rx(data["doubts"]["link"], re.I),
+                phone=rx(data["doubts"]["phone"]),
+                outlier_factor=float(data["doubts"]["outlier_factor"]),
+                outlier_min_figures=int(data["doubts"]["outlier_min_figures"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:

@@ -4,8 +4,15 @@ text in reading order: one paragraph per line, headings and list numbers kept.
 Every parser returns a :class:`ParsedFile`; nothing here changes wording. Word's automatic
 list numbers are not part of a paragraph's text, so they are computed from the numbering
 definitions and written in front of the item (``1.``), as Word shows them; an HTML ``<ol>``
-is numbered as a browser shows it. The parsers are imported on first use (each is an optional
-weight for the rest of the bot).
+is numbered as a browser shows it. Text a reader does not see (hidden Word runs, 1-pt or
+white-on-white text, ``display:none`` HTML; see :mod:`bot.ingest.visible`) is left out and
+listed in :attr:`ParsedFile.dropped`. Text files are decoded in the encoding they were
+written in (detected with charset-normalizer: GBK / GB18030 / Big5 are common in bureaus).
+
+A .docx is a zip archive: its members are checked against :class:`ParseLimits` before
+anything is inflated. Parsing itself may still take memory; `bot add` and the admin page
+therefore run :func:`parse_file` in a capped worker process (:mod:`bot.ingest.worker`).
+The parsers are imported on first use (each is an optional weight for the rest of the bot).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from pathlib import Path
 
 from bot.errors import KnowledgeError
 from bot.ingest.clean import tidy_spacing
+from bot.ingest.visible import DocxVisibility, Dropped, drop_hidden_html
 
 SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 CN = "一二三四五六七八九十"
@@ -23,25 +31,46 @@ CN = "一二三四五六七八九十"
 MARKER = re.compile(rf"^(第[{CN}百]+条|[{CN}]+、|（[{CN}]+）|\d{{1,2}}[.．、](?!\d)|（\d{{1,2}}）|[①-⑳]|[{CN}]是)")
 SENTENCE_END = re.compile(r"[。！？；：:!?;]$")
 PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+MB = 1024 * 1024
+# Archive members smaller than this are not held to the ratio limit: they cannot inflate
+# to much, and small XML parts (styles, settings) legitimately compress very well.
+RATIO_FLOOR_BYTES = MB
+CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950"}
 
 
 class UnreadableFile(KnowledgeError):
-    """A file `bot add` cannot read (wrong type, damaged, scanned PDF without text)."""
+    """A file `bot add` cannot read (wrong type, damaged, scanned PDF without text, too
+    large once unpacked)."""
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """How much one file may cost to read (``Settings.parse_*``)."""
+
+    max_unzipped_bytes: int = 100 * MB  # all members of an archive (.docx), uncompressed
+    max_zip_ratio: float = 100.0  # uncompressed : compressed, per member of 1 MB or more
+    max_zip_members: int = 10_000
+    max_text_chars: int = 2_000_000  # the extracted text (a policy is well under 100,000)
+    memory_bytes: int = 1024 * MB  # address space of the parse worker (RLIMIT_AS)
+    timeout_seconds: float = 60.0  # wall time of the parse worker
 
 
 @dataclass
 class ParsedFile:
     """Plain text of a file (one paragraph per line) and what the file itself says about
-    its metadata (an HTML page's title, date and publisher; a Word heading)."""
+    its metadata (an HTML page's title, date and publisher; a Word heading); ``dropped``
+    is the text left out because a reader does not see it."""
 
     text: str
     kind: str  # txt, md, docx, pdf, html
     hints: dict[str, str] = field(default_factory=dict)
     headings: list[str] = field(default_factory=list)  # paragraphs styled as headings
+    dropped: list[Dropped] = field(default_factory=list)
 
 
-def parse_file(path: Path) -> ParsedFile:
+def parse_file(path: Path, limits: ParseLimits | None = None) -> ParsedFile:
     """The text of ``path`` in reading order. Raises :class:`UnreadableFile`."""
+    limits = limits or ParseLimits()
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise UnreadableFile(
@@ -51,17 +80,24 @@ def parse_file(path: Path) -> ParsedFile:
         raise UnreadableFile(f"{path}: 文件不存在 / file not found")
     try:
         if suffix in (".txt", ".md"):
-            parsed = ParsedFile(_read_text(path), suffix[1:])
+            parsed = ParsedFile(read_text(path), suffix[1:])
         elif suffix == ".docx":
+            check_archive(path, limits)
             parsed = _parse_docx(path)
         elif suffix == ".pdf":
             parsed = _parse_pdf(path)
         else:
-            parsed = _parse_html(_read_text(path))
+            parsed = _parse_html(read_text(path))
     except UnreadableFile:
         raise
+    except MemoryError:
+        raise UnreadableFile(f"{path.name}: 文件解析所需内存超过上限，已拒绝 / the file needs too much memory "
+                             f"to read") from None
     except Exception as exc:  # a damaged file: say which and why, never a traceback
         raise UnreadableFile(f"{path.name}: 无法读取文件（{type(exc).__name__}: {exc}）/ cannot read the file") from exc
+    if len(parsed.text) > limits.max_text_chars:
+        raise UnreadableFile(f"{path.name}: 文字超过 {limits.max_text_chars:,} 字，不像一份政策文件，已拒绝 / "
+                             f"too much text")
     parsed.text = "\n".join(line for line in (tidy_spacing(x).strip() for x in parsed.text.splitlines()) if line)
     if len(re.findall(r"[\u4e00-\u9fff]", parsed.text)) < 20:
         raise UnreadableFile(f"{path.name}: 文件中几乎没有可读的中文文字（扫描件需先做文字识别）/ no text found "
@@ -69,14 +105,64 @@ def parse_file(path: Path) -> ParsedFile:
     return parsed
 
 
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
+def check_archive(path: Path, limits: ParseLimits) -> None:
+    """Refuse a zip archive whose members would inflate beyond ``limits`` — read from the
+    central directory, before anything is decompressed. (``zipfile`` never returns more
+    than a member's declared size, so the declared sizes bound what a parser can get.)"""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile(f"{path.name}: 无法读取文件，不是有效的 Word 文件（{exc}）/ not a valid .docx") from None
+    if len(members) > limits.max_zip_members:
+        raise UnreadableFile(f"{path.name}: 压缩包内有 {len(members):,} 个文件，超过上限 {limits.max_zip_members:,}，"
+                             f"已拒绝 / too many archive members")
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unzipped_bytes:
+        raise UnreadableFile(f"{path.name}: 解压后共 {total / MB:,.0f} MB，超过上限 {limits.max_unzipped_bytes / MB:,.0f} MB"
+                             f"（可能是“压缩炸弹”），已拒绝 / the archive unpacks to more than the limit")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size >= RATIO_FLOOR_BYTES and ratio > limits.max_zip_ratio:
+            raise UnreadableFile(f"{path.name}: 压缩包成员 {member.filename[:60]} 的压缩比为 {ratio:,.0f}:1，超过上限 "
+                                 f"{limits.max_zip_ratio:,.0f}:1（可能是“压缩炸弹”），已拒绝 / compression ratio too high")
+
+
+def read_text(path: Path) -> str:
+    """A text file (.txt, .md, .html) decoded in its own encoding."""
+    return decode_text(path.read_bytes(), path.name)
+
+
+def decode_text(data: bytes, name: str = "文件") -> str:
+    """UTF-8 (with or without a BOM) and UTF-16/32 with a BOM are taken as they say; other
+    bytes are decoded in the encoding charset-normalizer detects. Chinese documents
+    detected as another language's encoding (short texts can be) are read as GB18030 when
+    that decodes them."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    detected = (best.encoding if best is not None else "").replace("_", "").lower()
+    if detected in CHINESE_ENCODINGS:
+        # GB18030 is a superset of GBK and GB2312: characters outside them still decode
+        return data.decode("gb18030" if detected.startswith("gb") else detected)
+    for encoding in ("gb18030", detected):
+        if not encoding:
+            continue
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):
             continue
-    raise UnreadableFile(f"{path.name}: 文字编码无法识别（请另存为 UTF-8）/ unknown text encoding")
+    raise UnreadableFile(f"{name}: 文字编码无法识别（请另存为 UTF-8）/ unknown text encoding")
 
 
 # ------------------------------------------------------------------------- docx
@@ -86,33 +172,49 @@ def _parse_docx(path: Path) -> ParsedFile:
 
     document = docx.Document(str(path))
     numbering = _DocxNumbering(document)
+    visibility = DocxVisibility(document)
     lines: list[str] = []
     headings: list[str] = []
+    dropped: list[Dropped] = []
     body = document.element.body
+    styles: dict[str | None, object] = {}  # a paragraph style looked up once (python-docx scans them all)
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
-            paragraph = docx.text.paragraph.Paragraph(child, document)
-            text = paragraph.text.strip()
+            text, hidden = visibility.paragraph(child)
+            dropped += hidden
+            text = text.strip()
             if not text:
                 continue
-            number = numbering.label(child, paragraph.style.element if paragraph.style is not None else None)
+            if child.style not in styles:
+                styles[child.style] = docx.text.paragraph.Paragraph(child, document).style
+            paragraph_style = styles[child.style]
+            number = numbering.label(child, paragraph_style.element if paragraph_style is not None else None)
             if number and not MARKER.match(text):
                 text = f"{number}{text}"
-            style = (paragraph.style.name if paragraph.style is not None else "") or ""
+            style = (paragraph_style.name if paragraph_style is not None else "") or ""
             if style.lower().startswith(("heading", "title")) or style.startswith("标题"):
                 headings.append(text)
             lines.append(text)
         elif child.tag == qn("w:tbl"):
             table = docx.table.Table(child, document)
             for row in table.rows:
-                cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+                cells = []
+                for cell in row.cells:
+                    fill = visibility.cell_fill(cell._tc)
+                    parts = []
+                    for p in cell._tc.findall(qn("w:p")):
+                        text, hidden = visibility.paragraph(p, fill)
+                        dropped += hidden
+                        parts.append(text)
+                    cells.append("\n".join(parts).strip())
+                cells = list(dict.fromkeys(c for c in cells if c))
                 if cells:
                     lines.append("，".join(cells))
     hints = {}
     core = document.core_properties
     if core.title:
         hints["title"] = core.title.strip()
-    return ParsedFile("\n".join(lines), "docx", hints, headings)
+    return ParsedFile("\n".join(lines), "docx", hints, headings, dropped)
 
 
 class _DocxNumbering:
@@ -223,6 +325,7 @@ def _parse_html(html: str) -> ParsedFile:
     import trafilatura
 
     tree = lxml.html.fromstring(html)
+    dropped = drop_hidden_html(tree)
     hints = {}
     for name, key in (("ArticleTitle", "title"), ("PubDate", "date"), ("ContentSource", "issuer"),
                       ("SiteName", "site")):
@@ -257,4 +360,4 @@ def _parse_html(html: str) -> ParsedFile:
     info = " ".join(t.strip() for t in tree.xpath('//*[contains(@class,"info") or contains(@class,"meta")]//text()'))
     if "date" not in hints and (m := re.search(r"\d{4}-\d{1,2}-\d{1,2}", info)):
         hints["date"] = m.group(0)
-    return ParsedFile("\n".join(lines), "html", hints, headings)
+    return ParsedFile("\n".join(lines), "html", hints, headings, dropped)

@@ -20,6 +20,11 @@ articles). ``## `` sub-headings, chapter lines (``第二章 …``) and ``<!-- se
 a section mark opens a clause labelled ``X``. ``<!-- region: R -->`` sets the region of
 the paragraphs that follow. Clauses longer than ``max_chars`` are split at sentence
 ends into parts ``clause_id#2``, ``#3`` … that share the clause id.
+
+Numbering that starts again — an appendix (``附件1``) or a chapter whose ``一、`` repeats
+one already used — is told apart by the part it is in: from the first repeated label on,
+labels carry the part's name (``附件1·一(二)``, ``第二章·一``). Labels that do not repeat
+keep their plain form, so adding an appendix never renames the clauses before it.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ SECTION_MARK = re.compile(r"^<!--\s*section:\s*(.+?)\s*-->$")
 CHAPTER = re.compile(rf"^#{{0,4}}\s*第[{CN}百零\d]+[章编]\s*[^。；;，,]{{0,20}}$")
 REGION_MARK = re.compile(r"^<!--\s*region:\s*(.+?)\s*-->$")
 TITLE_END = re.compile(r"[。：:！？]")
+# a line that opens an appendix: "附件1", "附件2：申报表填写说明", "附件 二"
+APPENDIX = re.compile(rf"^(附件\s*[\d{CN}]*)\s*(?:[：:]|$|\s)")
+CHAPTER_NAME = re.compile(rf"第[{CN}百零\d]+[章编]")
+PART_SEPARATOR = "·"
 
 
 def _cn_number(n: int) -> str:
@@ -66,6 +75,7 @@ class _Open:
     seq: int = 0
     children: int = 0
     plain_children: int = 0
+    mark: bool = False  # opened by a <!-- section: X --> mark (the document's tail)
 
 
 def _match(paragraph: str) -> tuple[int, str, str] | None:
@@ -94,10 +104,27 @@ def split_document(doc: PolicyDocument, max_chars: int = 320) -> list[Clause]:
     finished: list[_Open] = []
     stack: list[_Open] = []  # open numbered headings / items, outermost first
     section, region, qa_count, plain_count = "", doc.region_key, 0, 0
+    used: set[str] = set()  # every label given so far
+    part, prefix = "", ""  # the part being read (附件1, 第二章 …) and its label prefix, once numbering restarted
 
     def close_to(level: int) -> None:
         while stack and stack[-1].level >= level:
             finished.append(stack.pop())
+
+    def start_part(name: str) -> None:
+        nonlocal part, prefix
+        if name != part:
+            part, prefix = name, ""
+
+    def own_label(label: str) -> str:
+        """A label that starts the numbering (一、, （一） without a parent), unique."""
+        nonlocal prefix
+        if prefix + label in used:
+            base = _part_name(part) or "续"
+            prefix, k = f"{base}{PART_SEPARATOR}", 2
+            while prefix + label in used:
+                prefix, k = f"{base}{k}{PART_SEPARATOR}", k + 1
+        return prefix + label
 
     # Editorial marks may sit on the line right above their paragraph.
     body = re.sub(r"^(<!--.*?-->)[ \t]*\n(?!\n)", r"\1\n\n", doc.body, flags=re.M)
@@ -110,12 +137,23 @@ def split_document(doc: PolicyDocument, max_chars: int = 320) -> list[Clause]:
             continue
         if m := SECTION_MARK.match(paragraph):
             close_to(0)
-            stack.append(_Open(1, m.group(1), m.group(1), section, region, seq=seq))
+            start_part(m.group(1))
+            label = own_label(m.group(1))
+            used.add(label)
+            stack.append(_Open(1, label, m.group(1), section, region, seq=seq, mark=True))
             continue
         if paragraph.startswith("## ") or CHAPTER.match(paragraph):
             # a sub-heading, or a chapter line ("第二章 支持企业集聚发展", "### 第八章 附则")
             close_to(0)
             section, region = paragraph.lstrip("#").strip(), doc.region_key
+            start_part(section)
+            continue
+        if (m := APPENDIX.match(paragraph)) and len(paragraph) <= 40 and not (stack and stack[0].mark):
+            # an appendix opens a part of its own, like a sub-heading (its title lines are
+            # not the last clause's words); in the document's tail section it is a line of it
+            close_to(0)
+            section, region = paragraph, doc.region_key
+            start_part(re.sub(r"\s+", "", m.group(1)))
             continue
 
         marker = _match(paragraph)
@@ -129,11 +167,12 @@ def split_document(doc: PolicyDocument, max_chars: int = 320) -> list[Clause]:
                 qa_count += 1
                 label = f"问答{_cn_number(qa_count)}"
             elif level == 1:
-                label = number
+                label = own_label(number)
             elif level == 2:
-                label = f"{parent.label}({number})" if parent else f"({number})"
+                label = f"{parent.label}({number})" if parent else own_label(f"({number})")
             else:
                 label = f"{parent.label}{number}" if number in CIRCLED else f"{parent.label}({number})"
+            used.add(label)
             if parent:
                 parent.children += 1
             title = _qa_title(label, paragraph) if kind == "qa" else _title(paragraph)
@@ -154,6 +193,7 @@ def split_document(doc: PolicyDocument, max_chars: int = 320) -> list[Clause]:
         else:
             plain_count += 1
             label = f"段{plain_count}"
+        used.add(label)
         finished.append(_Open(4, label, "", section, region, [paragraph], seq=seq))
     close_to(0)
 
@@ -187,6 +227,15 @@ def split_document(doc: PolicyDocument, max_chars: int = 320) -> list[Clause]:
             )
     _check_unique(clauses)
     return clauses
+
+
+def _part_name(part: str) -> str:
+    """A short name for a part's labels: 附件1, 第二章, or the first words of a heading."""
+    if m := APPENDIX.match(part + " "):
+        return re.sub(r"\s+", "", m.group(1))
+    if m := CHAPTER_NAME.search(part):
+        return m.group(0)
+    return re.sub(r"[\s#：:，,。、（）()《》“”]+", "", part)[:8]
 
 
 def _heading_path(item: _Open, by_label: dict[str, _Open]) -> list[str]:

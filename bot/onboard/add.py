@@ -8,8 +8,13 @@ into the configured knowledge directory only:
   (only when the region is not covered yet);
 * ``measures/<id>.yaml`` and ``sites/<id>.yaml`` — drafted rows, ``reviewed: false``.
 
-Nothing is written unless every drafted row passes the same checks as ``bot validate``.
-Indexing is the caller's next step (the same path as ``bot ingest``).
+The file is read in a capped worker process (:mod:`bot.ingest.worker`); text a reader
+cannot see is left out and reported. Lines a person should look at — instruction-like
+words, links, phone numbers, outlier amounts, hidden text — are reported as doubts, and
+the rows they concern carry them: those rows answer only once reviewed
+(:mod:`bot.policy.doubts`). Nothing is written unless every drafted row passes the same
+checks as ``bot validate``. Indexing is the caller's next step (the same path as
+``bot ingest``).
 """
 
 from __future__ import annotations
@@ -25,11 +30,15 @@ import yaml
 from bot.errors import KnowledgeError
 from bot.ingest.detect import Detected, OnboardingWords, cleaned_body, detect
 from bot.ingest.load import load_documents, parse_document
-from bot.ingest.parse import parse_file
+from bot.ingest.parse import ParseLimits
 from bot.ingest.split import split_document
+from bot.ingest.visible import Dropped
+from bot.ingest.worker import parse_bounded
 from bot.models import Clause, DocStatus, PolicyDocument
 from bot.onboard.regions import ResolvedRegion, resolve
+from bot.policy.doubts import Doubt, find_doubts
 from bot.policy.draft import Drafted, draft
+from bot.policy.model import row_data
 from bot.policy.regions import RegionBook
 from bot.policy.topics import TopicBook
 from bot.policy.validate import row_problems
@@ -64,13 +73,28 @@ class AddReport:
     written: list[Path] = field(default_factory=list)
     review: list[str] = field(default_factory=list)
     overridden: list[str] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)  # text of the file a reader does not see
+    doubts: list[Doubt] = field(default_factory=list)
+
+    @property
+    def held(self) -> list[str]:
+        """Ids of the drafted rows kept out of answers until reviewed."""
+        return [r.id for r in [*self.drafted.measures, *self.drafted.sites] if r.held]
 
 
-def add_document(path: Path, knowledge_dir: Path, options: AddOptions | None = None) -> AddReport:
-    """Add ``path`` to ``knowledge_dir``; returns what was detected, drafted and written."""
+def parse_limits(settings) -> ParseLimits:
+    """The parse limits of :class:`~bot.config.Settings` (``BOT_PARSE_*``)."""
+    return ParseLimits(max_unzipped_bytes=settings.parse_max_unzipped_bytes, max_zip_ratio=settings.parse_max_zip_ratio,
+                       memory_bytes=settings.parse_memory_bytes, timeout_seconds=settings.parse_timeout_seconds)
+
+
+def add_document(path: Path, knowledge_dir: Path, options: AddOptions | None = None,
+                 limits: ParseLimits | None = None) -> AddReport:
+    """Add ``path`` to ``knowledge_dir``; returns what was detected, drafted and written.
+    The file is parsed in a worker process bounded by ``limits``."""
     options = options or AddOptions()
     words = OnboardingWords.load(knowledge_dir)
-    parsed = parse_file(path)
+    parsed = parse_bounded(path, limits)
     detected = detect(parsed, words)
     overridden = _apply_overrides(detected, options)
     docs_dir = knowledge_dir / "docs"
@@ -95,7 +119,9 @@ def add_document(path: Path, knowledge_dir: Path, options: AddOptions | None = N
     topics = TopicBook.load(knowledge_dir / "topics.yaml")
     drafted = draft(doc_id, clauses, topics, words)
     _check(document, clauses, drafted, book, region, topics)
-    report = AddReport(document, detected, region, clauses, drafted, overridden=overridden)
+    doubts = find_doubts(clauses, drafted, parsed.dropped, words)
+    report = AddReport(document, detected, region, clauses, drafted, overridden=overridden, dropped=parsed.dropped,
+                       doubts=doubts)
     report.review = _review(report)
     _write(report, path, knowledge_dir, old)
     return report
@@ -199,6 +225,13 @@ def _review(report: AddReport) -> list[str]:
     out.append(f"地区：{report.region.key}（{report.region.how}）")
     unreviewed = len(report.drafted.measures) + len(report.drafted.sites)
     out.append(f"{unreviewed} 条草拟条目均为 reviewed: false：请逐条核对金额、条件与话题后改为 true")
+    if report.dropped:
+        out.append(f"原件中有 {len(report.dropped)} 处读者看不见的文字（隐藏、过小或与背景同色），已删去，未写入正文："
+                   f"请核对原件")
+    held = report.held
+    if held:
+        out.append(f"{len(held)} 条条目有疑点（{'、'.join(held[:5])}{'…' if len(held) > 5 else ''}），"
+                   f"审核前不用于回答：核对后改为 reviewed: true")
     return out + report.drafted.review
 
 
@@ -234,9 +267,9 @@ def _write(report: AddReport, path: Path, knowledge_dir: Path, old: PolicyDocume
         report.written.append(targets["original"])
     targets["doc"].write_text(front_matter(doc) + doc.body + "\n", encoding="utf-8")
     report.written.append(targets["doc"])
-    rows = [m.model_dump(exclude_none=True) for m in report.drafted.measures]
+    rows = [row_data(m) for m in report.drafted.measures]
     targets["measures"].write_text(header + (_dump(rows) if rows else "[]\n"), encoding="utf-8")
-    sites = [s.model_dump(exclude_none=True, mode="json") for s in report.drafted.sites]
+    sites = [row_data(s) for s in report.drafted.sites]
     targets["sites"].write_text(header + (_dump(sites) if sites else "[]\n"), encoding="utf-8")
     report.written += [targets["measures"], targets["sites"]]
     if report.region.entry is not None:

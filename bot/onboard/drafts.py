@@ -28,11 +28,11 @@ from pydantic import ValidationError
 
 from bot.errors import KnowledgeError
 from bot.ingest.load import parse_document
-from bot.ingest.parse import SUFFIXES, UnreadableFile
+from bot.ingest.parse import SUFFIXES, ParseLimits, UnreadableFile
 from bot.models import DocStatus, PolicyDocument
 from bot.onboard.add import AddOptions, AddReport, add_document, front_matter, mark_superseded
 from bot.onboard.library import NoSuchDocument, get_document, remove_document
-from bot.policy.model import Site, SubsidyMeasure
+from bot.policy.model import Site, SubsidyMeasure, row_data
 from bot.policy.regions import RegionBook
 from bot.policy.topics import TopicBook
 from bot.policy.validate import (
@@ -74,6 +74,8 @@ class Draft:
     review: list[str]  # what a person should check (bot add's list)
     written: list[str]  # files bot add wrote, relative to the knowledge copy
     edits: dict = field(default_factory=dict)  # front-matter fields changed since the upload
+    dropped: list[dict] = field(default_factory=list)  # text a reader does not see: text, reason, context
+    doubts: list[dict] = field(default_factory=list)  # what to look at: kind, label, detail, text, clause_id, rows
 
     @property
     def knowledge_dir(self) -> Path:
@@ -105,8 +107,10 @@ def safe_filename(name: str) -> str:
     return stem + suffix
 
 
-def stage(data: bytes, filename: str, knowledge_dir: Path, drafts_dir: Path, options: AddOptions) -> Draft:
-    """Add an uploaded file to a fresh copy of ``knowledge_dir`` under ``drafts_dir``."""
+def stage(data: bytes, filename: str, knowledge_dir: Path, drafts_dir: Path, options: AddOptions,
+          limits: ParseLimits | None = None) -> Draft:
+    """Add an uploaded file to a fresh copy of ``knowledge_dir`` under ``drafts_dir`` (parsed
+    in a worker bounded by ``limits``)."""
     name = safe_filename(filename)
     draft_id = f"{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"
     folder = drafts_dir / draft_id
@@ -115,7 +119,7 @@ def stage(data: bytes, filename: str, knowledge_dir: Path, drafts_dir: Path, opt
         (folder / "upload" / name).write_bytes(data)
         draft = Draft(draft_id, folder, "", name, datetime.now(UTC).isoformat(timespec="seconds"),
                       {k: v for k, v in asdict(options).items() if v}, {}, [], [])
-        _add_into_copy(draft, knowledge_dir, options)
+        _add_into_copy(draft, knowledge_dir, options, limits)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -123,7 +127,7 @@ def stage(data: bytes, filename: str, knowledge_dir: Path, drafts_dir: Path, opt
     return draft
 
 
-def restage(draft: Draft, knowledge_dir: Path, region: str) -> Draft:
+def restage(draft: Draft, knowledge_dir: Path, region: str, limits: ParseLimits | None = None) -> Draft:
     """Add the upload again with another region (rows are drafted anew; field edits are
     kept). The old copy stays if the new region cannot be used."""
     options = AddOptions(**(draft.options | {"region": region.strip()}))
@@ -131,7 +135,7 @@ def restage(draft: Draft, knowledge_dir: Path, region: str) -> Draft:
     aside = draft.folder / "knowledge.old"
     old.rename(aside)
     try:
-        _add_into_copy(draft, knowledge_dir, options)
+        _add_into_copy(draft, knowledge_dir, options, limits)
         if draft.edits:
             edit_document(draft.knowledge_dir, draft.doc_id, draft.edits)
     except BaseException:
@@ -144,9 +148,9 @@ def restage(draft: Draft, knowledge_dir: Path, region: str) -> Draft:
     return draft
 
 
-def _add_into_copy(draft: Draft, knowledge_dir: Path, options: AddOptions) -> AddReport:
+def _add_into_copy(draft: Draft, knowledge_dir: Path, options: AddOptions, limits: ParseLimits | None) -> AddReport:
     shutil.copytree(knowledge_dir, draft.knowledge_dir)
-    report = add_document(draft.upload, draft.knowledge_dir, options)
+    report = add_document(draft.upload, draft.knowledge_dir, options, limits)
     draft.doc_id = report.document.id
     draft.detected = {"status_reason": report.detected.status_reason, "missing": list(report.detected.missing),
                       "region_how": report.region.how, "region_new": report.region.entry is not None,
@@ -154,16 +158,18 @@ def _add_into_copy(draft: Draft, knowledge_dir: Path, options: AddOptions) -> Ad
     draft.review = [line.replace(f"docs/{draft.doc_id}.md 的 front matter 中补上", "上方文件信息中补上")
                     for line in report.review]
     draft.written = [str(p.relative_to(draft.knowledge_dir)) for p in report.written]
+    draft.dropped = [asdict(d) for d in report.dropped]
+    draft.doubts = [asdict(d) for d in report.doubts]
     return report
 
 
-def change_fields(draft: Draft, knowledge_dir: Path, changes: dict[str, str]) -> None:
+def change_fields(draft: Draft, knowledge_dir: Path, changes: dict[str, str], limits: ParseLimits | None = None) -> None:
     """Front-matter edits of a draft; a new region re-drafts the upload for that region."""
     changes = dict(changes)
     region = str(changes.pop("region", "") or "").strip()
     doc = parse_document((draft.knowledge_dir / "docs" / f"{draft.doc_id}.md").read_text(encoding="utf-8"))
     if region and region not in (doc.region_key, *doc.region.values()):
-        restage(draft, knowledge_dir, region)
+        restage(draft, knowledge_dir, region, limits)
     if changes:
         edit_document(draft.knowledge_dir, draft.doc_id, changes)
         draft.edits.update(changes)
@@ -346,7 +352,7 @@ def edit_row(knowledge_dir: Path, doc_id: str, row_id: str, changes: dict) -> Su
         problems = _row_check(knowledge_dir, doc_id, checked)
         if problems:
             raise DraftError(f"条目 {row_id} 未保存：" + "；".join(problems))
-        rows[index] = checked.model_dump(exclude_none=True, mode="json")
+        rows[index] = row_data(checked)
         _write_table(path, header, rows)
         return checked
     raise NoSuchRow(f"{doc_id} 没有条目 {row_id[:60]} / no such row")

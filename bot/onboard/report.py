@@ -37,6 +37,16 @@ def print_add_report(report: AddReport, console: Console, knowledge_dir: Path) -
     for line in clause_tree(report.clauses):
         console.print(escape("  " + line), highlight=False)
     print_rows(console, report.drafted.measures, report.drafted.sites)
+    if report.dropped:
+        console.print(f"\n[bold]看不见的文字 / hidden text[/bold]（{len(report.dropped)} 处，已删去，未写入正文）")
+        for d in report.dropped:
+            where = f" — 所在段落：{d.context}" if d.context else ""
+            console.print(escape(f"  · {d.text}（{d.reason}）{where}"), highlight=False)
+    if report.doubts:
+        console.print(f"\n[bold]疑点 / doubts[/bold]（{len(report.doubts)} 处；有疑点的条目审核前不用于回答）")
+        for d in report.doubts:
+            rows = f"（暂不回答：{'、'.join(d.rows)}）" if d.rows else ""
+            console.print(escape(f"  · {d.label}：{d.detail} — {d.text}{rows}"), highlight=False)
     console.print("\n[bold]请人工核对 / to review[/bold]")
     for line in report.review:
         console.print(escape(f"  · {line}"), highlight=False)
@@ -49,13 +59,19 @@ def print_add_report(report: AddReport, console: Console, knowledge_dir: Path) -
 def print_rows(console: Console, measures: list[SubsidyMeasure], sites: list[Site]) -> None:
     console.print(f"\n[bold]措施 / measures[/bold]（{len(measures)} 条）")
     for m in measures:
-        mark = "" if m.reviewed else " [yellow]待审[/yellow]"
+        mark = _mark(m)
         console.print(escape(f"  {m.id}  {m.clause_id.split(':', 1)[1]}  {m.title} — {m.money}") + mark, highlight=False)
         for c in m.conditions:
             label = "需确认" if c.type == "free_text" else c.type + (f"={c.value}" if c.value not in (None, "") else "")
             console.print(escape(f"      条件 {label}：{c.text}"), highlight=False)
     console.print(f"\n[bold]拍摄基地 / sites[/bold]（{len(sites)} 处）")
     for s in sites:
-        mark = "" if s.reviewed else " [yellow]待审[/yellow]"
+        mark = _mark(s)
         console.print(escape(f"  {s.id}  {s.name}（{s.type} · {s.status.value}）{s.capacity or ''}") + mark,
                       highlight=False)
+
+
+def _mark(row: SubsidyMeasure | Site) -> str:
+    if row.held:
+        return " [yellow]待审[/yellow] [red]暂不回答[/red]（" + escape("；".join(row.doubts)) + "）"
+    return "" if row.reviewed else " [yellow]待审[/yellow]"

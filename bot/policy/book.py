@@ -50,6 +50,7 @@ class PolicyModel:
     # figures the texts state (amounts, percentages, written in digits) → (clause id, sentence)
     figures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # ids of rows kept out until reviewed
 
     @classmethod
     def load(cls, knowledge_dir: Path, documents: list[PolicyDocument], clauses: list[Clause],
@@ -59,17 +60,21 @@ class PolicyModel:
         regions = RegionBook.load(knowledge_dir / "regions.yaml")
         topics = TopicBook.load(knowledge_dir / "topics.yaml")
         gazetteer = Gazetteer(regions, lexicon.profile.origin_before, lexicon.profile.origin_after, is_word, cut)
-        # Rows of a superseded version stay on record with it but never answer.
+        # Rows of a superseded version stay on record with it but never answer; a drafted
+        # row with a doubt (bot/policy/doubts.py) answers only once a person reviewed it.
         retired = retired_ids(knowledge_dir / "docs") - {d.id for d in documents}
+        measures = [m for m in load_table(knowledge_dir, "measures", SubsidyMeasure) if m.doc_id not in retired]
+        sites = [s for s in load_table(knowledge_dir, "sites", Site) if s.doc_id not in retired]
         model = cls(
             documents={d.id: d for d in documents},
             clauses=clauses,
             regions=regions,
             topics=topics,
             lexicon=lexicon,
-            measures=[m for m in load_table(knowledge_dir, "measures", SubsidyMeasure) if m.doc_id not in retired],
-            sites=[s for s in load_table(knowledge_dir, "sites", Site) if s.doc_id not in retired],
+            measures=[m for m in measures if not m.held],
+            sites=[s for s in sites if not s.held],
             gazetteer=gazetteer,
+            held=[r.id for r in [*measures, *sites] if r.held],
         )
         model._index()
         return model

@@ -438,7 +438,7 @@ def _short(text: str, limit: int = 24) -> str:
 
 def _label_slug(label: str) -> str:
     out = []
-    for ch in label:
+    for ch in label.replace("附件", "fj"):
         if ch in CN_DIGITS:
             out.append(CN_DIGITS[ch])
         elif ch in CIRCLED:

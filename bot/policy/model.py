@@ -82,6 +82,14 @@ class SubsidyMeasure(BaseModel):
     quote: str  # verbatim span of the clause that states the measure
     notes: str | None = None
     reviewed: bool = True  # false for rows drafted by `bot add` and not yet checked
+    # what a person should look at first (bot/policy/doubts.py): instruction-like words, a
+    # link, a phone number, an outlier amount, hidden text in the clause
+    doubts: list[str] = Field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """Kept out of answers: a drafted row with a doubt, until a person reviews it."""
+        return bool(self.doubts) and not self.reviewed
 
     @property
     def money(self) -> str:
@@ -106,6 +114,19 @@ class Site(BaseModel):
     quote: str
     topics: list[str] = Field(min_length=1)
     reviewed: bool = True
+    doubts: list[str] = Field(default_factory=list)  # as SubsidyMeasure.doubts
+
+    @property
+    def held(self) -> bool:
+        return bool(self.doubts) and not self.reviewed
+
+
+def row_data(row: SubsidyMeasure | Site) -> dict:
+    """A row as written to its YAML table (no empty fields, no empty ``doubts``)."""
+    data = row.model_dump(exclude_none=True, mode="json")
+    if not data.get("doubts"):
+        data.pop("doubts", None)
+    return data
 
 
 def load_rows(path: Path, model: type[BaseModel]) -> list:

@@ -96,6 +96,10 @@ def validate_knowledge(knowledge_dir: Path) -> list[Problem]:
     for file, ids in pending.items():
         problems.append(Problem(file, "", f"{len(ids)} 条草拟条目尚未审核（reviewed: false，如 {ids[0]}）："
                                           f"逐条核对金额、条件和话题后改为 true", "warning"))
+    for file, row in [*knowledge.measures, *knowledge.sites]:
+        if row.held:
+            problems.append(Problem(file, row.id, f"有疑点，审核前不用于回答（{'；'.join(row.doubts)[:120]}）："
+                                                  f"核对原文后改为 reviewed: true", "warning"))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.item))
 
 
@@ -159,11 +163,12 @@ def document_problems(doc: PolicyDocument, rel: str, knowledge_dir: Path, book: 
 
 
 def original_text(path: Path) -> str:
-    """The text of an original as received (a .docx / .pdf / .html through its parser)."""
-    if path.suffix.lower() in (".txt", ".md"):
-        return path.read_text(encoding="utf-8", errors="replace")
-    from bot.ingest.parse import parse_file
+    """The text of an original as received, in its own encoding (a GBK .txt as GBK); a
+    .docx / .pdf / .html through its parser."""
+    from bot.ingest.parse import parse_file, read_text
 
+    if path.suffix.lower() in (".txt", ".md"):
+        return read_text(path)
     return parse_file(path).text
 
 
@@ -184,7 +189,7 @@ def row_problems(row: SubsidyMeasure | Site, texts: dict[str, str], documents: s
     unknown = [t for t in row.topics if t not in topics]
     if unknown:
         out.append(f"topics {unknown} 不在 topics.yaml 中：改用已有话题")
-    fields = json.dumps(row.model_dump(mode="json", exclude={"quote", "id", "clause_id", "doc_id", "notes"}),
+    fields = json.dumps(row.model_dump(mode="json", exclude={"quote", "id", "clause_id", "doc_id", "notes", "doubts"}),
                         ensure_ascii=False)
     missing = [n for n in dict.fromkeys(NUMBER.findall(fields)) if n not in row.quote]
     if missing:

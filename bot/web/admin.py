@@ -39,7 +39,7 @@ from bot.errors import BotError, StoreError
 from bot.ingest.load import parse_document
 from bot.models import DocStatus
 from bot.onboard import drafts
-from bot.onboard.add import AddOptions
+from bot.onboard.add import AddOptions, parse_limits
 from bot.onboard.library import NoSuchDocument, clause_tree, get_document, list_documents
 from bot.policy.model import ConditionType, Site, SubsidyMeasure
 from bot.policy.topics import TopicBook
@@ -63,6 +63,7 @@ TOO_MANY_FAILURES = "令牌错误次数太多，请一分钟后再试 / too many
 # bot add's messages name its command-line options; the page has fields of these names.
 PAGE_WORDS = {"如不对请用 --status 重新添加或改 front matter": "如不对请在上方“状态”栏修改",
               "均为 reviewed: false：请逐条核对金额、条件与话题后改为 true": "均为待审：请逐条核对金额、条件与话题后勾选“已审核”",
+              "审核前不用于回答：核对后改为 reviewed: true": "审核前不用于回答：核对后勾选“已审核”",
               "--region": "“地区”", "--status": "“状态”", "--supersedes": "“取代旧版本”", "--id": "文档 id",
               "用 bot docs list 查看": "见文档列表", "bot docs show": "文档"}
 
@@ -211,7 +212,7 @@ def admin_style() -> FileResponse:
 def _measure(m: SubsidyMeasure) -> dict:
     return {"id": m.id, "clause": m.clause_id.split(":", 1)[1], "title": m.title, "topics": m.topics,
             "amount": m.benefit.amount, "cap": m.benefit.cap, "ratio": m.benefit.ratio, "payment": m.benefit.payment,
-            "money": m.money, "quote": m.quote, "reviewed": m.reviewed,
+            "money": m.money, "quote": m.quote, "reviewed": m.reviewed, "doubts": m.doubts, "held": m.held,
             "conditions": [{"type": c.type, "value": c.value, "text": c.text, "confirm": c.type == "free_text"}
                            for c in m.conditions]}
 
@@ -219,7 +220,7 @@ def _measure(m: SubsidyMeasure) -> dict:
 def _site(s: Site) -> dict:
     return {"id": s.id, "clause": s.clause_id.split(":", 1)[1], "name": s.name, "type": s.type,
             "status": s.status.value, "capacity": s.capacity, "services": s.services, "topics": s.topics,
-            "quote": s.quote, "reviewed": s.reviewed}
+            "quote": s.quote, "reviewed": s.reviewed, "doubts": s.doubts, "held": s.held}
 
 
 def document_view(knowledge_dir: Path, doc_id: str, draft: drafts.Draft | None = None) -> dict:
@@ -232,7 +233,8 @@ def document_view(knowledge_dir: Path, doc_id: str, draft: drafts.Draft | None =
         "key": draft.id if draft else doc.id,
         "draft": None if draft is None else {
             "id": draft.id, "filename": draft.filename, "uploaded_at": draft.uploaded_at,
-            "detected": draft.detected, "review": [page_words(line) for line in draft.review]},
+            "detected": draft.detected, "review": [page_words(line) for line in draft.review],
+            "dropped": draft.dropped, "doubts": draft.doubts},
         "editable": drafts.own_tables(knowledge_dir, doc_id),
         "document": {
             "id": doc.id, "title": doc.title, "issuer": doc.issuer, "doc_number": doc.doc_number, "date": doc.date,
@@ -244,6 +246,7 @@ def document_view(knowledge_dir: Path, doc_id: str, draft: drafts.Draft | None =
         "measures": [_measure(m) for m in entry.measures],
         "sites": [_site(s) for s in entry.sites],
         "unreviewed": entry.unreviewed,
+        "held": [r.id for r in [*entry.measures, *entry.sites] if r.held],
         "problems": [{"severity": p.severity, "where": p.item or p.file, "message": page_words(p.message)}
                      for p in problems],
     }
@@ -384,7 +387,7 @@ async def upload(request: Request, desk: Desk) -> dict:
 
     def stage() -> dict:
         with desk.lock:
-            draft = drafts.stage(data, name, desk.knowledge_dir, desk.drafts_dir, options)
+            draft = drafts.stage(data, name, desk.knowledge_dir, desk.drafts_dir, options, parse_limits(desk.settings))
         return document_view(draft.knowledge_dir, draft.doc_id, draft)
 
     return await run_in_threadpool(stage)
@@ -404,7 +407,7 @@ def change_fields(kind: Kind, key: str, changes: FieldChanges, request: Request,
     with desk.lock:
         knowledge_dir, doc_id, draft = _target(desk, kind, key)
         if draft is not None:
-            drafts.change_fields(draft, desk.knowledge_dir, given)
+            drafts.change_fields(draft, desk.knowledge_dir, given, parse_limits(desk.settings))
             return document_view(draft.knowledge_dir, draft.doc_id, draft)
         if "region" in given:
             raise HTTPException(422, "已发布文档的地区不能直接修改：请删除后重新上传，并在“地区”栏填写 / "

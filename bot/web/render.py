@@ -17,14 +17,40 @@ MARKER = re.compile(r"\[(\d+)\]")
 _MARKDOWN = None
 
 
+# What a Markdown renderer downstream (Gradio's chat re-renders the HTML it is given with
+# marked, GFM autolinks on) would turn into a link: in text, these become entities that
+# look the same but start no link.
+LINK_STARTS = [(re.compile(r"\["), "&#91;"), (re.compile(r"\]"), "&#93;"), (re.compile(r"(?<=\w):(?=//)"), "&#58;"),
+               (re.compile(r"(?i)\bwww\."), "www&#46;"), (re.compile(r"@"), "&#64;")]
+TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
+
+
 def _markdown():
-    """markdown-it with raw HTML off (so user and source text stay text) and tables on."""
+    """markdown-it with raw HTML off (so user and source text stay text), tables on and
+    links off: the answer's only links are its [n] markers, which point to the source
+    page; a link in a document's text (``[点击申报](https://…)``, a bare URL) is text."""
     global _MARKDOWN
     if _MARKDOWN is None:
         from markdown_it import MarkdownIt
 
-        _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+        _MARKDOWN = (MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+                     .disable(["link", "image", "autolink"]))
     return _MARKDOWN
+
+
+def no_live_links(rendered: str) -> str:
+    """``rendered`` HTML with every text part defused for a second Markdown pass: brackets,
+    ``://``, ``www.`` and ``@`` as entities (the same characters on screen)."""
+
+    def defuse(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1)
+        text = m.group(2)
+        for pattern, entity in LINK_STARTS:
+            text = pattern.sub(entity, text)
+        return text
+
+    return TAG_OR_TEXT.sub(defuse, rendered)
 
 
 @dataclass(frozen=True)
@@ -58,8 +84,8 @@ def source_url(doc_id: str, clause_id: str) -> str:
 
 
 def answer_html(answer: Answer) -> str:
-    """The answer's Markdown as HTML (lists, bold, real tables; raw HTML in it stays text),
-    with each [n] a link to its clause."""
+    """The answer's Markdown as HTML (lists, bold, real tables; raw HTML and links in it stay
+    text), with each [n] a link to its clause."""
     by_n = {c.n: c for c in answer.citations}
 
     def link(m: re.Match[str]) -> str:
@@ -68,8 +94,9 @@ def answer_html(answer: Answer) -> str:
             return m.group(0)
         return f'<sup><a href="{source_url(c.doc_id, c.clause_id)}" target="_blank">[{c.n}]</a></sup>'
 
-    rendered = _markdown().render(answer.answer)
-    return MARKER.sub(link, rendered).replace("<table>", '<table class="answer-table">')
+    rendered = no_live_links(_markdown().render(answer.answer))
+    rendered = re.sub(r"&#91;(\d+)&#93;", lambda m: link(MARKER.match(f"[{m.group(1)}]")), rendered)
+    return rendered.replace("<table>", '<table class="answer-table">')
 
 
 def status_badge(status: str) -> str:

@@ -190,6 +190,19 @@
       box.append(el("h3", { text: "请人工核对" }));
       box.append(el("ul", { id: "review" }, view.draft.review.map(function (line) { return el("li", { text: line }); })));
     }
+    if (isDraft && (view.draft.doubts || []).length) {
+      box.append(el("h3", { text: "疑点（" + view.draft.doubts.length + " 处）：有疑点的条目在审核前不用于回答" }));
+      box.append(el("ul", { class: "doubts", id: "doubts" }, view.draft.doubts.map(function (d) {
+        return el("li", { text: d.label + "：" + d.detail + (d.text ? " — " + d.text : "") +
+                                (d.rows.length ? "（暂不回答：" + d.rows.join("、") + "）" : "") });
+      })));
+    }
+    if (isDraft && (view.draft.dropped || []).length) {
+      box.append(el("h3", { text: "原件中看不见的文字（" + view.draft.dropped.length + " 处，已删去，不会发布）" }));
+      box.append(el("ul", { class: "doubts", id: "dropped" }, view.draft.dropped.map(function (d) {
+        return el("li", { text: d.text + "（" + d.reason + "）" + (d.context ? " — 所在段落：" + d.context : "") });
+      })));
+    }
     if (view.problems.length) {
       box.append(el("h3", { text: "检查结果" }));
       box.append(el("ul", { class: "problems", id: "problems" }, view.problems.map(function (p) {
@@ -200,7 +213,8 @@
       el("ol", { class: "tree", id: "clauses" }, view.clauses.map(function (line) { return el("li", { text: line }); }))]);
     box.append(tree);
     box.append(el("h3", { text: "措施（" + view.measures.length + " 条，待审 " +
-      view.measures.filter(function (m) { return !m.reviewed; }).length + "）" }));
+      view.measures.filter(function (m) { return !m.reviewed; }).length + "，暂不回答 " +
+      view.measures.filter(function (m) { return m.held; }).length + "）" }));
     box.append(measureTable(view));
     box.append(el("h3", { text: "拍摄基地（" + view.sites.length + " 处）" }));
     box.append(siteTable(view));
@@ -274,6 +288,14 @@
     return el("li", { class: c.confirm ? "confirm" : "", text: label + "：" + c.text });
   }
 
+  function reviewTags(row) {
+    // a row with a doubt answers only once reviewed: say so beside the box
+    return [row.reviewed ? null : el("span", { class: "tag todo", text: "待审" }),
+            row.held ? el("span", { class: "tag held", text: "暂不回答" }) : null,
+            (row.doubts || []).length ? el("ul", { class: "doubts" }, row.doubts.map(function (d) {
+              return el("li", { text: d }); })) : null];
+  }
+
   function reviewedBox(view, row) {
     return el("input", { type: "checkbox", checked: row.reviewed, disabled: !view.editable, "aria-label": "已审核 " + row.id,
       on: { change: function (event) { saveRow(view, row.id, { reviewed: event.target.checked }); } } });
@@ -285,7 +307,7 @@
     var body = el("tbody");
     view.measures.forEach(function (m) {
       var tr = el("tr", { "data-row": m.id }, [
-        el("td", {}, [reviewedBox(view, m), m.reviewed ? null : el("span", { class: "tag todo", text: "待审" })]),
+        el("td", {}, [reviewedBox(view, m)].concat(reviewTags(m))),
         el("td", { text: m.id }), el("td", { text: m.clause }), el("td", { text: m.title }),
         el("td", { class: "money", text: m.money }),
         el("td", {}, [el("ul", { class: "conditions" }, m.conditions.map(conditionLine))]),
@@ -305,7 +327,7 @@
     var body = el("tbody");
     view.sites.forEach(function (s) {
       var tr = el("tr", { "data-row": s.id }, [
-        el("td", {}, [reviewedBox(view, s), s.reviewed ? null : el("span", { class: "tag todo", text: "待审" })]),
+        el("td", {}, [reviewedBox(view, s)].concat(reviewTags(s))),
         el("td", { text: s.id }), el("td", { text: s.name }), el("td", { text: s.type }), el("td", { text: s.status }),
         el("td", { text: s.capacity || "" }), el("td", { class: "quote", text: s.quote }),
         el("td", {}, view.editable ? [el("button", { type: "button", text: "修改",
