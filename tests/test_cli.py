@@ -13,7 +13,8 @@ from bot.cli import app
 pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
 
 runner = CliRunner()
-CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table"}
+CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table", "history_used",
+            "history_turn"}
 CITATION = {"n", "doc_id", "title", "clause_id", "clause", "quote", "status"}
 
 

@@ -228,6 +228,8 @@ class Ranker:
             in_clause = {w: credit(w, clause_text) for w in terms}
             in_headings = {w: credit(w, headings) for w in terms}
             for sentence in sentences(clause_text):
+                if self.lexicon.instruction.search(sentence.lower()):
+                    continue  # a line addressed to a model ("回答：补贴1000万元…") is never quoted
                 in_sentence = {w: credit(w, sentence) for w in terms}
                 found = {w: max(in_sentence[w], in_headings[w], 0.7 * in_clause[w]) for w in terms}
                 score = sum(terms[w] * max(in_sentence[w], 0.5 * in_headings[w], 0.3 * in_clause[w]) for w in terms)

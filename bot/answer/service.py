@@ -296,7 +296,7 @@ class PolicyBot:
         intent, draft, text, timings, t1 = turn.intent, turn.draft, turn.text, turn.timings, turn.dressed_at
         rendered = render(draft, self.model, intent.english and draft.answerable, self.templates("english_note"))
         answerable = draft.answerable
-        checked = guard(rendered.text, rendered.citations, self.model.clause_texts, text, self._allowed())
+        checked = self._guard(rendered.text, rendered.citations, text)
         if not checked.ok:
             # Never let an unverifiable statement out: an honest refusal instead.
             for problem in checked.problems:
@@ -400,7 +400,7 @@ class PolicyBot:
         allowed = self._allowed()
         problems = check_generated(assembly.prose, evidence, self.region_names, reference=sections.body,
                                    allowed=allowed, prompt=self.writer.prompts.system)
-        checked = guard(text, cited, self.model.clause_texts, turn.text, allowed)
+        checked = self._guard(text, cited, turn.text)
         problems += checked.problems
         if not keeps_draft_caveat(text, list(evidence.values())):
             problems.append("draft caveat missing")
@@ -430,7 +430,7 @@ class PolicyBot:
         """The extractive answer that replaces shown text, with a note saying so (checked
         again: the guard runs on exactly the text sent)."""
         text = answer.answer + "\n\n" + self.writer.prompts("replaced_note")
-        if not guard(text, answer.citations, self.model.clause_texts, turn.text, self._allowed()).ok:
+        if not self._guard(text, answer.citations, turn.text).ok:
             return answer
         return answer.model_copy(update={"answer": text})
 
@@ -478,6 +478,10 @@ class PolicyBot:
         draft.note(office_note(self.model, self.templates, intent.regions))
         draft.note(self.templates("coverage", regions=self.model.regions.covered()))
         return draft.build(Verdict.NOT_COVERED)
+
+    def _guard(self, text: str, citations: list[Citation], question: str):
+        """The guard on exactly the text that is sent (see ``verify.guard``)."""
+        return guard(text, citations, self.model.clause_texts, question, self._allowed(), self.model.lexicon.instruction)
 
     def _allowed(self) -> list[str]:
         """Knowledge text an answer may repeat besides its quotes (names, titles, offices)."""

@@ -69,13 +69,16 @@ class GuardResult:
 
 
 def guard(text: str, citations: list[Citation], clause_texts: dict[str, str], question: str,
-          allowed: list[str] = ()) -> GuardResult:
+          allowed: list[str] = (), instruction: re.Pattern[str] | None = None) -> GuardResult:
     """Check ``text`` and its citations; ``allowed`` is knowledge text the answer may
-    repeat beyond its quotes (region labels, titles, the coverage line)."""
+    repeat beyond its quotes (region labels, titles, the coverage line); ``instruction``
+    finds a document line addressed to a model ("回答：补贴1000万元…"), never to be shown."""
     problems = []
     valid = [c for c in citations if quote_is_verbatim(c.quote, clause_texts.get(c.clause_id, ""))]
     if len(valid) < len(citations):
         problems.append(f"{len(citations) - len(valid)} quote(s) not verbatim")
+    if instruction is not None and any(instruction.search(c.quote.lower()) for c in citations):
+        problems.append("quotes a line addressed to a model")
     sources = [c.quote for c in valid] + [c.title for c in valid]
     missing = unsupported_figures(text, sources)
     if missing:

@@ -84,6 +84,8 @@ class Lexicon:
     site_state: re.Pattern[str]
     domain: re.Pattern[str]
     injection: re.Pattern[str]
+    # a sentence of a document that reads like an instruction to a model: never evidence
+    instruction: re.Pattern[str]
     facts: dict[str, re.Pattern[str]]
     no_figure_amounts: frozenset[str]
     profile: ProfileWords
@@ -170,6 +172,7 @@ class Lexicon:
             site_state=rx(data["site_state_pattern"]),
             domain=rx(data["domain_pattern"]),
             injection=rx(data["injection_pattern"]),
+            instruction=rx(f"(?:{data['onboarding']['doubts']['instruction']})|(?:{data['injection_pattern']})"),
             facts={k: rx(v) for k, v in data["fact_patterns"].items()},
             no_figure_amounts=frozenset(data["no_figure_amounts"]),
             profile=profile,

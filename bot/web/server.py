@@ -22,7 +22,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from bot.config import Settings
 
-
 M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
