@@ -130,6 +130,11 @@ class Settings(BaseSettings):
     # guard cannot check in prose, so they stay as the deterministic stage worded them.
     llm_skip_kinds: list[str] = ["table:scenario", "check"]
 
+    # The web chat: a session unused this long is forgotten; results a client never reads
+    # are dropped after this long (bot/web/sessions.py)
+    chat_session_idle_seconds: float = 3600.0
+    chat_unread_seconds: float = 60.0
+
     log_level: str = "WARNING"
 
     # Index maintenance (issue 11): how long a second `bot ingest` waits for the first;

@@ -167,3 +167,44 @@ def test_a_slow_but_active_request_is_not_cut_by_the_head_timeout(edge_server, c
     with client_from("127.0.0.67") as client:
         for _ in range(3):  # keep-alive reuse within the keep-alive window
             assert client.get(edge_server.url + "/api/health").status_code == 200
+
+
+# ── chat sessions: bounded and expiring ────────────────────────────────────────────────
+
+def test_unread_chat_results_and_idle_sessions_are_dropped(settings, bot):
+    """300 joined-but-unread events kept 33 MB for good; idle sessions lived until 10,000."""
+    import datetime
+    import time
+
+    app = create_app(Settings(data_dir=settings.data_dir, database_url="sqlite://", rate_limit_per_minute=100_000), bot)
+    janitor = app.state.janitor
+    demo = janitor._blocks()
+    with TestClient(app) as client:
+        for i in range(20):
+            payload = {"data": ["衢江有什么补贴", [], "自动识别", []], "fn_index": 0, "session_hash": f"unread{i}",
+                       "trigger_id": 1}
+            assert client.post("/gradio_api/queue/join", json=payload).status_code == 200
+        queue = demo._queue
+
+        def unread() -> int:
+            return sum(not q.empty() for q in list(queue.pending_messages_per_session.values()))
+
+        deadline = time.time() + 60
+        while unread() < 20 and time.time() < deadline:
+            time.sleep(0.2)
+        assert unread() == 20 and len(demo.state_holder.session_data) >= 20
+        assert janitor.sweep()["unread"] == 0  # seen once: a reader may still come
+        assert janitor.sweep()["unread"] == 20 and unread() == 0
+        assert not any(sid.startswith("unread") for sid in queue.pending_event_ids_session)
+        later = datetime.datetime.now() + datetime.timedelta(hours=2)
+        assert janitor.sweep(now=later)["sessions"] >= 20 and not demo.state_holder.session_data
+
+
+def test_a_chat_session_keeps_its_last_thirty_turns():
+    from bot.web.ui_stream import MAX_TURNS, room_for_one_more
+
+    history = [{"role": r, "content": str(i)} for i in range(100) for r in ("user", "assistant")]
+    records = [{"question": str(i)} for i in range(100)]
+    kept, kept_records = room_for_one_more(history, records)
+    assert len(kept) == 2 * (MAX_TURNS - 1) and len(kept_records) == MAX_TURNS - 1
+    assert kept[0]["content"] == kept_records[0]["question"] == str(100 - MAX_TURNS + 1)

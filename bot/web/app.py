@@ -141,7 +141,11 @@ def create_app(settings: Settings | None = None, bot: PolicyBot | None = None, w
     if with_ui:
         import gradio as gr
 
+        from bot.web.sessions import SessionJanitor
         from bot.web.ui import CSS, build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(provider, feedback, app.state.feedback_budget), path="/", css=CSS, footer_links=["api"])
+        demo = build_ui(provider, feedback, app.state.feedback_budget)
+        app = gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"])
+        app.state.janitor = SessionJanitor(demo, settings.chat_session_idle_seconds, settings.chat_unread_seconds)
+        app.state.janitor.start()
     return app

@@ -14,7 +14,8 @@ from bot.errors import FeedbackUnavailable, InvalidQuestion, StoreError
 from bot.web.feedback import FeedbackBudget, OverBudget
 from bot.web.provider import BotProvider
 from bot.web.render import PageText, answer_html, sources_html
-from bot.web.ui_stream import prior_turns, stream_reply
+from bot.web.sessions import bound
+from bot.web.ui_stream import prior_turns, room_for_one_more, stream_reply
 
 log = logging.getLogger(__name__)
 AUTO = "自动识别"
@@ -69,6 +70,7 @@ def build_ui(provider: BotProvider, feedback, budget: FeedbackBudget | None = No
             message = (message or "").strip()
             if not message:
                 return history, gr.update(), "", records
+            history, records = room_for_one_more(history, records)
             try:
                 answer = provider.ask(message, region=None if region_choice == AUTO else region_choice,
                                       history=prior_turns(records))
@@ -142,7 +144,7 @@ def build_ui(provider: BotProvider, feedback, budget: FeedbackBudget | None = No
             return html.escape(report).replace("&gt;", ">").replace("&quot;", '"'), sources_html(citations)
 
         check_button.click(run_check, check_inputs, [check_result, check_sources], api_name=False)
-    demo.queue(default_concurrency_limit=4)
+    bound(demo)  # session capacity, queue size (bot/web/sessions.py)
     return demo
 
 

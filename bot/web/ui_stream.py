@@ -24,6 +24,16 @@ class Streams(Protocol):
     def ask_stream(self, question: str, **options) -> Iterator[StreamEvent]: ...
 
 
+MAX_TURNS = 30  # turns a chat session keeps (what the page shows, and their records)
+
+
+def room_for_one_more(history: list, records: list) -> tuple[list, list]:
+    """The newest turns, leaving room for one more within ``MAX_TURNS``: two chat messages
+    and one record each, so a 👍 on a shown message still finds its record."""
+    keep = MAX_TURNS - 1
+    return history[-2 * keep:], records[-keep:]
+
+
 def prior_turns(records: list) -> list[dict]:
     """The last three answered turns as history: each question and its answer's short
     ``history_turn`` (a refused question left no record)."""
@@ -41,6 +51,7 @@ def stream_reply(source: Streams, message: str, history: list, region: str | Non
     if not message:
         yield history, gr.update(), "", records
         return
+    history, records = room_for_one_more(history, records)
     asked = [*history, {"role": "user", "content": html.escape(message)}]
     try:
         events = source.ask_stream(message, region=region, history=prior_turns(records))
