@@ -9,8 +9,11 @@ percentiles per time window.
 
 Traffic (per worker, in a loop): questions (answerable, follow-ups with history,
 uncovered places, English, an injection), an empty question (422 expected), 补贴测算,
-feedback votes, health checks and the pages (widget, sources, demo). Any other status or
-a connection error is an error. Exit status 1 on errors, on RSS growth after the warm-up
+feedback votes, health checks and the pages (widget, sources, demo), and widget
+conversations: a long list answer, then nine follow-ups carrying the history the widget
+sends. One more client is a clerk: it publishes a document on the admin page and then
+edits one of its rows every few seconds (each edit re-indexes in the server). Any other
+status or a connection error is an error. Exit status 1 on errors, on RSS growth after the warm-up
 above --max-rss-growth, or when the last window's p95 is more than --max-p95-ratio times
 the first one's.
 """
@@ -21,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -48,9 +52,53 @@ QUESTIONS = [
 ]
 
 
+FOLLOW_UPS = ["那衢江呢？", "剧本奖励多少？", "住宿有补贴吗？", "那郑州呢？", "省级的呢？", "平原示范区取景补贴多少？",
+              "需要什么条件？", "那个有上限吗？", "在哪里申请？"]
+ADMIN_TOKEN = "soak-admin-token-0123456789abcdef"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+CLERK_FILE = ROOT / "evals" / "onboarding" / "county-notice2.txt"
+
+
+def _conversation(client: httpx.Client, url: str) -> tuple[str, int, set[int]]:
+    """A widget conversation: a long answer, then nine follow-ups with the widget's history."""
+    history: list[dict] = []
+    for question in ["各地对微短剧有哪些扶持？", *FOLLOW_UPS]:
+        r = client.post(url + "/api/ask", json={"question": question, "history": history[-6:]})
+        if r.status_code != 200:
+            return "conversation", r.status_code, {200}
+        history += [{"role": "user", "content": question}, r.json()["history_turn"]]
+    return "conversation", 200, {200}
+
+
+def _clerk(client: httpx.Client, url: str, stop: threading.Event, interval: float, record) -> None:
+    """Publish a document through the admin page, then edit one of its rows every
+    ``interval`` seconds until ``stop``; each step is recorded like a request."""
+    t0 = time.monotonic()
+    draft = client.post(url + "/admin/api/uploads", headers=ADMIN,
+                        files={"file": (CLERK_FILE.name, CLERK_FILE.read_bytes())})
+    record("admin-upload", draft.status_code, {201}, t0)
+    if draft.status_code != 201:
+        return
+    t0 = time.monotonic()
+    published = client.post(url + f"/admin/api/drafts/{draft.json()['key']}/publish", headers=ADMIN)
+    record("admin-publish", published.status_code, {200}, t0)
+    if published.status_code != 200:
+        return
+    doc_id = published.json()["doc_id"]
+    row = client.get(url + f"/admin/api/documents/{doc_id}", headers=ADMIN).json()["measures"][0]["id"]
+    reviewed = True
+    while not stop.wait(interval):
+        t0 = time.monotonic()
+        r = client.patch(url + f"/admin/api/documents/{doc_id}/rows/{row}", headers=ADMIN, json={"reviewed": reviewed})
+        record("admin-edit", r.status_code, {200}, t0)
+        reviewed = not reviewed
+
+
 def _request(client: httpx.Client, url: str, rng: random.Random) -> tuple[str, int, set[int]]:
     """One request of the mix: (kind, status, expected statuses)."""
     roll = rng.random()
+    if roll < 0.04:
+        return _conversation(client, url)
     if roll < 0.55:
         question, history = rng.choice(QUESTIONS)
         body = {"question": question, **({"history": history} if history else {})}
@@ -91,11 +139,14 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup: float, seed: int) -> dict:
+def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup: float, seed: int,
+         edit_every: float = 5.0) -> dict:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="soak-"))
+    shutil.copytree(ROOT / "knowledge", work / "knowledge")  # the clerk's edits go to a copy
     env = os.environ | {"BOT_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{work / 'feedback.db'}",
+                        "BOT_KNOWLEDGE_DIR": str(work / "knowledge"), "ADMIN_TOKEN": ADMIN_TOKEN,
                         "BOT_RATE_LIMIT_PER_MINUTE": "1000000",  # a load test from one address:
                         "BOT_FEEDBACK_PER_ADDRESS_PER_DAY": "1000000", "BOT_FEEDBACK_PER_HOUR": "1000000"}
     log = open(work / "serve.log", "w")  # noqa: SIM115 - closed below
@@ -134,13 +185,31 @@ def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup
                         if not ok:
                             errors.append(detail)
 
+        def record(kind: str, status: int, expected: set[int], t0: float) -> None:
+            with lock:
+                samples.append((t0 - start, kind, status, status in expected, (time.monotonic() - t0) * 1000))
+                if status not in expected:
+                    errors.append(f"{kind} → {status}")
+
+        stop = threading.Event()
+
+        def clerk() -> None:
+            with httpx.Client(timeout=120) as client:
+                try:
+                    _clerk(client, url, stop, edit_every, record)
+                except httpx.HTTPError as exc:
+                    with lock:
+                        errors.append(f"admin: {type(exc).__name__}: {exc}")
+
         threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(concurrency)]
+        threads.append(threading.Thread(target=clerk, daemon=True))
         for t in threads:
             t.start()
         rss: list[tuple[float, int]] = []
         while time.monotonic() < end:
             rss.append((time.monotonic() - start, _rss_kb(server.pid)))
             time.sleep(min(2.0, max(0.1, end - time.monotonic())))
+        stop.set()
         for t in threads:
             t.join(timeout=60)
         rss.append((time.monotonic() - start, _rss_kb(server.pid)))
@@ -191,11 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-p95-ratio", type=float, default=2.0, help="fail if the last window's ask p95 exceeds "
                                                                         "the first's by this factor (default 2)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--edit-every", type=float, default=5.0, help="seconds between the clerk's admin edits")
     parser.add_argument("--json", type=Path, default=None, help="also write the report here")
     args = parser.parse_args(argv)
     seconds = args.seconds if args.seconds is not None else 60 * (args.minutes if args.minutes is not None else 5)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="soak-data-"))
-    report = soak(seconds, args.concurrency, data_dir, args.window or seconds / 5, args.warmup or seconds / 5, args.seed)
+    report = soak(seconds, args.concurrency, data_dir, args.window or seconds / 5, args.warmup or seconds / 5, args.seed,
+                  args.edit_every)
     first, last = report["windows"][0]["ask_p95_ms"], report["windows"][-1]["ask_p95_ms"]
     report["p95_ratio_last_to_first"] = round(last / first, 2) if first else None
     problems = []

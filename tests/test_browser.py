@@ -293,3 +293,21 @@ def test_widget_answers_ten_follow_ups_after_a_very_long_answer(browser, bureau_
     row = LIVE["feedback"].all()[-1]
     assert len(LIVE["feedback"].all()) == before + 1 and row.question == FOLLOW_UPS[-1] and row.surface == "widget"
     context.close()
+
+
+def test_the_web_chat_answers_follow_ups_after_a_very_long_answer(page, server):
+    """The page keeps the chat on the server: before, it sent the whole chat back with each
+    question, and after an 8,000-character answer every next question was over 64 KB."""
+    page.goto(server + "/")
+    sent = []
+    page.on("request", lambda r: sent.append(len(r.post_data or "")) if "queue/join" in r.url else None)
+    _ask(page, "各地对微短剧有哪些扶持？")
+    page.wait_for_selector("#chat table.answer-table", timeout=30000)
+    for question, expected in [("那平原示范区呢？", "征求意见稿"), ("剧本奖励多少？", "万元"), ("那郑州呢？", "郑州")]:
+        count = page.locator("#chat .message-row.bot-row, #chat [data-testid='bot']").count()
+        _ask(page, question)
+        page.wait_for_function(
+            f"document.querySelectorAll(\"#chat .message-row.bot-row, #chat [data-testid='bot']\").length > {count}"
+            " && !document.querySelector('#chat .pending, #chat .generating')", timeout=30000)
+        assert expected in _last_bot_message(page).inner_text(), question
+    assert sent and max(sent) < 2000  # the question and the region, never the chat

@@ -181,7 +181,7 @@ def test_unread_chat_results_and_idle_sessions_are_dropped(settings, bot):
     demo = janitor._blocks()
     with TestClient(app) as client:
         for i in range(20):
-            payload = {"data": ["衢江有什么补贴", [], "自动识别", []], "fn_index": 0, "session_hash": f"unread{i}",
+            payload = {"data": ["衢江有什么补贴", None, "自动识别", None], "fn_index": 0, "session_hash": f"unread{i}",
                        "trigger_id": 1}
             assert client.post("/gradio_api/queue/join", json=payload).status_code == 200
         queue = demo._queue

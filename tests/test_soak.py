@@ -21,5 +21,6 @@ def test_short_soak_has_no_errors_flat_memory_and_stable_latency(index_copy, tmp
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["errors"] == 0 and report["requests"] > 200
     assert report["rss_growth"] < 0.10
-    assert {"ask", "check", "feedback", "health", "page"} <= set(report["by_kind"])
+    assert {"ask", "check", "feedback", "health", "page", "conversation", "admin-publish"} <= set(report["by_kind"])
+    assert report["by_kind"]["admin-edit"] >= 3  # the clerk edited while the others asked
     assert len(report["windows"]) == 5

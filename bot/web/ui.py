@@ -3,6 +3,7 @@ answer logic is the same PolicyBot every other surface uses."""
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 import logging
@@ -47,6 +48,9 @@ def build_ui(provider: BotProvider, feedback, budget: FeedbackBudget | None = No
         coverage = gr.Markdown(html.escape(text("coverage")), elem_classes=["coverage"], elem_id="coverage")
         notice = gr.Markdown(_notice(text), elem_classes=["disclaimer"])
         turns = gr.State([])  # one record per answer: question, answer (public JSON), page origin
+        # The messages shown, kept on the server: the page never sends the chat back (with a
+        # long answer in it, every next question was over the body limit)
+        shown = gr.State([])
         with gr.Tabs():
             with gr.Tab("政策问答", id="chat-tab"):
                 with gr.Row():
@@ -114,11 +118,12 @@ def build_ui(provider: BotProvider, feedback, budget: FeedbackBudget | None = No
             except OverBudget as exc:
                 gr.Warning(str(exc).split(" / ")[0])
 
-        outputs = [chatbot, sources, question, turns]
-        send.click(handler, [question, chatbot, region, turns], outputs, api_name=False)
-        question.submit(handler, [question, chatbot, region, turns], outputs, api_name=False)
+        handler = _shown_too(handler)
+        outputs = [chatbot, sources, question, turns, shown]
+        send.click(handler, [question, shown, region, turns], outputs, api_name=False)
+        question.submit(handler, [question, shown, region, turns], outputs, api_name=False)
         for button in example_buttons:
-            _bind_example(button, handler, [chatbot, region, turns], outputs)
+            _bind_example(button, handler, [shown, region, turns], outputs)
         chatbot.like(on_like, [turns], None)
 
         def refresh():
@@ -157,6 +162,25 @@ def _padded(examples: list[str], size: int) -> list[str]:
 
 def _notice(text: PageText) -> str:
     return (text("draft_notice") + " " if text.drafts else "") + text("disclaimer")
+
+
+def _shown_too(respond):
+    """``respond`` with its chat messages output twice: to the Chatbot, and to the state
+    the next turn reads them from."""
+    if inspect.isgeneratorfunction(respond):
+        @functools.wraps(respond)
+        def streaming(*args, **kwargs):
+            for out in respond(*args, **kwargs):
+                yield (*out, out[0])
+
+        return streaming
+
+    @functools.wraps(respond)
+    def once(*args, **kwargs):
+        out = respond(*args, **kwargs)
+        return (*out, out[0])
+
+    return once
 
 
 def _bind_example(button: gr.Button, respond, inputs: list, outputs: list) -> None:
