@@ -58,8 +58,9 @@ class Caveats:
         assumed = self.assumed(intent)
         if assumed:
             lead.append(assumed)
-        corrections = self.premises(intent)
+        corrections = self.premises(intent)  # a false premise is the first thing to say
         lead += corrections
+        lead += [f.sentence for f in draft.subject_findings]  # the verdict first, then the evidence
         if draft.verdict is Verdict.ANSWERED:
             lead += self.scope(intent)
         notes = [*draft.notes, *self.status(draft)]

@@ -18,6 +18,25 @@ class Verdict(StrEnum):
     DECLINED = "declined"  # off-topic or a request the bot does not follow
 
 
+class Found(StrEnum):
+    """What the texts say about one asked place × topic × facet."""
+
+    FIGURE = "stated_with_figure"
+    NO_FIGURE = "stated_without_figure"  # a measure exists; it states no figure
+    STATED = "stated"  # a list, a named set, sites, a fact
+    NOT_IN_TEXTS = "not_in_texts"
+    PLACE_NOT_COVERED = "place_not_covered"
+    PREMISE_FALSE = "premise_false"
+    MET = "condition_met"
+    NOT_MET = "condition_not_met"
+    TO_CONFIRM = "condition_to_confirm"
+
+
+# Findings that answer the question asked (the rest say the texts do not)
+ANSWERING = frozenset({Found.FIGURE, Found.NO_FIGURE, Found.STATED, Found.PREMISE_FALSE, Found.MET,
+                       Found.NOT_MET, Found.TO_CONFIRM})
+
+
 @dataclass(frozen=True)
 class Source:
     """A verbatim span of a clause that a piece of the answer relies on."""
@@ -66,20 +85,42 @@ Block = Paragraph | Bullets | Table
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One typed finding and the short verdict sentence that opens the answer with it.
+    ``subject``: about a place the question asks about (a compared or redirected place's
+    finding is evidence, not the verdict)."""
+
+    kind: Found
+    place: str  # the region key, or the name of a place no text covers
+    sentence: Paragraph
+    subject: bool = True
+    facet: str = ""  # figure, list, condition, where, when, contact …
+
+    @property
+    def answers(self) -> bool:
+        return self.kind in ANSWERING
+
+
+@dataclass(frozen=True)
 class Draft:
     verdict: Verdict
     kind: str  # which composer decided (evals and logs)
     blocks: tuple[Block, ...] = ()
     notes: tuple[Paragraph, ...] = ()
     regions: tuple[str, ...] = ()  # the regions the answer is about
+    findings: tuple[Finding, ...] = ()
 
     @property
     def answerable(self) -> bool:
         return self.verdict is Verdict.ANSWERED
 
+    @property
+    def subject_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.subject)
+
     def sources(self) -> list[Source]:
         found: list[Source] = []
-        for block in [*self.blocks, *self.notes]:
+        for block in [*(f.sentence for f in self.findings), *self.blocks, *self.notes]:
             if isinstance(block, Paragraph):
                 found += [s.source for s in block.spans if s.source]
             elif isinstance(block, Bullets):
@@ -97,6 +138,12 @@ class DraftBuilder:
     regions: tuple[str, ...] = ()
     blocks: list[Block] = field(default_factory=list)
     notes: list[Paragraph] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def find(self, kind: Found, place: str, *spans: Span | str, subject: bool = True, facet: str = "") -> DraftBuilder:
+        """Record a finding with its verdict sentence (opens the answer)."""
+        self.findings.append(Finding(kind, place, Paragraph.of(*spans), subject, facet))
+        return self
 
     def add(self, block: Block | None) -> DraftBuilder:
         if block is not None and (not isinstance(block, Paragraph) or block.spans):
@@ -110,4 +157,9 @@ class DraftBuilder:
         return self
 
     def build(self, verdict: Verdict) -> Draft:
-        return Draft(verdict, self.kind, tuple(self.blocks), tuple(self.notes), self.regions)
+        """The draft; with subject findings, the verdict is theirs: answered when one of
+        them answers the question asked (so the flag and the opening always agree)."""
+        subject = [f for f in self.findings if f.subject]
+        if subject and verdict is not Verdict.DECLINED:
+            verdict = Verdict.ANSWERED if any(f.answers for f in subject) else Verdict.NOT_COVERED
+        return Draft(verdict, self.kind, tuple(self.blocks), tuple(self.notes), self.regions, tuple(self.findings))

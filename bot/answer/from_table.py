@@ -15,6 +15,7 @@ from bot.answer.draft import (
     Bullets,
     Draft,
     DraftBuilder,
+    Found,
     Paragraph,
     Row,
     Source,
@@ -42,6 +43,8 @@ from bot.policy.regions import Level
 
 MAX_BULLETS = 4  # longer lists become a table
 MAX_REDIRECT = 8
+MAX_OPENING_TITLES = 3  # measures a list's opening names
+MAX_OPENING_FIGURES = 2  # rows with a figure a "how much?" opening states
 MAX_ENUMERATED_CHARS = 2000  # a programme's announced parts quoted whole up to this length
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
 MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
@@ -117,6 +120,39 @@ class TableComposer:
     def topic_words(self, topics: Sequence[str]) -> str:
         return "、".join(self.model.topics.name(t) for t in topics)
 
+    def gap(self, draft: DraftBuilder, region: str, topics: Sequence[str]) -> None:
+        """The finding that a region's texts say nothing on the topic."""
+        draft.find(Found.NOT_IN_TEXTS, region, self.t("not_covered_topic_in", region=self.model.regions.label(region),
+                                                         topic=self.topic_words(topics) or self.t("any_topic")))
+
+    def listed(self, draft: DraftBuilder, region: str, rows: list[SubsidyMeasure], topic_part: str) -> None:
+        """The finding of a list: how many measures, and the most relevant by name."""
+        shown = rows[:MAX_OPENING_TITLES]
+        titles = "、".join(m.title for m in shown) + (self.t("opening_more") if len(rows) > len(shown) else "")
+        draft.find(Found.STATED, region, Span(self.t("list_opening", region=self.model.regions.label(region),
+                                                      topic=topic_part, count=len(rows), titles=titles),
+                                               self.source(shown[0])), facet="list")
+
+    def conditioned(self, draft: DraftBuilder, region: str, m: SubsidyMeasure) -> None:
+        """The finding of "who qualifies?": the most relevant measure's conditions."""
+        conditions = self.conditions(m)
+        key = "condition_opening" if conditions else "condition_opening_none"
+        draft.find(Found.STATED, region, Span(self.t(key, region=self.model.regions.label(region), title=m.title,
+                                                      conditions=conditions), self.source(m)), facet="condition")
+
+    def figured(self, draft: DraftBuilder, region: str, rows: list[SubsidyMeasure]) -> None:
+        """The finding of a "how much?": the most relevant rows that state a figure, each
+        with its amount as stated."""
+        label = self.model.regions.label(region)
+        spans: list[Span | str] = []
+        for i, m in enumerate(rows[:MAX_OPENING_FIGURES]):
+            amount = m.benefit.amount or m.money
+            key = "amount_opening" if i == 0 else "amount_opening_more"
+            key += "_titled" if amount in m.title else ""  # the title says the amount already
+            spans.append(Span(self.t(key, region=label, title=m.title, amount=amount), self.source(m)))
+        spans.append("。")
+        draft.find(Found.FIGURE, region, *spans, facet="figure")
+
     def ranked(self, rows: list[SubsidyMeasure], intent: Intent) -> list[SubsidyMeasure]:
         terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
         scored = [(self.relevance(m, terms), i, m) for i, m in enumerate(rows)]
@@ -129,9 +165,9 @@ class TableComposer:
         draft = DraftBuilder("table:not_covered", tuple(regions))
         names = self.topic_words(topics)
         for region in regions:
-            draft.add(Paragraph.of(self.t("not_covered_topic_in", region=self.model.regions.label(region), topic=names)))
+            self.gap(draft, region, topics)
         if not regions:
-            draft.add(Paragraph.of(self.t("not_covered_topic_any", topic=names)))
+            draft.find(Found.NOT_IN_TEXTS, "", self.t("not_covered_topic_any", topic=names))
         others = self._redirect(draft, regions, topics)
         draft.note(office_note(self.model, self.t, regions))
         if not others:
@@ -179,9 +215,14 @@ class TableComposer:
         for region, rows in found.items():
             label = self.model.regions.label(region)
             if not rows:
-                draft.add(Paragraph.of(self.t("not_covered_topic_in", region=label, topic=self.topic_words(topics))))
+                self.gap(draft, region, topics)
                 continue
-            rows = self.ranked(rows, intent) if topics else rows
+            ranked = self.ranked(rows, intent)
+            rows = ranked if topics else rows
+            if intent.ask is Ask.CONDITION:
+                self.conditioned(draft, region, ranked[0])
+            else:
+                self.listed(draft, region, ranked, topic_part)
             if intent.ask is Ask.CONDITION:
                 lead = self.t("condition_lead", region=label, topic=topic_part)
                 items = tuple(Paragraph((Span(self.t("condition_row", title=m.title,
@@ -239,7 +280,7 @@ class TableComposer:
         for region, rows in found.items():
             label = self.model.regions.label(region)
             if not rows:
-                draft.add(Paragraph.of(self.t("not_covered_topic_in", region=label, topic=self.topic_words(topics))))
+                self.gap(draft, region, topics)
                 continue
             scored = sorted(((self.relevance(m, terms), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
             best = scored[0][0]
@@ -248,6 +289,7 @@ class TableComposer:
             rows.sort(key=lambda m: not self.has_figure(m))
             if any(self.has_figure(m) for m in top):
                 figured = True
+                self.figured(draft, region, [m for m in rows if self.has_figure(m)])
                 draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part),
                                   tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
             else:
@@ -257,7 +299,8 @@ class TableComposer:
                 supported = basis.benefit.kind in SUPPORT_KINDS
                 stated = stated or supported
                 lead = self.t("no_figure_basis" if supported else "no_figure_asked", region=label, basis="")
-                draft.add(Paragraph((Span(lead, None), Span(basis.quote, self.source(basis)))))
+                draft.find(Found.NO_FIGURE if supported else Found.NOT_IN_TEXTS, region,
+                           Span(lead, None), Span(basis.quote, self.source(basis)), facet="figure")
                 if len(rows) > 1:
                     draft.add(Bullets(None, tuple(self.bullet(m, with_quote=True) for m in rows[1:MAX_BULLETS])))
             shown += rows
@@ -325,10 +368,11 @@ class TableComposer:
         for region, rows in found.items():
             label = self.model.regions.label(region)
             if rows:
+                draft.find(Found.NOT_IN_TEXTS, region, self.t("no_money_in_opening", region=label, topic=names))
                 draft.add(Bullets(self.t("no_money_in", region=label, topic=names),
                                   tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
             else:
-                draft.add(Paragraph.of(self.t("not_covered_topic_in", region=label, topic=names)))
+                self.gap(draft, region, topics)
         others = self.model.regions_with(topics, exclude=list(found))
         rows = [m for m in self.model.measures_for(others, topics) if m.benefit.kind in MONEY_KINDS][:MAX_REDIRECT]
         if rows:
