@@ -358,7 +358,9 @@ NOT_COVERED = re.compile(
     r"现有(资料|文件|材料).{0,6}(没有|未|无)|无法(回答|照办|提供)|不在.{0,8}范围|超出.{0,8}范围|没能|不能回答|"
     r"not (covered|stated|mentioned)|no information"
 )
-SECTION_NOT_APPLICABLE = re.compile(r"^\W*(不适用|不符合)", re.MULTILINE)
+# A line that starts a verdict: a section ("不适用（3项）", "可能适用，需确认（2项）") or a
+# verdict sentence ("不符合——…", "适用——…"); the lines after it carry its label
+VERDICT_LINE = re.compile(r"^\W*(不适用|不符合|可能适用|适用|符合)")
 
 
 def _nfkc(text: str) -> str:
@@ -415,14 +417,29 @@ def redirect_correct(patterns: list[str], answer: str, answerable: bool) -> bool
     return not answerable and all(pattern_found(p, answer) for p in patterns)
 
 
+def verdict_segments(answer: str) -> tuple[str, str]:
+    """(text labelled as applying, text labelled as not applying): each line belongs to
+    the last verdict label above it (适用 / 可能适用 / 符合 apply; 不适用 / 不符合 do
+    not); lines before any label count as applying (an answer that names a measure
+    without a verdict presents it as available)."""
+    applying, failing = [], []
+    current = applying
+    for line in answer.splitlines():
+        m = VERDICT_LINE.match(line)
+        if m:
+            current = failing if m.group(1) in ("不适用", "不符合") else applying
+        current.append(line)
+    return "\n".join(applying), "\n".join(failing)
+
+
 def scenario_accuracy(applies: list[str], not_applies: list[str], answer: str) -> float:
-    """Share of expected verdicts placed right: measures that apply are named before any
-    "不适用" section; measures that do not apply are not named before it."""
+    """Share of expected verdicts placed right: measures that apply are named under a
+    verdict that applies (or before any verdict); measures that do not apply are named
+    only under 不适用 / 不符合."""
     expected = len(applies) + len(not_applies)
     if not expected:
         return 1.0
-    m = SECTION_NOT_APPLICABLE.search(answer)
-    applicable = answer[: m.start()] if m else answer
+    applicable, _ = verdict_segments(answer)
     right = sum(pattern_found(p, applicable) for p in applies)
     right += sum(not pattern_found(p, applicable) for p in not_applies)
     return right / expected

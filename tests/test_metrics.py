@@ -19,6 +19,7 @@ from evals.metrics import (
     quote_is_valid,
     rate,
     retrieval_scores,
+    scenario_accuracy,
 )
 
 # --------------------------------------------------------------------------- retrieval
@@ -306,3 +307,13 @@ def test_rate():
     assert rate(0, 3) == 0.0
     assert rate(0, 0) is None
     assert rate(5, 0) is None
+
+
+def test_scenario_verdicts_are_read_by_their_labels_not_their_order():
+    answer = ("不符合——**剧本入选国家广电总局相关评比奖励8万元**：剧本入选单位为省级。\n"
+              "按你描述的情况，对照衢江的条款：\n\n适用（1项）\n- **入选省级扶持项目的资金支持** — 未明确\n\n"
+              "不适用（1项）\n- **横店至衢江免费城际交通专线**")
+    assert scenario_accuracy(["资金支持"], ["8万", "交通专线"], answer) == 1.0
+    assert scenario_accuracy(["8万"], ["资金支持"], answer) == 0.0
+    # a measure named before any verdict is presented as available
+    assert scenario_accuracy([], ["8万"], "可以申请8万元奖励。\n不适用（1项）\n- 8万") == 0.0

@@ -24,7 +24,7 @@ from bot.answer.draft import (
     Verdict,
 )
 from bot.answer.evidence import MONEY, RATIO, Matcher, TermWeights, sentences
-from bot.answer.intent import Ask, Intent
+from bot.answer.intent import Ask, Intent, asking_parts, figures_in
 from bot.answer.rows import (
     conditions_text,
     measure_item,
@@ -45,6 +45,7 @@ MAX_BULLETS = 4  # longer lists become a table
 MAX_REDIRECT = 8
 MAX_OPENING_TITLES = 3  # measures a list's opening names
 MAX_OPENING_FIGURES = 2  # rows with a figure a "how much?" opening states
+MAX_OPENING_VERDICTS = 2  # measures a scenario's opening gives a verdict on
 MAX_ENUMERATED_CHARS = 2000  # a programme's announced parts quoted whole up to this length
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
 MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
@@ -438,13 +439,17 @@ class TableComposer:
         profile = intent.profile or ProducerProfile(regions=list(intent.regions))
         if not profile.regions:
             profile = profile.model_copy(update={"regions": self.regions_of(intent)})
-        return self.report(profile, kind="table:scenario", topics=intent.topics)
+        return self.report(profile, kind="table:scenario", topics=intent.topics, intent=intent)
 
-    def report(self, profile: ProducerProfile, kind: str = "check", topics: tuple[str, ...] = ()) -> Draft:
-        """The 补贴测算 report: what applies, what might (and what to confirm), what not."""
+    def report(self, profile: ProducerProfile, kind: str = "check", topics: tuple[str, ...] = (),
+               intent: Intent | None = None) -> Draft:
+        """The 补贴测算 report: what applies, what might (and what to confirm), what not.
+        Asked from a question, it opens with the verdict on the measures the question names."""
         verdicts = self.verdicts(profile)
         regions = [r for r in profile.regions if r in self.model.regions.regions]
         draft = DraftBuilder(kind, tuple(regions))
+        if intent is not None and verdicts:
+            self.judged_findings(draft, self.asked_verdicts(intent, verdicts, topics))
         label = "、".join(self.model.regions.label(r) for r in regions) or self.model.regions.covered()
         facts = self.facts(profile)
         draft.add(Paragraph.of(self.t("scenario_lead", facts=facts, region=label) if facts
@@ -483,6 +488,40 @@ class TableComposer:
         self.table_notes(draft, [v.measure for v in [*cash, *maybe]])
         draft.note(self.t("scenario_note"))
         return draft.build(Verdict.ANSWERED if applies or maybe else Verdict.NOT_COVERED)
+
+    def asked_verdicts(self, intent: Intent, verdicts: list[MeasureVerdict],
+                       topics: tuple[str, ...]) -> list[MeasureVerdict]:
+        """The verdicts on the measures the question asks about, one per clause that asks
+        (on the question's topics, the measure whose words the clause uses most); those
+        that apply or may apply before those that do not."""
+        pool = [v for v in verdicts if not topics or set(topics) & set(v.measure.topics)] or verdicts
+        asked: list[MeasureVerdict] = []
+        for part in asking_parts(intent, self.model.lexicon.question):
+            terms = self.weights.terms(part, set(self.model.regions.name_index))
+            money = bool(self.model.lexicon.money.search(part))  # "补贴能拿吗": a measure that pays
+            named = figures_in(part)  # "能给8万再加50%吗": the measures stating those figures
+
+            asked += [v for v in pool if set(named) & set(figures_in(v.measure.money))]
+
+            scored = sorted(((self.relevance(v.measure, terms) + (0.2 if money and v.measure.benefit.kind in MONEY_KINDS
+                                                                   else 0.0), v.measure.region not in intent.regions, i, v)
+                             for i, v in enumerate(pool)), key=lambda x: (-x[0], x[1], x[2]))
+            if scored and scored[0][0] > 0 and not named:
+                best = scored[0][0]
+                asked += [v for score, _, _, v in scored if score >= 0.9 * best][:MAX_OPENING_VERDICTS]
+        unique = list({id(v): v for v in asked}.values())[:MAX_OPENING_VERDICTS + 1]
+        return sorted(unique, key=lambda v: v.verdict is Eligibility.NO)
+
+    def judged_findings(self, draft: DraftBuilder, verdicts: list[MeasureVerdict]) -> None:
+        """One verdict sentence per asked measure: 不符合 (and the condition that fails),
+        可能适用 (and what to confirm) or 适用 (and what it gives)."""
+        kinds = {Eligibility.NO: Found.NOT_MET, Eligibility.MAYBE: Found.TO_CONFIRM, Eligibility.APPLIES: Found.MET}
+        for v in verdicts:
+            m = v.measure
+            reasons = "；".join(self.reason(r) for r in v.reasons)
+            key = {Eligibility.NO: "verdict_no", Eligibility.MAYBE: "verdict_maybe"}.get(v.verdict, "verdict_applies")
+            text = self.t(key, title=m.title, reasons=reasons, money=self.money(m))
+            draft.find(kinds[v.verdict], m.region, Span(text, self.source(m)), facet="condition")
 
     def relevant_topics(self, profile: ProducerProfile) -> set[str]:
         """Topics the stated facts make relevant (lexicon: profile.fact_topics / plan_topics)."""
@@ -538,6 +577,8 @@ class TableComposer:
             parts.append(t("fact_script_none"))
         elif p.script_selected_by:
             parts.append(t("fact_script", level=p.script_selected_by))
+        if p.park_level:
+            parts.append(t("fact_park", level=p.park_level))
         if p.local_theme:
             parts.append(t("fact_local_theme"))
         elif p.local_theme is False:

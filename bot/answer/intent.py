@@ -40,7 +40,7 @@ class Ask(StrEnum):
 
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
-DECISIVE_FACTS = {"script_selected_by", "shoot_share", "company", "registered_in", "capital_wan",
+DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
                   "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
 FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(万|亿|%)|([一二两三四五六七八九十百千]+)\s*个?\s*(万|亿)")
@@ -105,6 +105,9 @@ class Intent:
     english: bool = False
     followup: FollowUp | None = None
     part: str | None = None  # a part of a text the question names and asks about ("短剧精品培优工程包括哪些")
+    compared: tuple[str, ...] = ()  # covered regions named only as the comparison ("像衢江那样")
+    # spans of places named but not asked about: a company's home, a story's setting, a comparison
+    context_places: tuple[tuple[int, int], ...] = ()
 
     @property
     def region(self) -> str | None:
@@ -121,7 +124,8 @@ class Intent:
 
     def scope_places(self) -> list[Place]:
         """Places answered through a parent or child region (said so in the answer)."""
-        return [p for p in self.places if not p.origin and p.relation in (Relation.CONTAINS, Relation.INSIDE)]
+        return [p for p in self.places if not p.origin and p.span not in self.context_places
+                and p.relation in (Relation.CONTAINS, Relation.INSIDE)]
 
 
 @dataclass
@@ -169,6 +173,11 @@ class Understand:
         homes = [p for p in asked if self._registration_place(text.lower(), p)]
         if homes and len(homes) < len(asked):
             asked = [p for p in asked if p not in homes]
+        # "平原示范区有没有像衢江那样…", "衢江有基金吗？余杭好像搞了": the covered place named as
+        # the comparison is context, the other is what is asked about
+        compared = self._compared(lowered, asked)
+        asked = [p for p in asked if p not in compared]
+        context = [p for p in places if not p.origin and p not in asked]  # described, homes, compared
         regions, named, uncovered = self._regions(asked)
         if not regions and not uncovered:
             regions = self._document_regions(text)
@@ -203,6 +212,8 @@ class Understand:
             uncovered_subject=bool(uncovered) and (self._compared_to_covered(lowered, places)
                                                    or self._asked_only_about_uncovered(lowered, asked)),
             programmes=self._programmes(text, regions),
+            compared=tuple(dict.fromkeys(k for p in compared for k in p.regions)),
+            context_places=tuple(p.span for p in context),
         )
         ask = self._ask(intent, lowered, on_topic)
         part = self._part(text, regions)
@@ -286,6 +297,25 @@ class Understand:
                 break
         return sorted(found)
 
+    def _compared(self, lowered: str, asked: list[Place]) -> list[Place]:
+        """Covered places named as the comparison, not as what is asked about: inside a
+        likeness phrase ("像衢江那样"), or only in a clause that tells ("余杭好像搞了个基金")
+        while another covered place stands in the clause that asks. At least one place
+        stays the subject."""
+        covered = [p for p in asked if p.relation is Relation.SAME and not p.landmark and not p.origin]
+        if len(covered) < 2:
+            return []
+        likeness = [m.span() for m in self.model.lexicon.likeness.finditer(lowered)]
+        asking = _asking_clauses(lowered, self.model.lexicon.question)
+
+        def inside(place: Place, spans: list[tuple[int, int]]) -> bool:
+            return any(start <= place.span[0] < end for start, end in spans)
+
+        compared = [p for p in covered if inside(p, likeness)]
+        if any(inside(p, asking) for p in covered if p not in compared):
+            compared += [p for p in covered if p not in compared and not inside(p, asking)]
+        return compared if len(compared) < len(covered) else []
+
     def _compared_to_covered(self, lowered: str, places: list[Place]) -> bool:
         """"洛阳有没有跟郑州一样的政策": a covered region named only as the comparison."""
         for m in self.model.lexicon.likeness.finditer(lowered):
@@ -296,8 +326,7 @@ class Understand:
     def _asked_only_about_uncovered(self, lowered: str, asked: list[Place]) -> bool:
         """"洛阳有扶持政策吗？我看郑州有": the clauses that ask name only the uncovered place;
         the covered region stands in a clause that tells."""
-        asking = [m.span() for m in re.finditer(r"[^，,。！？!?；;\n]+[，,。！？!?；;]?", lowered)
-                  if self.model.lexicon.question.search(m.group())]
+        asking = _asking_clauses(lowered, self.model.lexicon.question)
 
         def in_asking(place: Place) -> bool:
             return any(start <= place.span[0] < end for start, end in asking)
@@ -387,7 +416,7 @@ class Understand:
         wants = bool(pattern["scenario_ask"].search(lowered) or pattern["list_all"].search(lowered)
                      or pattern["exists"].search(lowered))
         facts = profile.fact_fields()
-        decisive = [f for f in facts if f in DECISIVE_FACTS]
+        decisive = [f for f in facts if f in DECISIVE_FACTS] + (["shooting"] if profile.shooting is False else [])
         own = bool(pattern["scenario_self"].search(lowered))
         return wants and ((own and (decisive or len(facts) >= 2)) or len(decisive) >= 2 or len(facts) >= 3)
 
@@ -421,19 +450,24 @@ class Understand:
             # "入选了省里的扶持项目，不是总局的": a level said with a negation is not it
             selected = next((level for level, rx in words.levels.items()
                              if _affirmed(rx, lowered, (*negations, "不是", "并非", "而非"))), None)
+        park = None
+        if words.park_words.search(lowered) and words.recognised_words.search(lowered):
+            park = next((level for level, rx in words.levels.items() if _affirmed(rx, lowered, negations)), None)
         crew = words.patterns["crew"].search(lowered)
         share = _share(lowered, words.patterns["shoot_all"])
         capital = words.patterns["capital"].search(lowered)
         months = words.patterns["insurance_months"].search(lowered)
         return ProducerProfile(
             regions=list(intent.regions),
-            shooting=True if words.shooting.search(lowered) else None,
+            shooting=False if self._shot_elsewhere(intent, lowered) else (
+                True if words.shooting.search(lowered) else None),
             local_theme=False if words.not_local_theme.search(lowered) else (
                 True if words.local_theme.search(lowered) else None),
             rnd_grew=False if words.rnd_declined.search(lowered) else (
                 True if words.rnd_grew.search(lowered) else None),
             shoot_share=share,
             script_selected_by=selected,
+            park_level=park,
             company=company,
             established=established,
             above_scale=above,
@@ -448,6 +482,16 @@ class Understand:
             needs=[k for k, rx in words.needs.items() if rx.search(lowered)],
             plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
         )
+
+    def _shot_elsewhere(self, intent: Intent, lowered: str) -> bool:
+        """"戏是在横店拍的", "在衢州柯城区拍": a place outside the asked regions named as where
+        the shooting happens (a shooting word right after it)."""
+        shoot = self.model.lexicon.profile.shoot_after
+        for place in intent.places:
+            inside = place.landmark or (place.relation is Relation.SAME and set(place.regions) & set(intent.regions))
+            if not inside and shoot.match(lowered, place.span[1]):
+                return True
+        return False
 
     def _registered_in(self, intent: Intent, lowered: str) -> str | None:
         words = self.model.lexicon.profile
@@ -531,6 +575,18 @@ class Understand:
         if not changes:
             return intent
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+
+def _asking_clauses(lowered: str, question: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The spans of the clauses that ask (a question word or mark in them)."""
+    return [m.span() for m in re.finditer(r"[^，,。！？!?；;\n]+[，,。！？!?；;]?", lowered) if question.search(m.group())]
+
+
+def asking_parts(intent: Intent, question: re.Pattern[str]) -> list[str]:
+    """The clauses that ask, in order ("…，衢江的取景拍摄补贴能拿吗？另外开机能帮忙吗？"),
+    without what the asker tells about themselves; the whole topic text when none asks."""
+    spans = _asking_clauses(intent.topic_text, question)
+    return [intent.topic_text[a:b] for a, b in spans] or [intent.topic_text]
 
 
 def _followed_by(lowered: str, end: int, words: tuple[str, ...]) -> bool:

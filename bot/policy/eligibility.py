@@ -35,6 +35,8 @@ class ProducerProfile(BaseModel):
     shoot_share: int | None = Field(default=None, ge=0, le=100, description="% of scenes shot in the region")
     script_selected_by: str | None = Field(default=None, max_length=20,
                                            description="国家广电总局 / 国家级 / 省级 / 市级 / 无")
+    park_level: str | None = Field(default=None, max_length=20,
+                                   description="the level the producer's park or base was recognised at: 国家级 / 省级 / 市级")
     company: Literal["new", "first_above_scale", "existing", "none"] | None = None
     established: bool | None = Field(default=None, description="the company has been registered for years (not new)")
     above_scale: bool | None = Field(default=None, description="the company is (or is not) above the 规模以上 threshold")
@@ -82,6 +84,7 @@ def known_values(profile: ProducerProfile, words: ProfileWords, regions: list[st
         "registered_in": where(profile.registered_in),
         "coming_from": place(profile.coming_from) if profile.coming_from else None,
         "script_selected_by": level if known_level else None,
+        "park_level": profile.park_level if profile.park_level in words.level_rank else None,
         "plans": list(dict.fromkeys(plans)),
     })
 
@@ -158,6 +161,8 @@ class Judge:
             # a new or existing company may still reach the threshold: to confirm
             return None, reason("confirm_above_scale")
         if t == "shoot_in_region":
+            if p.shooting is False and not p.shoot_share:
+                return False, reason("shot_elsewhere")
             shoots = region in p.regions and (p.shooting or (p.shoot_share or 0) > 0)
             return (True, None) if shoots else (None, reason("confirm_shooting"))
         if t == "shoot_share_min":
@@ -182,6 +187,10 @@ class Judge:
                 return None, reason("confirm_insurance")
             met = p.insurance_months >= int(v)
             return met, None if met else reason("insurance_too_short")
+        if t == "park_recognised" and p.park_level is not None:  # "园区刚被认定为市级"
+            wanted = v if isinstance(v, list) else [v]
+            met = p.park_level in wanted
+            return met, None if met else reason("park_level", level=p.park_level)
         if t in self.words.plan_conditions:
             met = self._plan(p, t)
             if met is None:
@@ -197,6 +206,8 @@ class Judge:
             if p.job_seekers is False:  # "我已经进组了"
                 return False, reason("job_seekers_only")
             return None, reason("job_seekers_only")
+        if t == "shoot_at_public_sites" and p.shooting is False and not p.shoot_share:
+            return False, reason("shot_elsewhere")
         if t == "graduate":
             if p.graduates is None:
                 return None, reason("confirm_graduates")

@@ -51,6 +51,9 @@ class ProfileWords:
     plans: dict[str, re.Pattern[str]]
     needs: dict[str, re.Pattern[str]]
     shooting: re.Pattern[str]
+    shoot_after: re.Pattern[str]  # right after a place: it is where the shooting happens
+    park_words: re.Pattern[str]
+    recognised_words: re.Pattern[str]
     plan_conditions: dict[str, tuple[str, ...]]
     none_words: tuple[str, ...]
     patterns: dict[str, re.Pattern[str]]
@@ -139,6 +142,9 @@ class Lexicon:
             plans={k: _alternation(v) for k, v in p["plans"].items()},
             needs={k: _alternation(v) for k, v in p["needs"].items()},
             shooting=_alternation(p["shooting"]),
+            shoot_after=re.compile(p["shoot_after"]),
+            park_words=re.compile(p["park_words"]),
+            recognised_words=re.compile(p["recognised_words"]),
             plan_conditions={k: tuple(v) for k, v in p["plan_conditions"].items()},
             none_words=tuple(str(w) for w in p["none_words"]),
             patterns={k: re.compile(v, re.IGNORECASE) for k, v in p["patterns"].items()},

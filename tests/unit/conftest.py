@@ -162,5 +162,7 @@ def _block_text(block: Paragraph | Bullets | Table) -> str:
 
 @pytest.fixture(scope="session")
 def text_of() -> Callable[[Draft], str]:
-    """All the words of a draft (blocks, then notes), without citation markers."""
-    return lambda draft: "\n".join(_block_text(b) for b in [*draft.blocks, *draft.notes])
+    """All the words of a draft (the verdicts that open it, blocks, then notes), without
+    citation markers."""
+    return lambda draft: "\n".join(_block_text(b) for b in [*(f.sentence for f in draft.subject_findings),
+                                                             *draft.blocks, *draft.notes])

@@ -4,7 +4,7 @@ verdicts, and totals that are never summed."""
 
 from __future__ import annotations
 
-from bot.answer.draft import Bullets, Paragraph, Source, Table, Verdict
+from bot.answer.draft import Bullets, Found, Paragraph, Source, Table, Verdict
 from bot.answer.render import render
 from bot.answer.verify import unsupported_figures
 from bot.policy.eligibility import ProducerProfile
@@ -70,7 +70,9 @@ def test_a_topic_the_region_lacks_is_not_covered_and_names_the_regions_that_have
 def test_an_amount_question_is_answered_with_the_row_that_states_it(understand, tables, model):
     draft = tables.list(understand("新乡出海补贴最高多少？"))
     assert draft.verdict is Verdict.ANSWERED and draft.kind == "table:amount"
-    assert draft.sources() == [source_of(m) for m in rows(model, "新乡", "出海")]
+    assert list(dict.fromkeys(draft.sources())) == [source_of(m) for m in rows(model, "新乡", "出海")]
+    (finding,) = draft.subject_findings  # the answer opens with the figure, cited
+    assert finding.kind is Found.FIGURE and finding.sentence.spans[0].source == draft.sources()[0]
 
 
 def test_an_amount_question_whose_support_states_no_figure_quotes_what_it_states_instead(
@@ -78,7 +80,9 @@ def test_an_amount_question_whose_support_states_no_figure_quotes_what_it_states
     # 一事一议给予资金支持: the text answers "how much" without a figure — answered, said so
     draft = tables.list(understand("坪安建拍摄基地能补贴多少钱？"))
     assert draft.verdict is Verdict.ANSWERED
-    first = draft.blocks[0]
+    (finding,) = draft.subject_findings
+    assert finding.kind is Found.NO_FIGURE
+    first = finding.sentence
     assert isinstance(first, Paragraph)
     assert first.spans[0].text == templates("no_figure_basis", region=model.regions.label("坪安"), basis="")
     (base,) = rows(model, "坪安", "拍摄基地")
@@ -93,7 +97,9 @@ def test_an_amount_question_answered_only_by_a_service_is_not_covered_and_redire
         understand, tables, model, templates):
     draft = tables.list(understand("坪安住宿保障能补多少钱？"))
     assert draft.verdict is Verdict.NOT_COVERED
-    first = draft.blocks[0]
+    (finding,) = draft.subject_findings
+    assert finding.kind is Found.NOT_IN_TEXTS
+    first = finding.sentence
     assert first.spans[0].text == templates("no_figure_asked", region=model.regions.label("坪安"), basis="")
     redirects = [b for b in draft.blocks if isinstance(b, Bullets)]
     for block in redirects:  # what other regions pay, only rows with a figure
