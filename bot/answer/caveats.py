@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from bot.answer.draft import Draft, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import sentences
-from bot.answer.intent import Intent, figures_in
+from bot.answer.intent import Intent, asking_spans, figures_in
 from bot.answer.templates import Templates
 from bot.models import DocStatus
 from bot.policy.book import PolicyModel
@@ -60,11 +60,15 @@ class Caveats:
             lead.append(assumed)
         corrections = self.premises(intent)  # a false premise is the first thing to say
         lead += corrections
+        containers = self.containers(intent) if draft.verdict is Verdict.ANSWERED else []
+        lead += containers  # "衢州市本级没有…？": the place asked about has nothing of its own
         lead += [f.sentence for f in draft.subject_findings]  # the verdict first, then the evidence
         if draft.verdict is Verdict.ANSWERED:
             lead += self.scope(intent)
         notes = [*draft.notes, *self.status(draft)]
         verdict = Verdict.ANSWERED if corrections and draft.verdict is Verdict.NOT_COVERED else draft.verdict
+        if containers and not corrections:
+            verdict = Verdict.NOT_COVERED
         return replace(draft, verdict=verdict, blocks=(*lead, *draft.blocks), notes=tuple(dict.fromkeys(notes)))
 
     # ----------------------------------------------------------------- lead lines
@@ -79,17 +83,31 @@ class Caveats:
             parts.append("、".join(self.model.topics.name(t) for t in f.topics))
         return Paragraph.of(self.t("assumed", what=self.t("assumed_sep").join(parts)))
 
-    def scope(self, intent: Intent) -> list[Paragraph]:
+    def containers(self, intent: Intent) -> list[Paragraph]:
+        """A place that only contains covered regions (衢州市 ⊃ 衢江区, 河南省 ⊃ 郑州市), asked
+        whether it has a policy of its own ("衢州市层面有没有…", "还是只有衢江区有"): it has
+        none, and its regions' measures are theirs only."""
         lines = []
-        named = set(intent.named_regions)
-        for place in intent.scope_places():
-            if set(place.regions) & named and place.relation is Relation.CONTAINS:
-                continue  # "新乡平原示范区": the zone itself was named
-            labels = "、".join(self.model.regions.label(r) for r in place.regions)
-            if place.relation is Relation.CONTAINS:
-                lines.append(Paragraph.of(self.t("scope_contains", place=place.name, regions=labels)))
-            else:
-                lines.append(Paragraph.of(self.t("scope_inside", place=place.name, region=labels)))
+        for place in self._asked_containers(intent):
+            if self.model.lexicon.own_level.search(intent.text):
+                labels = "、".join(self.model.regions.label(r) for r in place.regions)
+                lines.append(Paragraph.of(self.t("scope_contains_own", place=place.name, regions=labels)))
+        return list(dict.fromkeys(lines))
+
+    def _asked_containers(self, intent: Intent) -> list:
+        asking = asking_spans(intent.text, self.model.lexicon.question)
+        return [p for p in intent.scope_places() if p.relation is Relation.CONTAINS
+                and any(a <= p.span[0] < b for a, b in asking)]
+
+    def scope(self, intent: Intent) -> list[Paragraph]:
+        """"二七区属于郑州市": a place inside a covered region is answered from it; "衢州市有
+        什么政策": from the covered regions inside it, named as theirs."""
+        book = self.model.regions
+        lines = [Paragraph.of(self.t("scope_inside", place=p.name, region="、".join(book.label(r) for r in p.regions)))
+                 for p in intent.scope_places() if p.relation is Relation.INSIDE]
+        if not self.model.lexicon.own_level.search(intent.text):
+            lines += [Paragraph.of(self.t("scope_contains", place=p.name, regions="、".join(book.label(r) for r in p.regions)))
+                      for p in self._asked_containers(intent)]
         return list(dict.fromkeys(lines))
 
     def premises(self, intent: Intent) -> list[Paragraph]:

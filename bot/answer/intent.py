@@ -176,7 +176,7 @@ class Understand:
         # "平原示范区有没有像衢江那样…", "衢江有基金吗？余杭好像搞了": the covered place named as
         # the comparison is context, the other is what is asked about
         compared = self._compared(lowered, asked)
-        asked = [p for p in asked if p not in compared]
+        asked = [p for p in asked if p not in compared and not self._qualifies(p, places)]
         context = [p for p in places if not p.origin and p not in asked]  # described, homes, compared
         regions, named, uncovered = self._regions(asked)
         if not regions and not uncovered:
@@ -297,6 +297,20 @@ class Understand:
                 break
         return sorted(found)
 
+    def _qualifies(self, place: Place, places: list[Place]) -> bool:
+        """"浙江衢州衢江区", "新乡平原示范区": a place written right before a place inside it
+        only qualifies that name; it is not asked about itself."""
+        book = self.model.regions
+        for other in places:
+            if other is place or other.span[0] - place.span[1] not in (0, 1):
+                continue
+            inside = any(r in book.parents(k) for k in other.regions if k in book.regions for r in place.regions)
+            contains = place.relation is Relation.CONTAINS and other.relation is Relation.SAME and \
+                bool(set(place.regions) & set(other.regions))  # 衢州 (⊃ 衢江) before 衢江
+            if inside or contains:
+                return True
+        return False
+
     def _compared(self, lowered: str, asked: list[Place]) -> list[Place]:
         """Covered places named as the comparison, not as what is asked about: inside a
         likeness phrase ("像衢江那样"), or only in a clause that tells ("余杭好像搞了个基金")
@@ -306,7 +320,7 @@ class Understand:
         if len(covered) < 2:
             return []
         likeness = [m.span() for m in self.model.lexicon.likeness.finditer(lowered)]
-        asking = _asking_clauses(lowered, self.model.lexicon.question)
+        asking = asking_spans(lowered, self.model.lexicon.question)
 
         def inside(place: Place, spans: list[tuple[int, int]]) -> bool:
             return any(start <= place.span[0] < end for start, end in spans)
@@ -326,7 +340,7 @@ class Understand:
     def _asked_only_about_uncovered(self, lowered: str, asked: list[Place]) -> bool:
         """"洛阳有扶持政策吗？我看郑州有": the clauses that ask name only the uncovered place;
         the covered region stands in a clause that tells."""
-        asking = _asking_clauses(lowered, self.model.lexicon.question)
+        asking = asking_spans(lowered, self.model.lexicon.question)
 
         def in_asking(place: Place) -> bool:
             return any(start <= place.span[0] < end for start, end in asking)
@@ -577,7 +591,7 @@ class Understand:
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
 
 
-def _asking_clauses(lowered: str, question: re.Pattern[str]) -> list[tuple[int, int]]:
+def asking_spans(lowered: str, question: re.Pattern[str]) -> list[tuple[int, int]]:
     """The spans of the clauses that ask (a question word or mark in them)."""
     return [m.span() for m in re.finditer(r"[^，,。！？!?；;\n]+[，,。！？!?；;]?", lowered) if question.search(m.group())]
 
@@ -585,7 +599,7 @@ def _asking_clauses(lowered: str, question: re.Pattern[str]) -> list[tuple[int, 
 def asking_parts(intent: Intent, question: re.Pattern[str]) -> list[str]:
     """The clauses that ask, in order ("…，衢江的取景拍摄补贴能拿吗？另外开机能帮忙吗？"),
     without what the asker tells about themselves; the whole topic text when none asks."""
-    spans = _asking_clauses(intent.topic_text, question)
+    spans = asking_spans(intent.topic_text, question)
     return [intent.topic_text[a:b] for a, b in spans] or [intent.topic_text]
 
 

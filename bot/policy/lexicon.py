@@ -87,6 +87,7 @@ class Lexicon:
     site_state: re.Pattern[str]
     domain: re.Pattern[str]
     injection: re.Pattern[str]
+    own_level: re.Pattern[str]  # asks whether a place has a policy of its own (衢州市层面, 还是只有…)
     # a sentence of a document that reads like an instruction to a model: never evidence
     instruction: re.Pattern[str]
     facts: dict[str, re.Pattern[str]]
@@ -178,6 +179,7 @@ class Lexicon:
             site_state=rx(data["site_state_pattern"]),
             domain=rx(data["domain_pattern"]),
             injection=rx(data["injection_pattern"]),
+            own_level=rx(data["own_level_pattern"]),
             instruction=rx(f"(?:{data['onboarding']['doubts']['instruction']})|(?:{data['injection_pattern']})"),
             facts={k: rx(v) for k, v in data["fact_patterns"].items()},
             no_figure_amounts=frozenset(data["no_figure_amounts"]),
