@@ -176,9 +176,13 @@ class Understand:
         # "平原示范区有没有像衢江那样…", "衢江有基金吗？余杭好像搞了": the covered place named as
         # the comparison is context, the other is what is asked about
         compared = self._compared(lowered, asked)
-        asked = [p for p in asked if p not in compared and not self._qualifies(p, places)]
-        context = [p for p in places if not p.origin and p not in asked]  # described, homes, compared
-        regions, named, uncovered = self._regions(asked)
+        asked = [p for p in asked if p not in compared]
+        # "浙江坪安": a qualifier's region stays in scope (province-wide measures apply), but
+        # it is neither a second subject nor a place asked about for itself
+        qualifiers = [p for p in asked if self._qualifies(p, places)]
+        context = [p for p in places if not p.origin and (p not in asked or p in qualifiers)]
+        regions, _, uncovered = self._regions(asked)
+        named = self._regions([p for p in asked if p not in qualifiers])[1]
         if not regions and not uncovered:
             regions = self._document_regions(text)
         if region_hint and region_hint in self.model.regions.regions and region_hint not in regions:
