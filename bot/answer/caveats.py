@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from bot.answer.draft import Draft, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import sentences
-from bot.answer.intent import Intent, asking_spans, figures_in
+from bot.answer.intent import Ask, Intent, asking_spans, figures_in
 from bot.answer.templates import Templates
 from bot.models import DocStatus
 from bot.policy.book import PolicyModel
@@ -65,7 +65,14 @@ class Caveats:
         lead += [f.sentence for f in draft.subject_findings]  # the verdict first, then the evidence
         if draft.verdict is Verdict.ANSWERED:
             lead += self.scope(intent)
-        notes = [*draft.notes, *self.status(draft)]
+        status = self.status(draft)
+        if intent.ask is Ask.STATUS and draft.verdict is Verdict.ANSWERED:
+            # "生效了吗？" about a draft for comment: that it is one is the answer, first
+            drafts = [self._draft_note(d) for d in self._documents(draft) if self.model.documents[d].is_draft]
+            at = 1 if assumed else 0
+            lead[at:at] = drafts
+            status = [n for n in status if n not in drafts]
+        notes = [*draft.notes, *status]
         verdict = Verdict.ANSWERED if corrections and draft.verdict is Verdict.NOT_COVERED else draft.verdict
         if containers and not corrections:
             verdict = Verdict.NOT_COVERED
@@ -166,18 +173,20 @@ class Caveats:
         return None
 
     # ----------------------------------------------------------------- status notes
-    def status(self, draft: Draft) -> list[Paragraph]:
-        docs = []
+    def _documents(self, draft: Draft) -> dict[str, list[str]]:
+        """The documents a draft cites, in order, each with the regions of its cited clauses."""
         regions_by_doc: dict[str, list[str]] = {}
         for source in draft.sources():
             clause = self.model.clause(source.clause_id)
-            if clause.doc_id not in docs:
-                docs.append(clause.doc_id)
-            regions_by_doc.setdefault(clause.doc_id, [])
-            if clause.region not in regions_by_doc[clause.doc_id]:
-                regions_by_doc[clause.doc_id].append(clause.region)
+            regions = regions_by_doc.setdefault(clause.doc_id, [])
+            if clause.region not in regions:
+                regions.append(clause.region)
+        return regions_by_doc
+
+    def status(self, draft: Draft) -> list[Paragraph]:
+        regions_by_doc = self._documents(draft)
         notes = []
-        for doc_id in docs:
+        for doc_id in regions_by_doc:
             doc = self.model.documents[doc_id]
             if doc.status is DocStatus.DRAFT:
                 notes.append(self._draft_note(doc_id))

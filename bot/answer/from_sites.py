@@ -4,7 +4,7 @@ and services, each cited with its verbatim quote."""
 
 from __future__ import annotations
 
-from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
+from bot.answer.draft import Bullets, Draft, DraftBuilder, Found, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import Matcher, TermWeights, sentences
 from bot.answer.intent import Intent
 from bot.answer.rows import measure_item, office_note, site_item
@@ -88,19 +88,24 @@ class SiteComposer:
             label = self.model.regions.label(region)
             if not sites:
                 if len(regions) == 1 or intent.regions:
-                    draft.add(Paragraph.of(self.t("not_covered_sites", region=label, kind=kind_text)))
+                    draft.find(Found.NOT_IN_TEXTS, region, self.t("not_covered_sites", region=label, kind=kind_text),
+                               facet="where")
                 continue
             found = True
             sites.sort(key=lambda s: list(SiteStatus).index(s.status))
+            names = "、".join(self.t("site_opening_item", name=x.name, status=x.status.value) for x in sites[:4])
+            draft.find(Found.STATED, region, Span(self.t("sites_opening", region=label, kind=kind_text, names=names,
+                                                           count=len(sites)), Source(sites[0].clause_id, sites[0].quote)),
+                       facet="where")
             draft.add(Bullets(self.t("sites_lead", region=label, kind=kind_text), tuple(site_item(s, self.t) for s in sites)))
             if mine:
                 draft.add(self.progress(region, named))
         if found:
             draft.add(self.related(intent, regions))
             return draft.build(Verdict.ANSWERED)
-        if not draft.blocks:
+        if not draft.findings:
             place = "、".join(self.model.regions.label(r) for r in regions) if intent.regions else self.t("all_texts")
-            draft.add(Paragraph.of(self.t("not_covered_sites", region=place, kind=kind_text)))
+            draft.find(Found.NOT_IN_TEXTS, "", self.t("not_covered_sites", region=place, kind=kind_text), facet="where")
         others = [s for s in self.model.sites if s.region not in regions and (not kinds or s.type in kinds)]
         if others:
             items = tuple(site_item(s, self.t, prefix=f"【{self.model.regions.label(s.region)}】") for s in others[:8])
