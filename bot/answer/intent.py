@@ -58,6 +58,15 @@ def _cn_number(text: str) -> float:
     return float(total + digit)
 
 
+def count_value(text: str) -> int | None:
+    """A count written in digits or Chinese numerals: "11" → 11, "八" → 8, "十二" → 12."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in CN_DIGITS and c not in "十百千" for c in text):
+        return None
+    return int(_cn_number(text))
+
+
 def figures_in(text: str, digits_only: bool = False) -> tuple[str, ...]:
     """Amounts and percentages stated in ``text``, canonical ("2个亿" → "2亿", "一百万" → "100万").
     ``digits_only``: only figures written in digits (policy texts write amounts so; their
@@ -106,6 +115,8 @@ class Intent:
     followup: FollowUp | None = None
     part: str | None = None  # a part of a text the question names and asks about ("短剧精品培优工程包括哪些")
     compared: tuple[str, ...] = ()  # covered regions named only as the comparison ("像衢江那样")
+    count: int | None = None  # how many things the question says a set has ("哪六个方面", "八大行动")
+    count_noun: str = ""  # what the set is of, as the question says it ("方面", "行动", "工程")
     # spans of places named but not asked about: a company's home, a story's setting, a comparison
     context_places: tuple[tuple[int, int], ...] = ()
 
@@ -219,6 +230,8 @@ class Understand:
             compared=tuple(dict.fromkeys(k for p in compared for k in p.regions)),
             context_places=tuple(p.span for p in context),
         )
+        count, noun = self._set_count(lowered)
+        intent = replace(intent, count=count, count_noun=noun)
         ask = self._ask(intent, lowered, on_topic)
         part = self._part(text, regions)
         if part and ask in (Ask.LIST, Ask.FACT) and not intent.asks & {"amount", "ratio"}:
@@ -370,6 +383,22 @@ class Understand:
             rest = _blank_shared(rest, name)
         rest = lex.contents.sub(" ", rest)
         return not any(self.known(w) for w in self.content_terms(rest))
+
+    def _set_count(self, lowered: str) -> tuple[int | None, str]:
+        """The size of a set whose names the question asks for, and what it is of ("哪六个
+        方面" → 6, 方面; "五大工程是哪五个" → 5, 工程): the count after 哪, else the last one;
+        (None, "") when the question does not ask for names."""
+        if not self.model.lexicon.intent_patterns["names"].search(lowered):
+            return None, ""
+        counts = [m for m in re.finditer(r"(哪|那)?\s*(\d+|[一二两三四五六七八九十]+)\s*(?:大|个|项|类|条)\s*"
+                                         r"([\u4e00-\u9fff]{0,2})", lowered)
+                  if not re.match(r"月|人|小时|星期|剧组|工作|钟|天", m.group(3))]  # 一个月, 二十个人: not sets
+        asked = [m for m in counts if m.group(1)] or counts[-1:]
+        if not asked:
+            return None, ""
+        count = count_value(asked[0].group(2))
+        nouns = [m.group(3) for m in counts if count_value(m.group(2)) == count and m.group(3)]
+        return count, nouns[0] if nouns else ""
 
     def _ask(self, intent: Intent, lowered: str, on_topic: bool) -> Ask:
         lex = self.model.lexicon

@@ -12,6 +12,7 @@ class Route(StrEnum):
     OFFTOPIC = "offtopic"
     UNCOVERED_PLACE = "uncovered_place"
     UNVERIFIED = "unverified"  # the question asserts a figure no text states
+    NAMED_SET = "named_set"  # every item of a set the texts enumerate (else the clauses answer)
     COMPARE = "compare"
     SCENARIO = "scenario"
     TABLE = "table"  # lists, amounts, conditions, totals
@@ -30,6 +31,8 @@ def route(intent: Intent, unverified: bool = False) -> Route:
         return Route.OFFTOPIC
     if intent.uncovered and (not intent.regions or intent.uncovered_subject):
         return Route.UNCOVERED_PLACE
+    if intent.count and intent.ask in (Ask.LIST, Ask.FACT) and not intent.asks & {"amount", "ratio"}:
+        return Route.NAMED_SET  # "八大行动分别叫什么" (if no set of that size: the route below)
     if intent.ask is Ask.COMPARE:
         return Route.COMPARE
     if intent.ask is Ask.SCENARIO:

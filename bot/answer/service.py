@@ -31,6 +31,7 @@ from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.evidence import TermWeights
 from bot.answer.from_clauses import STRICT_ASKS, ClauseComposer
 from bot.answer.from_documents import DocumentComposer
+from bot.answer.from_sets import SetComposer
 from bot.answer.from_sites import SiteComposer
 from bot.answer.from_table import TableComposer
 from bot.answer.intent import Ask, Intent, Understand
@@ -151,8 +152,21 @@ class PolicyBot:
         self.sites = SiteComposer(self.model, self.templates, self.weights)
         self.clauses = ClauseComposer(self.model, self.templates, self.weights)
         self.documents = DocumentComposer(self.model, self.templates)
+        self.sets = SetComposer(self.model, self.templates, self.weights)
         self.declines = Declines(self.model, self.templates)
         self.caveats = Caveats(self.model, self.templates)
+        # route → composer (None: the clauses answer); retrieval-based answers below
+        self.composers: dict[Route, Callable[[Intent], Draft | None]] = {
+            Route.INJECTION: lambda intent: self.declines.decline("injection"),
+            Route.OFFTOPIC: lambda intent: self.declines.decline("offtopic"),
+            Route.UNVERIFIED: self.declines.unverified,
+            Route.UNCOVERED_PLACE: self.declines.uncovered_place,
+            Route.COMPARE: self.tables.compare,
+            Route.SCENARIO: self.tables.scenario,
+            Route.TABLE: self.tables.list,
+            Route.SITES: self.sites.compose,
+            Route.DOCUMENT: self.documents.compose,
+        }
         self.measures = MeasureService(self)
         self.guard_failures: Counter[str] = Counter()
         self.region_names = RegionNames.from_book(self.model.regions)
@@ -436,28 +450,19 @@ class PolicyBot:
 
     def compose(self, intent: Intent, k: int | None = None, timings: dict[str, float] | None = None,
                 retrieved: list[str] | None = None) -> Draft:
-        """The composer the route picks, on this intent."""
+        """The composer the route picks, on this intent; the clauses when it has nothing to say
+        (no set of the asked size, a document question its header does not answer)."""
         timings = timings if timings is not None else {}
         claimed = claimed_figures(intent, self.model)
-        which = route(intent, unverified=any(f not in self.model.figures for f in claimed))
-        if which is Route.INJECTION:
-            return self.declines.decline("injection")
-        if which is Route.OFFTOPIC:
-            return self.declines.decline("offtopic")
-        if which is Route.UNVERIFIED:
-            return self.declines.unverified(intent)
-        if which is Route.UNCOVERED_PLACE:
-            return self.declines.uncovered_place(intent)
-        if which is Route.COMPARE:
-            return self.tables.compare(intent)
-        if which is Route.SCENARIO:
-            return self.tables.scenario(intent)
-        if which is Route.TABLE:
-            return self.tables.list(intent)
-        if which is Route.SITES:
-            return self.sites.compose(intent)
-        if which is Route.DOCUMENT and (about := self.documents.compose(intent)) is not None:
-            return about
+        unverified = any(f not in self.model.figures for f in claimed)
+        which = route(intent, unverified=unverified)
+        if which is Route.NAMED_SET and (named := self.sets.compose(intent)) is None:
+            which = route(replace(intent, count=None), unverified=unverified)  # answered as asked
+        elif which is Route.NAMED_SET:
+            return named
+        composer = self.composers.get(which)
+        if composer is not None and (draft := composer(intent)) is not None:
+            return draft
         t0 = time.perf_counter()
         # how-to questions and asks for a deadline, phone, materials … look deeper: the one clause that
         # states a deadline ranks below clauses that merely repeat 申报

@@ -52,3 +52,14 @@ def test_the_understood_questions_route_end_to_end(understand):
     assert route(understand("坪安有哪些扶持政策？")) is Route.TABLE
     assert route(understand("在坪安哪里可以拍古装戏？")) is Route.SITES
     assert route(understand("大同市有微短剧补贴吗？")) is Route.UNCOVERED_PLACE
+
+
+def test_a_question_asking_the_names_of_a_counted_set_goes_to_the_set_composer(understand):
+    from bot.answer.route import Route, route
+
+    for question, count in [("坪安的八大行动分别叫什么？", 8), ("是哪11个部门联合发的？", 11), ("覆盖哪六个方面", 6)]:
+        intent = understand(question)
+        assert intent.count == count, question
+    assert route(understand("坪安微短剧扶持的八大行动分别叫什么？")) is Route.NAMED_SET
+    # a count of months or people is not a set
+    assert understand("我们20人剧组去坪安拍一个月，能享受哪些政策？").count is None
