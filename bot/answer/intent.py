@@ -151,7 +151,12 @@ class Understand:
     topic_margin: float = 0.02
 
     def __call__(self, question: str, history: list[dict] | None = None, region_hint: str | None = None) -> Intent:
-        intent = self.read(question, region_hint)
+        item = referred_item(to_simplified(question), _previous_answer(history or []))
+        # "第四条具体是啥？", "美食那个要推几部？": the item of the previous answer it points at
+        # is what it asks about (read with the question; never shown back)
+        intent = self.read(f"{item} {question}" if item else question, region_hint)
+        if item:
+            intent = replace(intent, question=question)
         previous = _previous_question(history or [])
         if previous and intent.ask is not Ask.INJECTION:
             before = self.read(previous)
@@ -667,6 +672,49 @@ def _blank_shared(text: str, name: str, min_len: int = 3) -> str:
 def specific_of(intent: Intent) -> frozenset[str]:
     """The specific facts a question asks for (a count, a date, an amount …)."""
     return intent.asks & {"amount", "count", "date", "deadline", "ratio", "duration"}
+
+
+ORDINAL = re.compile(r"第\s*(\d+|[一二三四五六七八九十]+)\s*(?:条|个|项|点|种|部分|类)")
+POINTER = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:那个|这个|那条|这条|那项|这项|那一条|那一项)")
+ITEM_MARKS = re.compile(r"(?:^|[\s：:；;。，,])(?:\d{1,2}\s*[.、．)）]|[（(]\d{1,2}[)）]|[①-⑳])\s*")
+
+
+def answer_items(text: str) -> list[str]:
+    """The items an answer enumerated, in order: numbered ("1. 剧本创作；2. …", ①…) or, else,
+    the longest 、 list after a colon ("八大行动：文旅赋能、法治传播、…")."""
+    text = re.sub(r"\[\d+\]|\*\*", "", text)
+    marks = list(ITEM_MARKS.finditer(text))
+    if len(marks) >= 2:
+        ends = [m.start() for m in marks[1:]] + [len(text)]
+        return [re.split(r"[；;。\n]", text[m.end():end])[0].strip() for m, end in zip(marks, ends, strict=True)]
+    lists = [part.split("、") for part in re.split(r"[：:]", text)[1:]]
+    best = max(lists, key=len, default=[])
+    return [re.split(r"[。；;\n]", x)[0].strip() for x in best] if len(best) >= 2 else []
+
+
+def referred_item(question: str, previous_answer: str | None) -> str | None:
+    """The item of the previous answer a follow-up points at: by its number ("第四条") or by
+    a word of it before 那个 ("美食那个")."""
+    if not previous_answer:
+        return None
+    items = answer_items(previous_answer)
+    ordinal = ORDINAL.search(question)
+    if ordinal and items:
+        n = count_value(ordinal.group(1))
+        return items[n - 1] if n and 0 < n <= len(items) else None
+    pointer = POINTER.search(question)
+    if pointer and items:
+        word = pointer.group(1)[-2:]
+        matching = [x for x in items if word in x]
+        return matching[0] if len(matching) == 1 else None
+    return None
+
+
+def _previous_answer(history: list[dict]) -> str | None:
+    for turn in reversed(history):
+        if isinstance(turn, dict) and turn.get("role") == "assistant" and isinstance(turn.get("content"), str):
+            return turn["content"]
+    return None
 
 
 def _previous_question(history: list[dict]) -> str | None:

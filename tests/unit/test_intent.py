@@ -270,3 +270,15 @@ def test_a_follow_up_asking_what_a_measure_covers_stays_on_its_topic(understand)
     assert intent.topics == before.topics and intent.ask is Ask.FACT  # not a new 住宿 question
     assert "住宿" in intent.topic_text  # the detail asked about stays in the words searched
 
+
+
+@pytest.mark.parametrize(("question", "previous", "item"), [
+    ("刚才说的第四条具体是啥？", "涵盖六大方面：1. 剧本创作；2. 产业发展；3. 取景拍摄；4. 上线播出；5. 研发创新。", "上线播出"),
+    ("美食那个要推几部？", "实施八大行动：文旅赋能、法治传播、美食推广、AIGC探索。", "美食推广"),
+    ("第九条呢？", "1. 剧本创作；2. 产业发展", None),
+    ("那个要交什么材料？", "没有列出任何条目。", None),
+])
+def test_a_follow_up_that_points_at_an_item_of_the_previous_answer_is_about_that_item(question, previous, item):
+    from bot.answer.intent import referred_item
+
+    assert referred_item(question, previous) == item
