@@ -272,7 +272,53 @@ class Gazetteer:
                 continue  # "西安曲江新区": part of the place before it, not a typo of 衢江
             claim(start, end)
             places.append(self._named(name, start, end, lowered, typed=text[start:end]))
+        places = self._clarified(places, lowered)
+        if not places:
+            for start, end, name in self._slips(lowered, taken):
+                claim(start, end)
+                places.append(self._named(name, start, end, lowered, typed=text[start:end]))
         return sorted(places, key=lambda p: p.span)
+
+    def _clarified(self, places: list[Place], lowered: str) -> list[Place]:
+        """"曲江区（浙江衢州那个）": a real place elsewhere that sounds like a covered name, in
+        a question that names where the covered one lies, is a typo of the covered name."""
+        out = []
+        for place in places:
+            name = self._sound_index.get(tuple(_pinyin(re.sub(r"[区县市]$", "", place.name))))
+            if place.relation is Relation.UNCOVERED and name:
+                key = self.book.name_index[name][0]
+                around = {k for other in places if other is not place for k in other.regions}
+                if around & {*self.book.parents(key), *self._containers(key, places)}:
+                    place = self._named(name, *place.span, lowered, typed=place.name)
+            out.append(place)
+        return out
+
+    def _containers(self, key: str, places: list[Place]) -> set[str]:
+        """Regions a CONTAINS place of the text holds that include ``key`` (衢州市 → 衢江)."""
+        return {k for p in places if p.relation is Relation.CONTAINS and key in p.regions for k in p.regions}
+
+    def _slips(self, lowered: str, taken: list[bool]) -> list[tuple[int, int, str]]:
+        """"深川" for 深圳: one character of a covered name typed wrong (not a homophone), in a
+        question that names no place at all — only where a place stands (the start of a
+        clause, after 在/去/到/来), the typed text is no word and no longer word holds it."""
+        found = []
+        names = {n for n in self._sound_index.values() if len(n) >= 2}
+        for name in sorted(names, key=len, reverse=True):
+            for start in range(0, len(lowered) - len(name) + 1):
+                end = start + len(name)
+                chunk = lowered[start:end]
+                where = start == 0 or lowered[start - 1] in "，,。；;！!？? 在去到来"
+                if not where or any(taken[start:end]) or chunk == name or self.is_word(chunk) or \
+                        sum(a != b for a, b in zip(name, chunk, strict=True)) != 1 or \
+                        not re.fullmatch(r"[\u4e00-\u9fff]+", chunk) or chunk[0] != name[0]:
+                    continue
+                if self.cut is not None and any(len(t) > 1 and t not in chunk and chunk[:1] in t
+                                                for t in self.cut(lowered[max(0, start - 2):end + 2])):
+                    continue  # inside a longer word of the text
+                found.append((start, end, name))
+                for i in range(start, end):
+                    taken[i] = True
+        return found
 
     def _inside_a_word(self, lowered: str, start: int, end: int) -> bool:
         """A short place name read across word boundaries ("湘江西岸" does not name 江西):

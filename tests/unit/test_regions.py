@@ -153,3 +153,14 @@ def test_where_a_crew_comes_from_is_flagged_as_origin(find):
 def test_an_origin_named_after_the_place_is_flagged_too(find):
     place = only(find("横店来的剧组能拿补贴吗？"))
     assert place.origin
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("坪宁剧本奖励最高多少", "坪安"),  # one character typed wrong where a place stands
+    ("公司第一次上规上，能拿多少钱？", None),  # 上规 is no place, though one character from 上海
+    ("平台有什么补贴", None),
+])
+def test_a_name_typed_one_character_wrong_is_taken_for_the_covered_one_only_where_a_place_stands(
+        understand, question, expected):
+    intent = understand(question)
+    assert (intent.regions[0] if intent.regions else None) == expected
