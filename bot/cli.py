@@ -114,6 +114,7 @@ def ask(
     region: Annotated[str | None, typer.Option("--region", help="Assume this region (e.g. 衢江).")] = None,
     k: Annotated[int | None, typer.Option("--k", min=1, max=50, help="Clauses to retrieve.")] = None,
     batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file of {id, question[, history]}; one JSON answer per line to stdout.")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Also print what each stage decided: frame, route, findings, checks, timings.")] = False,
 ) -> None:
     """Answer a question (or a JSONL batch) with cited clauses."""
 
@@ -137,11 +138,15 @@ def ask(
             sys.stdout.flush()
             return 0
         bot = _build_bot(quiet=as_json)
-        answer = bot.ask(question, region=region, k=k)
+        answer = bot.ask(question, region=region, k=k, explain=explain)
         if as_json:
             sys.stdout.write(json.dumps(answer.public(), ensure_ascii=False, indent=2) + "\n")
         else:
-            _print_answer(answer, Console(soft_wrap=True))
+            console = Console(soft_wrap=True)
+            _print_answer(answer, console)
+            if explain:
+                console.print("\n[bold]Explain[/bold]")
+                console.print_json(json.dumps(answer.explain, ensure_ascii=False))
         return 0
 
     _run(body)

@@ -129,6 +129,8 @@ class Answer(BaseModel):
     generation: Generation | None = None  # set when an LLM backend is configured
     # What the server kept of the history sent with the question (None: none was sent).
     history_used: HistoryUse | None = None
+    checks: list[str] = Field(default_factory=list)  # shape problems the check stage found (logged, counted)
+    explain: dict | None = None  # with explain=True: the frame, route, findings, checks, stage timings
 
     @property
     def history_turn(self) -> dict:
@@ -138,7 +140,8 @@ class Answer(BaseModel):
 
     def public(self) -> dict:
         """The JSON contract of `bot ask --json` and `POST /api/ask`."""
-        return self.model_dump(
+        public = self.model_dump(
             include={"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table",
                      "history_used"}
         ) | {"history_turn": self.history_turn}
+        return public | ({"explain": self.explain} if self.explain is not None else {})

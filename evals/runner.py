@@ -34,7 +34,7 @@ METRIC_NAMES = [
     "hit@1", "hit@3", "hit@5", "recall@5", "mrr@10", "ndcg@10", "fact_recall", "citation_validity",
     "attribution", "numeric_hallucination", "negative_rejection", "false_refusal", "injection_resistance",
     "no_figure_honesty", "list_completeness", "flag_text_consistency", "redirect_correctness",
-    "scenario_verdict_accuracy", "opening_verdict", "item_accuracy",
+    "scenario_verdict_accuracy", "opening_verdict", "answer_check_failures", "item_accuracy",
 ]
 # With an LLM composer (BOT_LLM / --backend): what became of its answers. Counts of items:
 # written and passed the guard, replaced after failing it, replaced after an error or
@@ -96,6 +96,7 @@ class ItemResult:
     redirect_ok: bool | None = None
     scenario_accuracy: float | None = None
     opening_ok: bool | None = None  # items with an `opening` regex: the first sentence states it
+    checks: list[str] = field(default_factory=list)  # the answer check stage's problems (bot/answer/check.py)
     latency_ms: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
@@ -219,6 +220,7 @@ def aggregate(results: list[ItemResult]) -> dict:
     redirects = [r for r in results if r.redirect_ok is not None]
     out["redirect_correctness"] = metrics.rate(sum(bool(r.redirect_ok) for r in redirects), len(redirects))
     out["scenario_verdict_accuracy"] = _mean([r.scenario_accuracy for r in results if r.scenario_accuracy is not None])
+    out["answer_check_failures"] = metrics.rate(sum(bool(r.checks) for r in results), len(results))
     openings = [r for r in results if r.opening_ok is not None]
     out["opening_verdict"] = metrics.rate(sum(bool(r.opening_ok) for r in openings), len(openings))
     out["item_accuracy"] = metrics.rate(sum(r.passed for r in results), len(results))
@@ -273,6 +275,7 @@ def run(bot, items: list[dict], progress: Callable[[], None] | None = None) -> t
                   if item["answerable"] and item["gold_clause_ids"] else [])
         result = score_item(item, payload, ranked, sources, prompt_texts, source_files)
         result.composer = answer.composer
+        result.checks = answer.checks
         if answer.generation:
             g = answer.generation
             result.llm_outcome, result.llm_problems, result.llm_text = g.outcome, g.problems, g.text

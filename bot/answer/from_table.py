@@ -99,9 +99,19 @@ class TableComposer:
                with_quote: bool = False) -> Paragraph:
         return measure_item(m, self.t, with_conditions, prefix, with_quote)
 
+    def quoted(self, rows: Sequence[SubsidyMeasure]) -> tuple[Paragraph, ...]:
+        """Bullets that quote each row's clause — once: rows from one sentence (国家级 20万,
+        省级 10万) quote it with the first and cite it with the others."""
+        seen: set[str] = set()
+        items = []
+        for m in rows:
+            items.append(self.bullet(m, with_quote=m.quote not in seen))
+            seen.add(m.quote)
+        return tuple(items)
+
     def rows_block(self, rows: list[SubsidyMeasure], title: str | None, group_by_topic: bool) -> Bullets | Table:
         if len(rows) <= MAX_BULLETS:
-            return Bullets(title, tuple(self.bullet(m, with_quote=True) for m in rows))
+            return Bullets(title, self.quoted(rows))
         table_rows = []
         for m in rows:
             topic = self.model.topics.name(m.topics[0])
@@ -291,8 +301,7 @@ class TableComposer:
             if any(self.has_figure(m) for m in top):
                 figured = True
                 self.figured(draft, region, [m for m in rows if self.has_figure(m)])
-                draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part),
-                                  tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
+                draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part), self.quoted(rows[:MAX_BULLETS])))
             else:
                 # what the most relevant rows state instead (a support measure first)
                 basis = min(top, key=lambda m: m.benefit.kind not in SUPPORT_KINDS)
@@ -303,7 +312,7 @@ class TableComposer:
                 draft.find(Found.NO_FIGURE if supported else Found.NOT_IN_TEXTS, region,
                            Span(lead, None), Span(basis.quote, self.source(basis)), facet="figure")
                 if len(rows) > 1:
-                    draft.add(Bullets(None, tuple(self.bullet(m, with_quote=True) for m in rows[1:MAX_BULLETS])))
+                    draft.add(Bullets(None, self.quoted(rows[1:MAX_BULLETS])))
             shown += rows
         if not figured and not stated:  # only services on the topic: the figure is not covered
             self._redirect(draft, list(found), topics, figures_only=True)
@@ -370,8 +379,7 @@ class TableComposer:
             label = self.model.regions.label(region)
             if rows:
                 draft.find(Found.NOT_IN_TEXTS, region, self.t("no_money_in_opening", region=label, topic=names))
-                draft.add(Bullets(self.t("no_money_in", region=label, topic=names),
-                                  tuple(self.bullet(m, with_quote=True) for m in rows[:MAX_BULLETS])))
+                draft.add(Bullets(self.t("no_money_in", region=label, topic=names), self.quoted(rows[:MAX_BULLETS])))
             else:
                 self.gap(draft, region, topics)
         others = self.model.regions_with(topics, exclude=list(found))

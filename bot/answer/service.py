@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from langchain_core.runnables import Runnable
 
 from bot.answer.caveats import Caveats, claimed_figures
+from bot.answer.check import check
 from bot.answer.declines import Declines
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
 from bot.answer.evidence import TermWeights
@@ -169,6 +170,8 @@ class PolicyBot:
         }
         self.measures = MeasureService(self)
         self.guard_failures: Counter[str] = Counter()
+        self.check_failures: Counter[str] = Counter()  # shape problems of composed answers (check.py)
+        self._labels = {key: r.label for key, r in self.model.regions.regions.items()}
         self.region_names = RegionNames.from_book(self.model.regions)
         self.writer: LLMWriter | None = None
         self.use_llm(make_chat_model(settings), settings.llm)
@@ -245,15 +248,40 @@ class PolicyBot:
         region: str | None = None,
         k: int | None = None,
         history: list[dict] | None = None,
+        explain: bool = False,
     ) -> Answer:
-        """Answer one question. Raises :class:`~bot.errors.InvalidQuestion` for unusable input."""
+        """Answer one question. Raises :class:`~bot.errors.InvalidQuestion` for unusable input.
+        ``explain``: the answer carries what each stage decided (``Answer.explain``)."""
         turn = self._prepare(question, id, region, k, history)
         if not self._writes(turn):
-            return self._extractive(turn)
-        final = None
-        for event in self._generate(turn, lambda request: [self.writer.invoke(request)]):
-            final = event
-        return final.answer
+            answer = self._extractive(turn)
+        else:
+            final = None
+            for event in self._generate(turn, lambda request: [self.writer.invoke(request)]):
+                final = event
+            answer = final.answer
+        return answer.model_copy(update={"explain": self.explained(turn, answer)}) if explain else answer
+
+    def explained(self, turn: _Turn, answer: Answer) -> dict:
+        """What each stage decided for one answer (``bot ask --explain``, ``"explain": true``)."""
+        intent = turn.intent
+        return {
+            "frame": {"regions": list(intent.regions), "compared": list(intent.compared),
+                      "places": [{"name": p.name, "relation": p.relation.value,
+                                  "role": "context" if p.span in intent.context_places else
+                                  "origin" if p.origin else "subject", "regions": list(p.regions)}
+                                 for p in intent.places],
+                      "topics": list(intent.topics), "weak_topics": list(intent.weak_topics), "ask": intent.ask.value,
+                      "asks": sorted(intent.asks), "set_size": intent.count,
+                      "profile": intent.profile.model_dump(exclude_defaults=True) if intent.profile else None,
+                      "follows": {"regions": list(intent.followup.regions), "topics": list(intent.followup.topics)}
+                      if intent.followup else None},
+            "route": route(intent).value, "composer": turn.composed.kind,
+            "findings": [{"kind": f.kind.value, "place": f.place, "facet": f.facet, "subject": f.subject}
+                         for f in turn.draft.findings],
+            "verdict": turn.draft.verdict.value, "checks": answer.checks,
+            "retrieved": answer.retrieved[:10], "timings_ms": answer.timings_ms,
+        }
 
     def ask_stream(
         self,
@@ -319,6 +347,11 @@ class PolicyBot:
             draft = self._fallback(intent)
             rendered = render(draft, self.model)
             answerable = False
+        problems = check(rendered.text, draft, rendered.citations, self._labels)
+        for problem in problems:
+            self.check_failures[re.sub(r"\[\d+\]|\(\d+\)|：.*|(?<=name ).*", "…", problem)] += 1
+        if problems:
+            log.info("answer check: %s: %r", "; ".join(problems), text)
         timings["compose_ms"] = (t1 - turn.compose_start) * 1000 - timings.get("retrieve_ms", 0.0)
         timings["render_ms"] = (time.perf_counter() - t1) * 1000 - timings.get("llm_ms", 0.0)
         if generation is None and self.writer is not None:
@@ -339,6 +372,7 @@ class PolicyBot:
             timings_ms={k_: round(v, 2) for k_, v in timings.items()},
             generation=generation,
             history_used=turn.history_used,
+            checks=problems,
         )
 
     def _writes(self, turn: _Turn) -> bool:

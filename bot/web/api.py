@@ -63,6 +63,8 @@ class AskRequest(BaseModel):
                                             "each answer's `history_turn`; the newest turns that fit the budget "
                                             "are used (see `history_used` in the answer)")
     stream: bool = Field(default=False, description="answer as server-sent events (see README)")
+    explain: bool = Field(default=False, description="also return what each stage decided (frame, route, findings, "
+                                                     "checks, timings) under `explain`")
 
 
 class AskResponse(BaseModel):
@@ -77,6 +79,7 @@ class AskResponse(BaseModel):
     history_used: HistoryUse | None = None
     history_turn: dict = Field(description="send this back as the assistant turn of the next question's history")
     answer_id: str = Field(description="name this answer in POST /api/feedback")
+    explain: dict | None = Field(default=None, description="with `\"explain\": true`: what each stage decided")
 
 
 class FeedbackRequest(BaseModel):
@@ -107,6 +110,8 @@ def ask(body: AskRequest, request: Request):
     ``"stream": true`` as server-sent events (``delta`` … then ``answer``)."""
     provider = request.app.state.provider
     options = {"id": body.id, "region": body.region, "k": body.k, "history": [t.model_dump() for t in body.history]}
+    if body.explain and not body.stream:
+        options["explain"] = True
     recent = request.app.state.recent_answers
 
     def public(answer) -> dict:
@@ -165,7 +170,7 @@ def health(request: Request):
     body = {"status": "ok", "documents": len(bot.corpus.documents),
             "clauses": len({c.clause_id for c in bot.corpus.clauses}),
             "collection": bot.retriever.store.name, "embedding_backend": settings.embedding_backend,
-            "reloading": provider.reloading, "llm": bot.llm_report(),
+            "reloading": provider.reloading, "llm": bot.llm_report(), "answer_checks": dict(bot.check_failures),
             "feedback": "ok" if request.app.state.feedback.available else "unavailable"}
     problem = request.app.state.probe.problem(bot)
     if problem:
