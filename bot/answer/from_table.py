@@ -214,7 +214,8 @@ class TableComposer:
             found = {r: rows for r, rows in found.items() if rows}
         if not any(found.values()):
             return self.not_covered(intent, list(intent.regions), topics)
-        if intent.ask is Ask.AMOUNT:
+        # "最多能补多少？" about one measure is its amount: adding up needs several
+        if intent.ask is Ask.AMOUNT or (intent.ask is Ask.TOTAL and sum(map(len, found.values())) <= 1):
             return self._amount(intent, found, topics)
         if self._asks_for_money(intent) and topics:
             money = {r: [m for m in rows if m.benefit.kind in MONEY_KINDS] for r, rows in found.items()}
