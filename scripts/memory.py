@@ -5,7 +5,8 @@ RSS before, at peak and after
 * one upload of a .docx zip bomb on the admin page (the server and its parse workers);
 * 100 admin edits, each re-indexing in the server;
 * 1,000 web-chat turns (20 sessions × 50 turns through Gradio's queue, as the page sends
-  them), then 300 queue joins whose results nobody reads, then the janitor's sweep.
+  them), then 300 queue joins whose results nobody reads, then the janitor's sweeps (the
+  server runs with a 30 s session expiry here, an hour by default).
 
     source scripts/env.sh
     .venv/bin/python scripts/memory.py --json docs/memory.json          # all three (~8 min)
@@ -40,6 +41,7 @@ TOKEN = "memory-admin-token-0123456789abcdef"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 CLERK_FILE = ROOT / "evals" / "onboarding" / "county-notice2.txt"
 UNREAD_SECONDS = 3
+IDLE_SECONDS = 30  # a session unused this long is forgotten (1 hour in production)
 
 
 def _rss_mb(pids: list[int]) -> float:
@@ -144,11 +146,11 @@ def chat_turns(client: httpx.Client, url: str, pid: int, sessions: int, turns: i
             payload = {"data": [questions[0], None, "自动识别", None], "fn_index": 0,
                        "session_hash": f"unread{n}", "trigger_id": 1}
             client.post(url + "/gradio_api/queue/join", json=payload)
-        time.sleep(30)  # the results are computed and wait unread
+        time.sleep(20)  # the results are computed and wait unread
         after_unread = _rss_mb(_tree(pid))
-        time.sleep(3 * UNREAD_SECONDS)  # two sweeps: dropped
+        time.sleep(IDLE_SECONDS + 3 * UNREAD_SECONDS)  # unread results dropped, idle sessions forgotten
     return s.report(turns=sessions * turns, unread_joins=unread, rss_after_turns_mb=after_turns,
-                    rss_with_unread_mb=after_unread)
+                    rss_with_unread_mb=after_unread, session_idle_seconds=IDLE_SECONDS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     env = os.environ | {"BOT_DATA_DIR": str(work / "data"), "BOT_KNOWLEDGE_DIR": str(work / "knowledge"),
                         "DATABASE_URL": f"sqlite:///{work / 'fb.db'}", "ADMIN_TOKEN": TOKEN,
                         "BOT_RATE_LIMIT_PER_MINUTE": "1000000", "BOT_ADMIN_RATE_LIMIT_PER_MINUTE": "1000000",
-                        "BOT_CHAT_UNREAD_SECONDS": str(UNREAD_SECONDS)}
+                        "BOT_CHAT_UNREAD_SECONDS": str(UNREAD_SECONDS),
+                        "BOT_CHAT_SESSION_IDLE_SECONDS": str(IDLE_SECONDS)}
     log = open(work / "serve.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=log, stderr=subprocess.STDOUT)

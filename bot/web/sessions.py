@@ -11,7 +11,7 @@ client that joins the queue and never reads made memory grow for good (300 such 
   with the ids of their events.
 
 Each session also keeps at most ``ui_stream.MAX_TURNS`` turns, and the queue holds at
-most ``QUEUE_SIZE`` waiting events (beyond: Gradio answers "queue full").
+most ``QUEUE_SIZE`` waiting events, and Gradio keeps ``SESSION_CAPACITY`` sessions at most (beyond: Gradio answers "queue full").
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ import logging
 import threading
 import weakref
 
+from bot.web.provider import release_memory
+
 log = logging.getLogger(__name__)
-SESSION_CAPACITY = 2000  # sessions whose state is kept at all (Gradio's default: 10,000)
+SESSION_CAPACITY = 1000  # sessions whose state is kept at all (Gradio's default: 10,000)
 QUEUE_SIZE = 64  # events waiting for a worker
 
 
@@ -71,6 +73,7 @@ class SessionJanitor:
                 dropped = self.sweep()
                 if any(dropped.values()):
                     log.info("chat sessions swept: %s", dropped)
+                    release_memory()  # give the freed pages back
 
         thread = threading.Thread(target=run, name="gradio-janitor", daemon=True)
         thread.start()
