@@ -10,6 +10,7 @@ from bot.web.security import RequestLimiter
 pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
 
 CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table", "history_used", "answer_id",
+            "explain",
             "history_turn"}
 
 
@@ -28,7 +29,10 @@ def test_ask_follows_the_json_contract(web):
     assert set(body) == CONTRACT and body["id"] == "q1" and body["answerable"] is True
     assert "5万元" in body["answer"] and "征求意见稿" in body["answer"]
     assert {"n", "doc_id", "title", "clause_id", "clause", "quote", "status"} <= set(body["citations"][0])
-    assert body["history_used"] is None  # no history sent
+    assert body["history_used"] is None and body["explain"] is None  # no history sent, no explain asked
+    explained = web.post("/api/ask", json={"question": "平原示范区剧本奖励多少？", "explain": True}).json()["explain"]
+    assert explained["route"] == "table" and explained["findings"][0]["kind"] == "stated_with_figure"
+    assert explained["frame"]["regions"] == ["平原示范区"] and "understand_ms" in explained["timings_ms"]
     turn = body["history_turn"]  # what the client sends back: the opening and the cited clause ids
     assert turn["role"] == "assistant" and len(turn["content"]) <= 200 and turn["refs"] == [
         c["clause_id"] for c in body["citations"]][:len(turn["refs"])]

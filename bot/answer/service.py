@@ -389,6 +389,9 @@ class PolicyBot:
         lead = len(turn.draft.blocks) - len(turn.composed.blocks)
         if lead < 0 or turn.draft.blocks[lead:] != turn.composed.blocks:
             lead = 0
+        # the verdict sentences open the body the model rewrites (it states them first)
+        openings = [f.sentence for f in turn.draft.subject_findings]
+        lead = next((i for i, block in enumerate(turn.draft.blocks[:lead]) if block in openings), lead)
         sections = render_sections(turn.draft, self.model, lead)
         request = self._request(turn, sections)
         assembly = Assembly({c.n for c in sections.citations}, sections.lead, sections.notes)
