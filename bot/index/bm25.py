@@ -6,6 +6,8 @@ the service starts (a few milliseconds) and always matches the clauses being ser
 
 from __future__ import annotations
 
+import logging
+
 import bm25s
 import numpy as np
 
@@ -18,6 +20,9 @@ class BM25Index:
 
     def __init__(self, clauses: list[Clause], tokenizer: ChineseTokenizer) -> None:
         self.tokenizer = tokenizer
+        # bm25s sets its own logger to DEBUG when imported ("Building index from tokens" in
+        # a clerk's output): it follows the application's level like every other logger
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
         self.ids = [c.chunk_id for c in clauses]
         self.regions = [c.region for c in clauses]
         corpus = [tokenizer.words(c.context) or ["∅"] for c in clauses]
