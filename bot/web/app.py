@@ -8,8 +8,6 @@ limits."""
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -31,8 +29,6 @@ from bot.web.security import (
     parse_origins,
     trusted_proxies,
 )
-
-log = logging.getLogger(__name__)
 
 
 def validation_message(errors) -> str:
