@@ -57,11 +57,14 @@ def _rss_mb(pids: list[int]) -> float:
 
 
 def _tree(pid: int) -> list[int]:
-    """The server and its children (the parse workers)."""
+    """The server and its children (the parse workers); a child forked and not yet exec'ed
+    shares the server's memory and is left out (it would count it twice)."""
     out = [pid]
     try:
+        mine = Path(f"/proc/{pid}/cmdline").read_bytes()
         for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            out += _tree(int(child))
+            if Path(f"/proc/{child}/cmdline").read_bytes() != mine:
+                out += _tree(int(child))
     except OSError:
         pass
     return out

@@ -179,6 +179,16 @@ def big_word(path: Path, megabytes: int) -> Path:
     return path
 
 
+def pss_mb(pid: int | str = "self") -> float:
+    """Proportional set size of a process, in MB: shared pages counted once across the
+    processes sharing them (a child between fork and exec shares all of its parent's
+    pages; summing resident sizes would count them twice)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return rss_mb(pid)
+
+
 def rss_mb(pid: int | str = "self") -> float:
     """Resident memory of a process, in MB (Linux /proc)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

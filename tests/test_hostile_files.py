@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from hostile import COUNTY, Para, Run, rss_mb, word, zip_bomb
+from hostile import COUNTY, Para, Run, pss_mb, word, zip_bomb
 from support import tree_digest
 from typer.testing import CliRunner
 
@@ -249,7 +249,9 @@ def test_an_appendix_that_restarts_its_numbering_is_added_and_published(client, 
 
 # ------------------------------------------------------------------------ zip bomb
 class PeakRss:
-    """Samples the resident memory of processes (their children included) every 10 ms."""
+    """Samples the memory of a process and its children every 10 ms (proportional set
+    sizes; a child forked and not yet exec'ed shares this process's memory and is not
+    counted as a second copy)."""
 
     def __init__(self, pid: int | str = "self") -> None:
         self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
@@ -258,11 +260,14 @@ class PeakRss:
 
     def _total(self) -> float:
         pid = str(self.pid if self.pid != "self" else Path("/proc/self").resolve().name)
-        total = rss_mb(pid)
+        total = pss_mb(pid)
+        mine = Path(f"/proc/{pid}/cmdline").read_bytes()
         for child in Path("/proc").glob(f"{pid}/task/*/children"):
             for kid in child.read_text().split():
                 try:
-                    total += rss_mb(kid)
+                    if Path(f"/proc/{kid}/cmdline").read_bytes() == mine:
+                        continue  # forked, not yet exec'ed: the same memory as this process
+                    total += pss_mb(kid)
                 except OSError:
                     continue  # exited meanwhile
         return total
