@@ -122,41 +122,14 @@ def _shading(fill: str):
     return element
 
 
-def zip_bomb(path: Path, gigabytes: float = 1.0, paragraphs: list[str] | None = None) -> Path:
-    """A .docx whose word/document.xml inflates to ``gigabytes`` of one repeated character
-    (about 1 MB on disk per GB: deflate's best ratio), behind a normal-looking archive."""
+def _with_body(path: Path, paragraphs: list[str], write_body) -> Path:
+    """A .docx of ``paragraphs`` whose document.xml body is replaced by what
+    ``write_body(out)`` streams into it (no tree of it is ever built here)."""
     import docx
 
     source = docx.Document()
-    for text in paragraphs or [t for _, t in COUNTY]:
+    for text in paragraphs:
         source.add_paragraph(text)
-    buffer = io.BytesIO()
-    source.save(buffer)
-    original = zipfile.ZipFile(buffer)
-    xml = original.read("word/document.xml").decode("utf-8")
-    body = xml.index("<w:body>") + len("<w:body>")
-    chunk = ("补" * 350_000).encode("utf-8")  # ~1 MB
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in original.infolist():
-            if item.filename != "word/document.xml":
-                archive.writestr(item, original.read(item))
-        member = zipfile.ZipInfo("word/document.xml")
-        member.compress_type = zipfile.ZIP_DEFLATED
-        with archive.open(member, "w", force_zip64=True) as out:
-            out.write(xml[:body].encode("utf-8") + b"<w:p><w:r><w:t>")
-            for _ in range(int(gigabytes * 1000)):
-                out.write(chunk)
-            out.write(b"</w:t></w:r></w:p>" + xml[body:].encode("utf-8"))
-    return path
-
-
-def big_word(path: Path, megabytes: int) -> Path:
-    """A .docx whose document.xml is ``megabytes`` of short, distinct paragraphs: within the
-    archive limits when they are raised, but costly to hold as an XML tree."""
-    import docx
-
-    source = docx.Document()
-    source.add_paragraph("占位")
     buffer = io.BytesIO()
     source.save(buffer)
     original = zipfile.ZipFile(buffer)
@@ -170,13 +143,37 @@ def big_word(path: Path, megabytes: int) -> Path:
         member.compress_type = zipfile.ZIP_DEFLATED
         with archive.open(member, "w", force_zip64=True) as out:
             out.write(xml[:body].encode("utf-8"))
-            written, n = 0, 0
-            while written < megabytes * 1024 * 1024:
-                piece = f"<w:p><w:r><w:t>第{n}段微短剧补贴。</w:t></w:r></w:p>".encode()
-                out.write(piece)
-                written, n = written + len(piece), n + 1
+            write_body(out)
             out.write(xml[body:].encode("utf-8"))
     return path
+
+
+def zip_bomb(path: Path, gigabytes: float = 1.0, paragraphs: list[str] | None = None) -> Path:
+    """A .docx whose word/document.xml inflates to ``gigabytes`` of one repeated character
+    (about 1 MB on disk per GB: deflate's best ratio), behind a normal-looking archive."""
+    chunk = ("补" * 350_000).encode("utf-8")  # ~1 MB
+
+    def bomb(out) -> None:
+        out.write(b"<w:p><w:r><w:t>")
+        for _ in range(int(gigabytes * 1000)):
+            out.write(chunk)
+        out.write(b"</w:t></w:r></w:p>")
+
+    return _with_body(path, paragraphs or [t for _, t in COUNTY], bomb)
+
+
+def big_word(path: Path, megabytes: int) -> Path:
+    """A .docx whose document.xml is ``megabytes`` of short, distinct paragraphs: within the
+    archive limits when they are raised, but costly to hold as an XML tree."""
+
+    def paragraphs(out) -> None:
+        written, n = 0, 0
+        while written < megabytes * 1024 * 1024:
+            piece = f"<w:p><w:r><w:t>第{n}段微短剧补贴。</w:t></w:r></w:p>".encode()
+            out.write(piece)
+            written, n = written + len(piece), n + 1
+
+    return _with_body(path, ["占位"], paragraphs)
 
 
 def pss_mb(pid: int | str = "self") -> float:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hostile import COUNTY  # the county document the hostile-file tests vary
 from support import tree_digest
 from typer.testing import CliRunner
 
@@ -25,20 +26,6 @@ KNOWLEDGE = PROJECT_ROOT / "knowledge"
 ONBOARDING = PROJECT_ROOT / "evals" / "onboarding"
 runner = CliRunner()
 
-COUNTY = [
-    ("h1", "婺源县关于支持微短剧产业发展的若干措施（试行）"),
-    ("p", "婺政办〔2026〕3号"),
-    ("h2", "一、支持取景拍摄"),
-    ("p", "（一）取景补贴。对在婺源拍摄的微短剧剧组，按实际发生费用的30%给予补贴，单个剧组最高不超过10万元。"),
-    ("p", "（二）剧本奖励。对县内企业创作的微短剧剧本，入选国家级扶持项目的，每部奖励20万元；入选省级扶持项目的，每部奖励10万元。"),
-    ("h2", "二、培育市场主体"),
-    ("p", "（一）落户奖励。对新注册、注册资本不低于200万元的微短剧企业，在县内连续缴纳社会保险满6个月的，给予一次性奖励5万元。"),
-    ("p", "（二）重大项目。对总投资1亿元以上的基地建设项目，实行“一事一议”。"),
-    ("h2", "三、附则"),
-    ("p", "本措施自2026年5月1日起施行，有效期2年。"),
-    ("p", "婺源县人民政府办公室"),
-    ("p", "2026年4月20日"),
-]
 
 
 def _docx(path: Path, paragraphs=COUNTY) -> Path:
