@@ -22,8 +22,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +34,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the hostile-file builders the tests use
 from hostile import zip_bomb  # noqa: E402
+from soak import served  # noqa: E402  (beside this script: one way to run `bot serve`)
 
 TOKEN = "memory-admin-token-0123456789abcdef"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
@@ -172,34 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     source = args.data_dir or ROOT / "data"
     if source.exists():
         shutil.copytree(source, work / "data", ignore=shutil.ignore_patterns("feedback.db"))
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     env = os.environ | {"BOT_DATA_DIR": str(work / "data"), "BOT_KNOWLEDGE_DIR": str(work / "knowledge"),
                         "DATABASE_URL": f"sqlite:///{work / 'fb.db'}", "ADMIN_TOKEN": TOKEN,
                         "BOT_RATE_LIMIT_PER_MINUTE": "1000000", "BOT_ADMIN_RATE_LIMIT_PER_MINUTE": "1000000",
                         "BOT_CHAT_UNREAD_SECONDS": str(UNREAD_SECONDS),
                         "BOT_CHAT_SESSION_IDLE_SECONDS": str(IDLE_SECONDS)}
-    log = open(work / "serve.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=log, stderr=subprocess.STDOUT)
     report: dict = {}
-    try:
-        _wait(url, server, work)
-        with httpx.Client(timeout=600) as client:
-            client.post(url + "/api/ask", json={"question": "衢江有什么补贴"})  # warm
-            if "bomb" in steps:
-                report["zip_bomb"] = zip_bomb_upload(client, url, server.pid, work)
-            if "edits" in steps:
-                report["admin_edits"] = admin_edits(client, url, server.pid, args.edits)
-            if "chat" in steps:
-                report["chat"] = chat_turns(client, url, server.pid, args.sessions, args.turns, args.unread)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    with served(env, work) as (server, url), httpx.Client(timeout=600) as client:
+        client.post(url + "/api/ask", json={"question": "衢江有什么补贴"})  # warm
+        if "bomb" in steps:
+            report["zip_bomb"] = zip_bomb_upload(client, url, server.pid, work)
+        if "edits" in steps:
+            report["admin_edits"] = admin_edits(client, url, server.pid, args.edits)
+        if "chat" in steps:
+            report["chat"] = chat_turns(client, url, server.pid, args.sessions, args.turns, args.unread)
     problems = []
     if "zip_bomb" in report and report["zip_bomb"]["rss_peak_mb"] > 1024:
         problems.append("zip bomb peak over 1 GB")
@@ -212,27 +197,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 1 if problems else 0
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, server: subprocess.Popen, work: Path) -> None:
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if server.poll() is not None:
-            raise SystemExit((work / "serve.log").read_text()[-2000:])
-        try:
-            if httpx.get(url + "/api/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise SystemExit("bot serve did not start")
 
 
 if __name__ == "__main__":

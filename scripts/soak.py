@@ -33,6 +33,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -131,24 +133,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
-
-
-def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup: float, seed: int,
-         edit_every: float = 5.0) -> dict:
+@contextmanager
+def served(env: dict[str, str], work: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`bot serve` on a free 127.0.0.1 port with ``env`` (its log in ``work``), once it
+    answers /api/health: (the process, its URL); stopped on exit."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    work = Path(tempfile.mkdtemp(prefix="soak-"))
-    shutil.copytree(ROOT / "knowledge", work / "knowledge")  # the clerk's edits go to a copy
-    env = os.environ | {"BOT_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{work / 'feedback.db'}",
-                        "BOT_KNOWLEDGE_DIR": str(work / "knowledge"), "ADMIN_TOKEN": ADMIN_TOKEN,
-                        "BOT_RATE_LIMIT_PER_MINUTE": "1000000",  # a load test from one address:
-                        "BOT_FEEDBACK_PER_ADDRESS_PER_DAY": "1000000", "BOT_FEEDBACK_PER_HOUR": "1000000"}
     log = open(work / "serve.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env,
                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -162,6 +152,34 @@ def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
+        yield server, url
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=20)
+        log.close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup: float, seed: int,
+         edit_every: float = 5.0) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="soak-"))
+    shutil.copytree(ROOT / "knowledge", work / "knowledge")  # the clerk's edits go to a copy
+    env = os.environ | {"BOT_DATA_DIR": str(data_dir), "DATABASE_URL": f"sqlite:///{work / 'feedback.db'}",
+                        "BOT_KNOWLEDGE_DIR": str(work / "knowledge"), "ADMIN_TOKEN": ADMIN_TOKEN,
+                        "BOT_RATE_LIMIT_PER_MINUTE": "1000000",  # a load test from one address:
+                        "BOT_FEEDBACK_PER_ADDRESS_PER_DAY": "1000000", "BOT_FEEDBACK_PER_HOUR": "1000000"}
+    with served(env, work) as (server, url):
         start = time.monotonic()
         end = start + seconds
         samples: list[tuple[float, str, int, bool, float]] = []  # (t, kind, status, ok, ms)
@@ -213,14 +231,6 @@ def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup
         for t in threads:
             t.join(timeout=60)
         rss.append((time.monotonic() - start, _rss_kb(server.pid)))
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=20)
-        log.close()
 
     windows = []
     t = 0.0
