@@ -22,15 +22,15 @@ from dataclasses import dataclass
 
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Found, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import FULL_SENTENCE, Matcher, TermWeights
-from bot.answer.intent import Intent, count_value
+from bot.answer.intent import COUNT, Intent, count_value
 from bot.answer.templates import Templates
 from bot.models import Clause
 from bot.policy.book import ITEM_MARK, PolicyModel
 
 NAME_END = re.compile(r"^(.{2,24}?)[：:]")
-COUNTED = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*(?:大|个|项|条|类|方面)")
-COUNTED_NOUN = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*(?:大|个|项|条|类)?\s*[\u4e00-\u9fff]{1,4}")
-PARTLY = re.compile(r"((?:[^、，。]{2,20}、)+[^、，。]{2,20})等\s*(\d+|[一二两三四五六七八九十]+)\s*[大个项类]")
+COUNTED = re.compile(rf"{COUNT}\s*(?:大|个|项|条|类|方面)")
+COUNTED_NOUN = re.compile(rf"{COUNT}\s*(?:大|个|项|条|类)?\s*[\u4e00-\u9fff]{{1,4}}")
+PARTLY = re.compile(rf"((?:[^、，。]{{2,20}}、)+[^、，。]{{2,20}})等\s*{COUNT}\s*[大个项类]")
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,10 @@ def _cn_number(text: str) -> float:
     return float(total + digit)
 
 
+# a count of things in digits or Chinese numerals (read with count_value)
+COUNT = r"(\d+|[一二两三四五六七八九十]+)"
+
+
 def count_value(text: str) -> int | None:
     """A count written in digits or Chinese numerals: "11" → 11, "八" → 8, "十二" → 12."""
     if text.isdigit():
@@ -395,7 +399,7 @@ class Understand:
         (None, "") when the question does not ask for names."""
         if not self.model.lexicon.intent_patterns["names"].search(lowered):
             return None, ""
-        counts = [m for m in re.finditer(r"(哪|那)?\s*(\d+|[一二两三四五六七八九十]+)\s*(?:大|个|项|类|条)\s*"
+        counts = [m for m in re.finditer(rf"(哪|那)?\s*{COUNT}\s*(?:大|个|项|类|条)\s*"
                                          r"([\u4e00-\u9fff]{0,2})", lowered)
                   if not re.match(r"月|人|小时|星期|剧组|工作|钟|天", m.group(3))]  # 一个月, 二十个人: not sets
         asked = [m for m in counts if m.group(1)] or counts[-1:]
