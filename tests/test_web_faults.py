@@ -61,7 +61,8 @@ def test_widget_and_chat_say_the_vote_was_not_saved(serve_bot, readonly_db):
         page.locator("button[type=submit]").click()
         page.locator(".msg.bot .cites").first.wait_for(timeout=30000)
         page.get_by_role("button", name="没帮助").first.click()
-        page.wait_for_function("document.querySelector('.rate-status').innerText.includes('未能保存')", timeout=10000)
+        # a locator wait: the widget's CSP forbids the eval a string predicate needs when it re-polls
+        page.locator(".rate-status", has_text="未能保存").first.wait_for(timeout=10000)
         assert page.get_by_role("button", name="没帮助").first.get_attribute("aria-pressed") != "true"
 
         page.goto(served.url + "/")
