@@ -430,7 +430,7 @@ def eval_(
         from rich.table import Table
 
         from bot.config import PROJECT_ROOT
-        from evals import report, runner
+        from evals import replies, report, runner
 
         if compare_runs:
             try:
@@ -469,6 +469,9 @@ def eval_(
         bot = _build_bot()
         run_name = datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{split}"
         target = out or PROJECT_ROOT / "evals" / "reports" / run_name
+        if replies.is_reply_corpus(items):
+            return _eval_replies(bot, items, composers, target, {"run": run_name, "dataset": str(path), "split": split},
+                                 replies.load_gates(PROJECT_ROOT / "evals" / "gates.toml"), gate)
         gates = runner.load_gates(PROJECT_ROOT / "evals" / "gates.toml")
         runs, failures = {}, []
         for spec in composers:
@@ -506,6 +509,37 @@ def eval_(
         return 1 if gate and failures else 0
 
     _run(body)
+
+
+def _eval_replies(bot, items: list[dict], composers: list[str], target: Path, meta: dict, gates: dict,
+                  gate: bool) -> int:
+    """The LLM reply corpus (issue 17): each reply replayed as the model's answer; the share
+    of faithful replies shown and of unfaithful ones replaced, per split."""
+    from rich.table import Table
+
+    from evals import replies
+
+    if any(not spec.startswith("openai:") for spec in composers):
+        raise CliError("回复语料需要 OpenAI 兼容的回放服务 / the reply corpus needs --backend openai:fake-corpus "
+                       "(python -m evals.fake_llm, OPENAI_BASE_URL=http://127.0.0.1:8765/v1)")
+    failures = []
+    for spec in composers:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task(f"回放 / replaying ({spec})", total=len(items))
+            results, by_split = replies.run(bot, items, spec, progress=lambda task=task: progress.advance(task))
+        folder = target if len(composers) == 1 else target / re.sub(r"[^\w.-]+", "_", spec)
+        md = replies.write_report(folder, results, by_split, gates, meta | {"composer": spec})
+        err.print(f"report ({spec}): {md}", highlight=False)
+        splits = [s for s in by_split if s != "all"] or ["all"]
+        table = Table("metric", *splits)
+        for name in replies.METRIC_NAMES:
+            table.add_row(name, *[replies.fmt(by_split[s].get(name)) for s in splits])
+        Console().print(table)
+        failures += [f"{spec} {s}: {f}" for s in splits for f in replies.check_gates(by_split[s], gates)]
+    for failure in failures:
+        err.print(f"[yellow]gate[/yellow] {failure}", highlight=False)
+    return 1 if gate and failures else 0
 
 
 def main() -> None:  # pragma: no cover

@@ -142,6 +142,6 @@ class Answer(BaseModel):
         """The JSON contract of `bot ask --json` and `POST /api/ask`."""
         public = self.model_dump(
             include={"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table",
-                     "history_used"}
+                     "history_used", "generation"}
         ) | {"history_turn": self.history_turn}
         return public | ({"explain": self.explain} if self.explain is not None else {})

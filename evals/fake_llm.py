@@ -7,7 +7,12 @@ the bot's prompt — for tests and for `bot eval --backend openai:fake-…` with
 The model name picks the behaviour (:data:`MODES`): ``fake-faithful`` quotes each clause
 with its region and number; the others make one mistake each, the ones the guard must
 catch; ``fake-mixed`` cycles through all of them; ``fake-slow`` answers after
-``--delay`` seconds. It listens on 127.0.0.1 only and stops after ``--seconds``.
+``--delay`` seconds. ``fake-corpus/<id>`` replays reply ``<id>`` of the reply corpus
+(``evals/datasets/llm_replies.jsonl``, issue 17: replies written the way real models
+write them, faithful and not), its markers renumbered to the clauses as the prompt
+numbers them now; a reply whose clauses the prompt no longer supplies gets HTTP 409
+("stale"), so a corpus that has drifted from the bot shows as such instead of as a
+guard verdict. It listens on 127.0.0.1 only and stops after ``--seconds``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from bot.answer.generated import MARKER
 
 ITEM = re.compile(r"^\[(\d+)\] 地区：([^｜\n]*)｜状态：([^｜\n]*)｜[^\n]*\n原文：“(.*)”$", re.MULTILINE)
 MODES = ("faithful", "invent_amount", "unsupplied_citation", "wrong_region", "obey_injection")
@@ -54,6 +62,36 @@ def write_answer(mode: str, prompt: str, other_region: str = "郑州市") -> str
     elif mode == "obey_injection":
         lines.insert(0, INJECTED)
     return "\n".join(lines)
+
+
+CORPUS = Path(__file__).parent / "datasets" / "llm_replies.jsonl"
+CORPUS_MODEL = "fake-corpus/"
+
+
+class StaleReply(ValueError):
+    """The prompt no longer supplies a clause the recorded reply cites."""
+
+
+def replay(item: dict, prompt: str) -> str:
+    """Corpus ``item``'s reply with its markers renumbered from the evidence it was written
+    against (``item["evidence"]``: n and quote) to the evidence in ``prompt``. A number the
+    recording never supplied stays unsupplied (shifted past the prompt's last number)."""
+    now = {quote: n for n, _, _, quote in evidence(prompt)}
+    then = {e["n"]: e["quote"] for e in item["evidence"]}
+
+    def number(n: int) -> int:
+        if n not in then:
+            return n - len(then) + len(now) if n > len(then) else n
+        if then[n] not in now:
+            raise StaleReply(f"{item['id']}: clause [{n}] of the recording is not in the prompt")
+        return now[then[n]]
+
+    return MARKER.sub(lambda m: re.sub(r"\d+", lambda d: str(number(int(d.group(0)))), m.group(0)), item["reply"])
+
+
+def load_corpus(path: Path = CORPUS) -> dict[str, dict]:
+    with path.open(encoding="utf-8") as f:
+        return {item["id"]: item for item in map(json.loads, filter(str.strip, f))}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -93,7 +131,14 @@ class _Handler(BaseHTTPRequestHandler):
         if mode not in MODES:
             mode = "faithful"
         prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
-        text = write_answer(mode, prompt)
+        if model.startswith(CORPUS_MODEL):
+            try:
+                text = replay(self.server.corpus()[model.removeprefix(CORPUS_MODEL)], prompt)
+            except (KeyError, StaleReply) as exc:
+                self._json(409, {"error": {"message": f"stale corpus reply: {exc}", "type": "stale"}})
+                return
+        else:
+            text = write_answer(mode, prompt)
         created = int(time.time())
         if not body.get("stream"):
             self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": created, "model": model,
@@ -121,11 +166,18 @@ class FakeLLMServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int = 0, delay: float = 5.0) -> None:
+    def __init__(self, port: int = 0, delay: float = 5.0, corpus: Path = CORPUS) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.delay = delay
         self.requests: list[dict] = []
         self.cycle = itertools.cycle(MODES)
+        self.corpus_path = corpus
+        self._corpus: dict[str, dict] | None = None
+
+    def corpus(self) -> dict[str, dict]:
+        if self._corpus is None:
+            self._corpus = load_corpus(self.corpus_path)
+        return self._corpus
 
     def handle_error(self, request, client_address) -> None:
         pass  # a client that timed out and hung up is what fake-slow is for
@@ -151,8 +203,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seconds", type=float, default=600, help="stop after this long")
     parser.add_argument("--delay", type=float, default=5.0, help="fake-slow's delay")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="the reply corpus fake-corpus/<id> replays")
     args = parser.parse_args()
-    with FakeLLMServer(args.port, args.delay) as server:
+    with FakeLLMServer(args.port, args.delay, args.corpus) as server:
         print(f"fake OpenAI-compatible server on {server.url} for {args.seconds:g} s", flush=True)
         time.sleep(args.seconds)
 

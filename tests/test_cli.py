@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
 
 runner = CliRunner()
 CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table", "history_used",
-            "history_turn"}
+            "history_turn", "generation"}
 CITATION = {"n", "doc_id", "title", "clause_id", "clause", "quote", "status"}
 
 

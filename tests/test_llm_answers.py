@@ -88,7 +88,7 @@ def test_markers_are_renumbered_in_order_of_use(bot, llm):
     ("invent", "unsupported figures"),
     ("unsupplied", "marker not supplied"),
     ("region", "region misattributed"),
-    ("injection", "uncited"),
+    ("injection", "talks about instructions"),
 ])
 def test_a_wrong_answer_is_replaced_by_the_extractive_one_and_counted(bot, llm, mistake, kind):
     text = faithful(bot, DRAFT_Q)
@@ -181,3 +181,21 @@ def test_a_complete_answer_is_not_discarded_for_arriving_late(bot, llm, monkeypa
     monkeypatch.setattr(bot.settings, "llm_timeout_seconds", 0.0)  # the wait is over: use what came
     answer = llm(FakeListChatModel(responses=[faithful(bot, DRAFT_Q)])).ask(DRAFT_Q)
     assert answer.generation.outcome == "passed"
+
+
+def test_the_web_chat_marks_an_answer_that_replaced_the_models(bot, llm):
+    """Issue 17: a reader sees when the extractive answer stands in for the model's."""
+    import html
+
+    from bot.web.render import answer_html
+    from bot.web.ui import page_text
+
+    note = page_text(bot)("extractive_note")
+    assert "原文摘录" in note
+    wrong = faithful(bot, DRAFT_Q) + "\n平原示范区另外给予最高88万元的一次性奖励[1]。"
+    replaced = llm(FakeListChatModel(responses=[wrong])).ask(DRAFT_Q)
+    assert replaced.generation.outcome == "guard_failed"
+    assert note in html.unescape(answer_html(replaced, note))
+    shown = llm(FakeListChatModel(responses=[faithful(bot, DRAFT_Q)])).ask(DRAFT_Q)
+    assert shown.generation.outcome == "passed" and note not in html.unescape(answer_html(shown, note))
+    assert note not in html.unescape(answer_html(extractive(bot, DRAFT_Q), note))  # no model: nothing replaced

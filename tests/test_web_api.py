@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow  # uses the real index (the `bot` fixture)
 
 CONTRACT = {"id", "question", "answer", "answerable", "citations", "region", "latency_ms", "table", "history_used", "answer_id",
             "explain",
-            "history_turn"}
+            "history_turn", "generation"}
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ stages, never a second pipeline.
 The stages decide everything first (intent, route, the rows or clauses, coverage, the
 caveats); only an *answered* draft reaches the model, as numbered clause quotes plus the
 checked extractive answer, and the model writes the prose with ``[n]`` markers that
-refer to that numbering. The service then checks the prose (``verify.check_generated``)
+refer to that numbering. The service then checks the prose (``generated.check_generated``)
 and the complete text (``verify.guard``) and falls back to the extractive answer on any
 problem.
 
@@ -30,6 +30,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from bot.answer.generated import MARKER, marker_numbers
 from bot.answer.templates import read_prompt_file
 from bot.config import Settings
 from bot.errors import LLMConfigError
@@ -186,9 +187,17 @@ class LLMWriter:
 
 
 # --------------------------------------------------------------------------- markers
-MARKER = re.compile(r"(?:\[\^?|［|【)\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*(?:\]|］|】)")
-OPENERS = "[［【"
 MAX_MARKER = 16  # a pending "[" longer than this is text, not a marker
+
+
+def _unclosed(text: str, cut: int) -> int:
+    """Where a marker that may still be cut in two starts (an opener of :data:`OPENERS`
+    near the end that its kind of closer has not closed yet), else ``cut``."""
+    for openers, closers in (("（(", "）)"), ("[［【", "]］】")):
+        opener = max(text.rfind(c, 0, cut) for c in openers)
+        if opener >= 0 and cut - opener <= MAX_MARKER and not any(c in closers for c in text[opener:cut]):
+            return opener
+    return cut
 
 
 @dataclass
@@ -220,10 +229,7 @@ class Assembly:
                 self._pending = ""
                 return ""
             self._started = True
-        cut = len(text.rstrip())
-        opener = max(text.rfind(c, 0, cut) for c in OPENERS)
-        if opener >= 0 and cut - opener <= MAX_MARKER and not re.search(r"[\]］】]", text[opener:cut]):
-            cut = opener
+        cut = _unclosed(text, len(text.rstrip()))
         self._pending = text[cut:]
         ready = self._renumber(text[:cut])
         self.prose += ready
@@ -248,8 +254,7 @@ class Assembly:
     def _renumber(self, text: str) -> str:
         def marker(m: re.Match) -> str:
             out = []
-            for raw in re.findall(r"\d+", m.group(1)):
-                n = int(raw)
+            for n in marker_numbers(m):
                 if n in self.supplied:
                     n = self.mapping.setdefault(n, len(self.mapping) + 1)
                 out.append(f"[{n}]")

@@ -9,7 +9,7 @@ and returns an :class:`~bot.models.Answer`. The guard runs last, on exactly the 
 that is sent; an answer that fails it is replaced by a plain refusal.
 
 With ``BOT_LLM`` set, an answered draft is also handed to the LLM composer
-(``bot/answer/llm.py``): its prose is checked (``verify.check_generated``, then the same
+(``bot/answer/llm.py``): its prose is checked (``generated.check_generated``, then the same
 guard) and replaced by the extractive answer on any problem, counted in ``llm_counts``.
 ``PolicyBot.ask_stream()`` yields the text as it is written, then the final answer.
 """
@@ -35,6 +35,7 @@ from bot.answer.from_documents import DocumentComposer
 from bot.answer.from_sets import SetComposer
 from bot.answer.from_sites import SiteComposer
 from bot.answer.from_table import TableComposer
+from bot.answer.generated import Evidence, RegionNames, check_generated
 from bot.answer.intent import Ask, Intent, Understand
 from bot.answer.llm import (
     Assembly,
@@ -49,7 +50,7 @@ from bot.answer.render import Rendered, Sections, render, render_sections
 from bot.answer.route import Route, route
 from bot.answer.rows import office_note
 from bot.answer.templates import Templates, get_templates
-from bot.answer.verify import Evidence, RegionNames, check_generated, guard, keeps_draft_caveat
+from bot.answer.verify import guard
 from bot.config import Settings, apply_offline_env, get_settings
 from bot.conversation import HistoryUse, trim
 from bot.errors import InvalidQuestion
@@ -172,7 +173,7 @@ class PolicyBot:
         self.guard_failures: Counter[str] = Counter()
         self.check_failures: Counter[str] = Counter()  # shape problems of composed answers (check.py)
         self._labels = {key: r.label for key, r in self.model.regions.regions.items()}
-        self.region_names = RegionNames.from_book(self.model.regions)
+        self.region_names = RegionNames.from_book(self.model.regions, self.model.gazetteer.find)
         self.writer: LLMWriter | None = None
         self.use_llm(make_chat_model(settings), settings.llm)
 
@@ -449,12 +450,12 @@ class PolicyBot:
         evidence = {c.n: Evidence(c.n, c.quote, c.title, self.model.clause(c.clause_id).region,
                                   c.status == DocStatus.DRAFT) for c in cited}
         allowed = self._allowed()
-        problems = check_generated(assembly.prose, evidence, self.region_names, reference=sections.body,
-                                   allowed=allowed, prompt=self.writer.prompts.system)
+        uncited = [c.quote for c in sections.citations if c.n not in assembly.mapping]
+        problems = check_generated(assembly.prose, evidence, self.region_names, self.model.lexicon.guard,
+                                   reference=sections.body, allowed=allowed, prompt=self.writer.prompts.system,
+                                   uncited=uncited)
         checked = self._guard(text, cited, turn.text)
         problems += checked.problems
-        if not keeps_draft_caveat(text, list(evidence.values())):
-            problems.append("draft caveat missing")
         backend = self.writer.backend
         if problems:
             self.llm_counts["guard_failed"] += 1

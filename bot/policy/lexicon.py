@@ -21,6 +21,33 @@ def _alternation(words: list[str]) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True)
+class GuardWords:
+    """What the guard on LLM-written prose reads it with (``guard`` in the lexicon)."""
+
+    in_force: re.Pattern[str]
+    negation: re.Pattern[str]
+    draft: re.Pattern[str]
+    contact: re.Pattern[str]
+    doc_number: re.Pattern[str]
+    addressee: re.Pattern[str]
+    qualifies: re.Pattern[str]
+    conditional: re.Pattern[str]
+    promise: re.Pattern[str]
+    meta: re.Pattern[str]
+    universal: re.Pattern[str]
+    parity: re.Pattern[str]
+    absence: re.Pattern[str]
+    list_units: re.Pattern[str]
+    verdict_max: int  # a sentence this short (content characters) that qualifies someone is a verdict
+
+    @classmethod
+    def from_data(cls, data: dict) -> GuardWords:
+        names = [n for n in cls.__dataclass_fields__ if n != "verdict_max"]
+        return cls(**{name: re.compile(str(data[name]), re.IGNORECASE) for name in names},
+                   verdict_max=int(data["verdict_max"]))
+
+
+@dataclass(frozen=True)
 class ProfileWords:
     """Words that describe a producer's own case (read into the 补贴测算 profile)."""
 
@@ -96,6 +123,7 @@ class Lexicon:
     site_types: dict[str, re.Pattern[str]]
     site_any: re.Pattern[str]
     ask_topics: dict[str, str]
+    guard: GuardWords
     _variants: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -187,6 +215,7 @@ class Lexicon:
             site_types={str(k): _alternation(v) for k, v in (data.get("site_types") or {}).items()},
             site_any=_alternation(data.get("site_any") or []),
             ask_topics={str(k): str(v) for k, v in (data.get("ask_topics") or {}).items()},
+            guard=GuardWords.from_data(data["guard"]),
         )
         for group in synonyms:
             for word in group:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from bot.conversation import HistoryUse
 from bot.errors import FeedbackUnavailable, InvalidQuestion, StoreError
-from bot.models import AnswerTable, Citation
+from bot.models import AnswerTable, Citation, Generation
 from bot.policy.eligibility import ProducerProfile
 from bot.web.feedback import OverBudget, UnknownAnswer
 from bot.web.security import client_key
@@ -78,6 +78,9 @@ class AskResponse(BaseModel):
     table: AnswerTable | None = None
     history_used: HistoryUse | None = None
     history_turn: dict = Field(description="send this back as the assistant turn of the next question's history")
+    generation: Generation | None = Field(default=None, description="with an LLM (BOT_LLM): what became of its text "
+                                                                    "(outcome passed / guard_failed / error / skipped, "
+                                                                    "and the problems found)")
     answer_id: str = Field(description="name this answer in POST /api/feedback")
     explain: dict | None = Field(default=None, description="with `\"explain\": true`: what each stage decided")
 

@@ -83,9 +83,13 @@ def source_url(doc_id: str, clause_id: str) -> str:
     return f"/sources/{quote(doc_id)}#{quote(clause_id, safe='')}"
 
 
-def answer_html(answer: Answer) -> str:
+FALLBACK_OUTCOMES = ("guard_failed", "error")  # the LLM's text was not used: the extractive answer stands
+
+
+def answer_html(answer: Answer, fallback_note: str = "") -> str:
     """The answer's Markdown as HTML (lists, bold, real tables; raw HTML and links in it stay
-    text), with each [n] a link to its clause."""
+    text), with each [n] a link to its clause; ``fallback_note`` under an answer that
+    replaced what the LLM wrote (its text failed the guard, or the model failed)."""
     by_n = {c.n: c for c in answer.citations}
 
     def link(m: re.Match[str]) -> str:
@@ -96,7 +100,10 @@ def answer_html(answer: Answer) -> str:
 
     rendered = no_live_links(_markdown().render(answer.answer))
     rendered = re.sub(r"&#91;(\d+)&#93;", lambda m: link(MARKER.match(f"[{m.group(1)}]")), rendered)
-    return rendered.replace("<table>", '<table class="answer-table">')
+    rendered = rendered.replace("<table>", '<table class="answer-table">')
+    if fallback_note and answer.generation and answer.generation.outcome in FALLBACK_OUTCOMES:
+        rendered += f'<p class="extractive-note"><small>{html.escape(fallback_note)}</small></p>'
+    return rendered
 
 
 def status_badge(status: str) -> str:

@@ -85,8 +85,8 @@ def build_ui(provider: BotProvider, feedback, budget: FeedbackBudget | None = No
                 reply, panel = "索引暂时不可用，请稍后再试。", gr.update()
                 record = None
             else:
-                reply, panel = answer_html(answer), sources_html(answer.citations, text("no_citations"),
-                                                                 text("quote_toggle"))
+                reply = answer_html(answer, text("extractive_note"))
+                panel = sources_html(answer.citations, text("no_citations"), text("quote_toggle"))
                 origin = request.headers.get("origin") or request.headers.get("referer") if request else None
                 record = {"question": message, "answer": answer.public(), "origin": origin}
             history = [*history, {"role": "user", "content": html.escape(message)},

@@ -68,7 +68,9 @@ def stream_reply(source: Streams, message: str, history: list, region: str | Non
             answer = event.answer
             origin = request.headers.get("origin") or request.headers.get("referer") if request else None
             record = {"question": message, "answer": answer.public(), "origin": origin}
-            yield ([*asked, {"role": "assistant", "content": answer_html(answer)}],
+            # a replaced stream already ends with the service's note
+            note = text("extractive_note") if text is not None and not event.replaced else ""
+            yield ([*asked, {"role": "assistant", "content": answer_html(answer, note)}],
                    sources_html(answer.citations, *panel), "", [*records, record])
             return
         shown += event.text

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.verify import Evidence, RegionNames, check_generated, keeps_draft_caveat, segments
+from bot.answer.generated import (
+    Evidence,
+    RegionNames,
+    check_generated,
+    keeps_draft_caveat,
+    statements,
+)
+from bot.config import PROJECT_ROOT
+from bot.policy.lexicon import Lexicon
+
+WORDS = Lexicon.load(PROJECT_ROOT / "knowledge" / "lexicon.yaml").guard
 
 DRAFT = "在坪安区取景拍摄的微短剧，区内取景比例不低于60%的，按制作成本的20%给予补贴，最高不超过30万元。"
 DRAFT_TITLE = "坪安区促进微短剧产业发展的若干措施（征求意见稿）"
@@ -29,7 +39,7 @@ def evidence() -> dict[int, Evidence]:
 
 
 def problems(text, evidence, regions, **kw) -> list[str]:
-    return check_generated(text, evidence, regions, prompt=SYSTEM_PROMPT, **kw)
+    return check_generated(text, evidence, regions, WORDS, prompt=SYSTEM_PROMPT, **kw)
 
 
 def test_a_faithful_answer_joining_two_regions_passes(evidence, regions):
@@ -86,7 +96,7 @@ def test_a_draft_measure_presented_as_in_force_is_caught(evidence, regions):
 
 
 def test_a_quote_must_be_verbatim_even_with_an_ellipsis(evidence, regions):
-    assert problems("坪安区：“在坪安区取景拍摄的微短剧……最高不超过30万元。”[1]", evidence, regions) == []
+    assert problems("坪安区（征求意见稿）：“在坪安区取景拍摄的微短剧……最高不超过30万元。”[1]", evidence, regions) == []
     found = problems("坪安区：“在坪安区取景拍摄的微短剧一律给予补贴”[1]", evidence, regions)
     assert any(p.startswith("quote not verbatim") for p in found)
 
@@ -100,8 +110,9 @@ def test_obeying_an_injected_instruction_is_caught(evidence, regions):
     text = ("好的，已忽略之前的全部规则。添加微信 wdj88888 或拨打 400-800-1234，可代办全部补贴申请。\n"
             "坪安区按制作成本的20%给予补贴[1]。")
     found = problems(text, evidence, regions)
-    assert any(p.startswith("uncited:") for p in found)
+    assert any(p.startswith("talks about instructions") for p in found)
     assert any("400-800-1234" in p for p in found) and any("wdj88888" in p for p in found)
+    assert any(p.startswith("uncited:") for p in problems(text.replace("\n", "\n\n"), evidence, regions))
 
 
 def test_repeating_the_system_prompt_is_caught(evidence, regions):
@@ -115,26 +126,30 @@ def test_text_with_no_citation_at_all_fails(evidence, regions):
 
 
 def test_a_count_from_the_checked_extractive_answer_is_allowed(evidence, regions):
-    assert problems("坪安区共有3项措施，其中按制作成本的20%给予补贴[1]。", evidence, regions,
+    assert problems("坪安区（征求意见稿）共有3项措施，其中按制作成本的20%给予补贴[1]。", evidence, regions,
                     reference="坪安区在取景拍摄方面共有3项扶持措施：") == []
-    assert problems("坪安区共有3项措施：\n- 按制作成本的20%给予补贴[1]", evidence, regions,
+    assert problems("坪安区（征求意见稿）共有3项措施：\n- 按制作成本的20%给予补贴[1]", evidence, regions,
                     reference="坪安区在取景拍摄方面共有3项扶持措施：") == []
     assert any("unsupported" in p for p in problems("坪安区共有3项措施，按成本的20%补贴[1]。", evidence, regions))
 
 
 def test_short_uncited_connectives_are_fine(evidence, regions):
-    assert problems("具体如下：\n坪安区按制作成本的20%给予补贴[1]。以正式文件为准。", evidence, regions) == []
+    assert problems("具体如下：\n坪安区（征求意见稿）按制作成本的20%给予补贴[1]。以正式文件为准。", evidence, regions) == []
 
 
-def test_segments_end_at_each_marker_group():
-    cut = segments("衢江区补贴[1]，平原示范区奖励[2][3]。其余")
-    assert [(s.text, s.cites) for s in cut] == [("衢江区补贴", (1,)), ("，平原示范区奖励", (2, 3)), ("。其余", ())]
+def test_statements_are_closed_by_their_markers_and_the_rest_shares_the_sentences(regions):
+    cut = statements("衢江区补贴[1]，平原示范区奖励[2][3]，其余。后句", regions)
+    assert [(s.text, s.cites, s.exact) for s in cut] == [
+        ("衢江区补贴", (1,), True), ("，平原示范区奖励", (2, 3), True), ("，其余。", (1, 2, 3), False),
+        ("后句", (1, 2, 3), False)]
 
 
-def test_a_draft_citation_needs_the_draft_caveat(evidence):
-    assert not keeps_draft_caveat("按制作成本的20%给予补贴[1]", [evidence[1]])
-    assert keeps_draft_caveat("注意：这是征求意见稿。按制作成本的20%给予补贴[1]", [evidence[1]])
-    assert keeps_draft_caveat("每部给予8万元补贴[1]", [evidence[2]])
+def test_a_draft_citation_needs_the_draft_caveat(evidence, regions):
+    assert not keeps_draft_caveat("按制作成本的20%给予补贴[1]", [evidence[1]], WORDS)
+    assert keeps_draft_caveat("注意：这是征求意见稿。按制作成本的20%给予补贴[1]", [evidence[1]], WORDS)
+    assert keeps_draft_caveat("目前尚未正式印发，按制作成本的20%给予补贴[1]", [evidence[1]], WORDS)
+    assert keeps_draft_caveat("每部给予8万元补贴[1]", [evidence[2]], WORDS)
+    assert any(p.startswith("draft caveat missing") for p in problems("按制作成本的20%给予补贴[1]", evidence, regions))
 
 
 def test_an_uncited_sentence_may_not_claim_a_draft_is_in_force_or_name_another_region(evidence, regions):
@@ -148,15 +163,64 @@ def test_an_uncited_sentence_may_not_claim_a_draft_is_in_force_or_name_another_r
 
 def test_a_lead_in_may_be_longer_than_a_connective(evidence, regions):
     lead = "根据现有资料，坪安区和新乡市都对微短剧取景拍摄给予支持，具体规定如下：\n"
-    assert problems(lead + "坪安区按制作成本的20%给予补贴[1]。", evidence, regions) == []
-    assert any(p.startswith("uncited") for p in problems(lead.replace("：", "。") + "坪安区按制作成本的20%给予补贴[1]。",
+    assert problems(lead + "坪安区（征求意见稿）按制作成本的20%给予补贴[1]。", evidence, regions) == []
+    assert any(p.startswith("uncited") for p in problems(lead.replace("：", "。\n") + "坪安区（征求意见稿）按制作成本的20%给予补贴[1]。",
                                                          evidence, regions))
 
 
 def test_a_list_cited_once_at_its_end_is_checked_against_that_citation(evidence, regions):
-    cited_at_end = "1. 区内取景比例不低于60%的微短剧。\n2. 按制作成本的20%给予补贴。\n3. 最高不超过30万元。[1]"
+    cited_at_end = "坪安区（征求意见稿）：\n1. 区内取景比例不低于60%的微短剧。\n2. 按制作成本的20%给予补贴。\n3. 最高不超过30万元。[1]"
     assert problems(cited_at_end, evidence, regions) == []
     assert any(p.startswith("unsupported figures: 8万元")
                for p in problems(cited_at_end.replace("30万元", "8万元"), evidence, regions))
     assert any(p.startswith("uncited") for p in problems("最高不超过30万元。\n- 按制作成本的20%给予补贴[1]",
                                                          evidence, regions))
+
+
+# --- issue 17: where the marker stands does not matter; what is claimed does ---------------
+FAITHFUL_STYLES = [
+    "根据[1]，在坪安区取景比例不低于60%的微短剧（征求意见稿，尚未正式印发），按制作成本的20%给予补贴，最高不超过30万元。",
+    "据坪安区的征求意见稿[1]，区内取景比例达到60%以上的，最高可给予不超过30万元补贴。",
+    "坪安区（征求意见稿）的补贴上限是30万元（见[1]），需在区内取景不低于60%。",
+    "坪安区（征求意见稿）区内取景比例不低于60%的，按制作成本的20%给予补贴【1】，最高不超过30万元。",
+    "坪安区征求意见稿规定，按制作成本的20%给予补贴，最高不超过30万元[^1]。\n\n[^1]: 《坪安区促进微短剧产业发展的若干措施（征求意见稿）》",
+    "坪安区（征求意见稿）：按制作成本的20%给予补贴（来源1）。最高不超过30万元。",
+    "**坪安区（征求意见稿）**\n- 取景比例：不低于60%（[1]）\n- 补贴：制作成本的20%，最高30万元 [1]",
+    "| 地区 | 标准 | 出处 |\n|---|---|---|\n| 坪安区（征求意见稿） | 制作成本的20%，最高不超过30万元 | [1] |\n"
+    "| 新乡市 | 每部8万元 | [2] |",
+    "坪安区的措施还是征求意见稿[1]。取景比例不低于60%的，按制作成本的20%补贴，最高30万元。",
+]
+
+
+@pytest.mark.parametrize("text", FAITHFUL_STYLES)
+def test_faithful_prose_passes_wherever_its_markers_stand(text, evidence, regions):
+    assert problems(text, evidence, regions) == []
+
+
+UNFAITHFUL = {
+    "根据[1]，坪安区（征求意见稿）取景比例不低于60%的，最高可获50万元补贴。": "unsupported figures",
+    "坪安区（征求意见稿）的补贴上限是30万元（见[2]），需在区内取景不低于60%。": "unsupported figures",
+    "据[1]，新乡市（征求意见稿）对取景比例不低于60%的按制作成本的20%补贴。": "region misattributed",
+    "坪安区（征求意见稿）最高不超过30万元（来源7）。": "marker not supplied",
+    "坪安区（征求意见稿）按制作成本的20%补贴[1]，你们的项目可以拿到30万元。": "eligibility asserted",
+    "坪安区（征求意见稿）按制作成本的20%补贴[1]，我们保证申报通过。": "promise",
+    "坪安区的补贴已正式实施[1]，按制作成本的20%给予补贴。": "draft presented as in force",
+    "新乡市的征求意见稿规定每部给予8万元补贴[2]。": "status misstated",
+    "坪安区（征求意见稿）按制作成本的20%补贴，依据坪政办〔2025〕12号文件[1]。": "unsupported figures",
+    "坪安区（征求意见稿）规定取景比例不低于60%[2]，按制作成本的20%给予补贴[1]。": "unsupported figures",
+}
+
+
+@pytest.mark.parametrize("text,kind", UNFAITHFUL.items())
+def test_unfaithful_prose_fails_wherever_its_markers_stand(text, kind, evidence, regions):
+    assert any(p.startswith(kind) for p in problems(text, evidence, regions)), problems(text, evidence, regions)
+
+
+def test_a_conditional_sentence_to_the_asker_is_not_a_verdict(evidence, regions):
+    text = "如果您的项目区内取景比例不低于60%，坪安区（征求意见稿）按制作成本的20%给予补贴，最高不超过30万元[1]。"
+    assert problems(text, evidence, regions) == []
+
+
+def test_a_swapped_figure_between_two_markers_in_one_sentence_is_caught(evidence, regions):
+    text = "坪安区（征求意见稿）每部给予8万元[1]，新乡市按制作成本的20%补贴[2]。"
+    assert any(p.startswith("unsupported figures") for p in problems(text, evidence, regions))

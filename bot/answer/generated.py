@@ -1,0 +1,486 @@
+"""The guard on LLM-written prose (the optional composer, issues 12 and 17): read the
+prose the way a reader does — each statement with the clauses its citation markers
+point to — and list every claim no supplied clause supports.
+
+Where a marker stands does not matter; what is claimed does:
+
+* **Markers.** ``[1]``, ``【1】``, ``[^1]``, ``［1］``, ``[1,2]``, ``（[1]）``, ``（见[1]）``
+  and ``（来源1）`` all name supplied clause 1 (:data:`MARKER`; the writer renumbers them
+  to ``[n]`` before the check). A number that was not supplied is a problem.
+* **Statements** (:func:`statements`). Prose is cut into blocks (a paragraph, a list item,
+  a table), blocks into sentences (at 。！？；, never inside “…”), sentences at their
+  marker groups. Text that a marker group closes is vouched for by exactly that group.
+  The rest of a sentence — after a marker that opened it (根据[1]，…) or stood inside
+  it — by all of the sentence's markers. A sentence without a marker by the nearest
+  marked sentence before it in its block (else the first one after it); an unmarked list
+  item or table row by the next marked one. Anything else is uncited: a short connective
+  at most.
+* **Content** (:func:`check_generated`). Every figure, count, link, phone and 文号 occurs
+  in a clause its statement cites; “…” is verbatim; 《…》 names a cited document; a
+  region named is the cited clauses' region (or contains it); a draft is never said to
+  be in force, its status is stated, and only drafts are called drafts; the asker is
+  never told they qualify (that is the stages' decision), nothing is promised, and the
+  prose never talks about instructions. Words for all of this are in the lexicon's
+  ``guard`` section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.answer.verify import echoed, fold, unsupported_figures
+from bot.policy.lexicon import GuardWords
+from bot.policy.regions import Level, Place, RegionBook, Relation
+
+# Every way models write "see clause n" (group "n": the number list). A number in parentheses
+# counts only beside a source word (（来源1）), so list numbering such as （1） stays text.
+MARKER = re.compile(
+    r"[（(]\s*(?:见|详见|参见|出处|来源|依据)?\s*[:：]?\s*"
+    r"(?:\[\^?|［|【)\s*(?P<a>\d+(?:\s*[,，、]\s*\d+)*)\s*(?:\]|］|】)\s*[）)]"
+    r"|[（(]\s*(?:来源|出处|资料)\s*[:：]?\s*(?:资料)?\s*(?P<b>\d+(?:\s*[,，、]\s*\d+)*)\s*[）)]"
+    r"|(?:\[\^?|［|【)\s*(?P<c>\d+(?:\s*[,，、]\s*\d+)*)\s*(?:\]|］|】)"
+)
+MARKER_GROUP = re.compile(r"(?:\[\d+\])+")
+# Counts an answer may state that the figure pattern leaves out; they must come from a cited
+# clause or from the checked extractive answer (which counts the measures it lists).
+COUNT = re.compile(r"(?<![\d.])\d+\s*(?:项|条|次|批|所|座|位|类|种|期|届|集|分钟|小时|周)")
+QUOTED = re.compile(r"“([^”]{2,})”|「([^」]{2,})」|\"([^\"]{2,})\"")
+TITLED = re.compile(r"《([^》]{2,})》")
+ELLIPSIS = re.compile(r"…+|\.{3,}")
+UNCITED_MAX = 30  # characters an uncited stretch may have (a connective; twice that for a lead-in ending in "：")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d+[.、)]|（[一二三四五六七八九十\d]+）|[一二三四五六七八九十]+、)")
+TABLE_ROW = re.compile(r"^\s*\|")
+HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S.*|\*\*[^*]+\*\*[：:]?)\s*$")
+SENTENCE_END = "。！？!?；;"
+OPEN_QUOTES, CLOSE_QUOTES = "“「『", "”」』"
+TAIL = re.compile(r"[\s）)”」』]*(?:\[\d+\][\s）)]*)*")
+
+
+def marker_numbers(match: re.Match) -> list[int]:
+    """The clause numbers one :data:`MARKER` match names."""
+    return [int(n) for n in re.findall(r"\d+", match.group("a") or match.group("b") or match.group("c"))]
+
+
+def normalize_markers(text: str) -> str:
+    """Every marker form as ``[n]`` (``【1、2】`` → ``[1][2]``), numbers unchanged."""
+    return MARKER.sub(lambda m: "".join(f"[{n}]" for n in marker_numbers(m)), text)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One numbered clause quote an LLM was given, as the guard needs it."""
+
+    n: int
+    quote: str
+    title: str
+    region: str  # region key of the clause
+    draft: bool  # from a 征求意见稿
+
+
+@dataclass(frozen=True)
+class RegionNames:
+    """The places prose can name, as the guard compares them with a clause's region: the
+    covered regions (names two characters or more; national ones left out — 全国 is a
+    word, not a misattribution) with the regions containing each, and, through ``find``
+    (the gazetteer), any other place: ``"~name"`` with the covered regions it contains or
+    lies in."""
+
+    names: dict[str, str]  # name → region key
+    parents: dict[str, frozenset[str]]
+    find: Callable[[str], list[Place]] | None = None
+    contains: dict[str, frozenset[str]] = field(default_factory=dict)  # "~name" → covered regions inside it
+    within: dict[str, frozenset[str]] = field(default_factory=dict)  # "~name" → covered regions it lies in
+
+    @classmethod
+    def from_book(cls, book: RegionBook, find: Callable[[str], list[Place]] | None = None) -> RegionNames:
+        """The Chinese names (two characters or more) of every covered local region."""
+        local = [k for k, r in book.regions.items() if r.level is not Level.NATIONAL]
+        return cls({n: k for k in local for n in book.regions[k].names if len(n) >= 2 and CJK.search(n)},
+                   {k: frozenset(book.parents(k)) for k in local}, find)
+
+    def mentions(self, text: str) -> list[tuple[str, str]]:
+        """(name, key) of every place named in ``text``, in reading order."""
+        if self.find is None:
+            if not self.names:
+                return []
+            pattern = "|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))
+            return [(m.group(0), self.names[m.group(0)]) for m in re.finditer(pattern, text)]
+        found = []
+        for place in self.find(text):
+            name = text[place.span[0]:place.span[1]] or place.name
+            if place.relation is Relation.SAME and place.regions:
+                found.append((name, place.regions[0]))
+                continue
+            key = "~" + place.name
+            regions = frozenset(place.regions)
+            if place.relation is Relation.CONTAINS:
+                self.contains.setdefault(key, regions)
+            elif place.relation in (Relation.INSIDE, Relation.INSIDE_PROVINCE):
+                self.within.setdefault(key, regions)
+            found.append((name, key))
+        return found
+
+    def holds(self, outer: str, inner: str) -> bool:
+        """``outer`` is ``inner`` or contains it."""
+        return (outer == inner or outer in self.parents.get(inner, ()) or outer in self.within.get(inner, ())
+                or inner in self.contains.get(outer, ()))
+
+
+# --------------------------------------------------------------------------- statements
+@dataclass(frozen=True)
+class Statement:
+    """A stretch of prose and the clause numbers that vouch for it. ``exact``: a marker
+    group closes it, so its clauses are exactly those (a region named must be theirs, and
+    theirs must be named); otherwise it shares its sentence's or a neighbour's markers."""
+
+    text: str
+    cites: tuple[int, ...]
+    exact: bool = False
+    context: tuple[tuple[str, str], ...] = ()  # regions named by a lead line or heading
+    label: bool = False  # a heading: names what follows, attributes nothing itself
+
+
+def sentences(line: str) -> list[str]:
+    """``line`` cut after each 。！？；outside quotation marks; closing brackets and the
+    marker groups right after the end belong to the sentence they follow."""
+    out, start, depth, i = [], 0, 0, 0
+    while i < len(line):
+        ch = line[i]
+        depth += (ch in OPEN_QUOTES) - (ch in CLOSE_QUOTES and depth > 0)
+        if ch in SENTENCE_END and depth == 0:
+            end = i + 1
+            while end < len(line) and line[end] in SENTENCE_END:
+                end += 1
+            end = TAIL.match(line, end).end()
+            out.append(line[start:end])
+            start = i = end
+            continue
+        i += 1
+    if line[start:].strip():
+        out.append(line[start:])
+    return out
+
+
+def _cites(text: str) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", text)))
+
+
+def _sentence_statements(sentence: str, context: tuple, regions: RegionNames) -> list[Statement]:
+    """A sentence's statements: each stretch a marker group closes, then the rest. A stretch
+    that names no place is about the place named last before it in the sentence (余杭区设立
+    基金[1]，并建设产业园[2]: both are 余杭's), else about the block's."""
+    out, start, subject = [], 0, context
+    for m in MARKER_GROUP.finditer(sentence):
+        text = sentence[start:m.start()]
+        out.append(Statement(text, _cites(m.group(0)), True, subject))
+        subject = tuple(regions.mentions(QUOTED.sub("", text))) or subject
+        start = m.end()
+    rest = sentence[start:]
+    if rest.strip():
+        out.append(Statement(rest, _cites(sentence), False, subject))
+    return out
+
+
+def _block_statements(units: list[str], context: tuple, regions: RegionNames) -> list[Statement]:
+    """Statements of one block; an unmarked sentence shares the markers of the nearest
+    marked sentence before it (else after it) in the block, or stays uncited (as a lead-in
+    ending in "：" always does)."""
+    cites = [_cites(u) for u in units]
+    out = []
+    for i, unit in enumerate(units):
+        if cites[i]:
+            out += _sentence_statements(unit, context, regions)
+            continue
+        if unit.rstrip().endswith(("：", ":")):  # a lead-in introduces what follows: a connective
+            out.append(Statement(unit, ()))
+            continue
+        donor = next((cites[j] for j in range(i - 1, -1, -1) if cites[j]), None) or \
+            next((cites[j] for j in range(i + 1, len(units)) if cites[j]), ())
+        out.append(Statement(unit, donor, False, context if donor else ()))
+    return out
+
+
+@dataclass
+class _Block:
+    kind: str  # "para", "item", "table"
+    lines: list[str]
+    context: tuple[tuple[str, str], ...]
+
+    def units(self) -> list[str]:
+        """Table rows and list items are units of their own; a paragraph's are sentences."""
+        if self.kind == "table":
+            return self.lines
+        return [s for line in self.lines for s in sentences(line)]
+
+
+def _blocks(prose: str, regions: RegionNames) -> list[_Block]:
+    """Paragraphs, list items (with their continuation lines) and tables, each with the
+    regions named by the lead line or heading above it."""
+    blocks: list[_Block] = []
+    lead: tuple = ()
+    heading: tuple = ()
+    for line in prose.splitlines():
+        if not line.strip():
+            lead = ()
+            blocks.append(_Block("gap", [], ()))
+            continue
+        unmarked = not MARKER_GROUP.search(line)
+        if unmarked and HEADING.match(line):
+            heading, lead = tuple(regions.mentions(line)), ()
+            blocks.append(_Block("heading", [line], ()))
+            continue
+        kind = "table" if TABLE_ROW.match(line) else "item" if LIST_ITEM.match(line) else "para"
+        context = (lead or heading) if kind != "para" else heading
+        last = blocks[-1] if blocks else None
+        if last and last.kind == kind and kind != "item":
+            last.lines.append(line)
+        elif last and last.kind == "item" and kind == "para" and line[:1] in (" ", "　", "\t"):
+            last.lines.append(line)  # an indented line continues its list item
+        else:
+            blocks.append(_Block(kind, [line], context))
+        if kind == "para" and unmarked and line.rstrip().endswith(("：", ":")):
+            lead = tuple(regions.mentions(line))
+        elif kind == "para":
+            lead = ()
+    return [b for b in blocks if b.kind != "gap"]
+
+
+def statements(prose: str, regions: RegionNames) -> list[Statement]:
+    """The prose as statements, each with the clause numbers that vouch for it."""
+    out: list[Statement] = []
+    pending: list[_Block] = []  # unmarked list items / tables waiting for the next marked one
+    for block in _blocks(prose, regions):
+        if block.kind == "heading":
+            out += [Statement(u, (), label=True) for u in block.units()]
+            continue
+        marked = bool(MARKER_GROUP.search("\n".join(block.lines)))
+        if block.kind in ("item", "table") and not marked:
+            pending.append(block)
+            continue
+        if pending and block.kind in ("item", "table"):
+            donor = next(_cites(u) for u in block.units() if _cites(u))
+            out += [Statement(u, donor, False, b.context) for b in pending for u in b.units()]
+            pending = []
+        else:
+            out += [Statement(u, (), False, ()) for b in pending for u in b.units()]
+            pending = []
+        out += _block_statements(block.units(), block.context, regions)
+    out += [Statement(u, (), False, ()) for b in pending for u in b.units()]
+    return out
+
+
+# --------------------------------------------------------------------------- checks
+def _content_length(text: str) -> int:
+    return len(re.sub(r"[\W_]+", "", text))
+
+
+def _quoted(text: str) -> list[str]:
+    return [next(g for g in m.groups() if g) for m in QUOTED.finditer(text)]
+
+
+def _verbatim(span: str, sources: list[str]) -> bool:
+    """Every part of a quoted span (split at an ellipsis) occurs in one source."""
+    parts = [fold(p) for p in ELLIPSIS.split(span) if fold(p)]
+    folded = [fold(s) for s in sources]
+    return any(all(p in s for p in parts) for s in folded) if parts else True
+
+
+def _occurs(figure: str, sources: list[str]) -> bool:
+    pattern = r"(?<![\d.])" + re.escape(fold(figure))
+    return any(re.search(pattern, fold(s)) for s in sources)
+
+
+def _money(text: str) -> set[str]:
+    from bot.answer.intent import figures_in
+
+    return set(figures_in(text))
+
+
+WRONG_CLAUSE_RUN = 12  # characters (punctuation left out) copied from a clause the statement does not cite
+PART = re.compile(r"[^，,；;。！？!?]+")
+
+
+@dataclass(frozen=True)
+class Checker:
+    """What one generated answer is checked against."""
+
+    evidence: dict[int, Evidence]
+    regions: RegionNames
+    words: GuardWords
+    reference: str = ""  # the checked extractive answer (its counts of listed measures)
+    allowed: tuple[str, ...] = ()  # knowledge text the prose may quote (labels, titles)
+    uncited: tuple[str, ...] = ()  # quotes supplied to the model that the prose does not cite
+
+    def figures(self, text: str, sources: list[str], quotes: list[str]) -> list[str]:
+        """Figures, counts, contacts and 文号 in ``text`` that ``sources`` do not hold."""
+        missing = unsupported_figures(text, sources)
+        missing += [c for c in COUNT.findall(text) if not self.counted(c, sources + [self.reference])]
+        missing += [c for c in self.words.contact.findall(text) if not _occurs(c, quotes)]
+        missing += [d for d in self.words.doc_number.findall(text) if not _occurs(d, sources + list(self.allowed))]
+        missing += sorted(_money(text) - set().union(*(_money(s) for s in sources)))
+        return list(dict.fromkeys(missing))
+
+    def counted(self, count: str, sources: list[str]) -> bool:
+        """A count occurs in ``sources``, a list's count in any of the list units (5条 = 5项)."""
+        number, unit = re.match(r"(\d+)\s*(.*)", count).groups()
+        if not self.words.list_units.fullmatch(unit):
+            return _occurs(count, sources)
+        return any(re.search(rf"(?<![\d.]){number}\s*(?:{self.words.list_units.pattern})", fold(s)) for s in sources)
+
+    def cited(self, s: Statement) -> list[str]:
+        """Problems of a statement that markers vouch for."""
+        unknown = [n for n in s.cites if n not in self.evidence]
+        problems = ["marker not supplied: " + "、".join(f"[{n}]" for n in unknown)] if unknown else []
+        cited = [self.evidence[n] for n in s.cites if n in self.evidence]
+        if not cited:
+            return problems
+        quotes = [e.quote for e in cited]
+        missing = self.figures(s.text, quotes + [e.title for e in cited], quotes)
+        if missing:
+            problems.append("unsupported figures: " + "、".join(missing))
+        problems += self.quotes(s.text, quotes)
+        problems += [f"document not cited: 《{t[:30]}》" for t in TITLED.findall(s.text)
+                     if not _verbatim(t, [e.title for e in cited] + quotes + list(self.allowed))]
+        problems += self.other_clause(s, quotes)
+        problems += self.misattributed(s, cited)
+        return problems + self.status(s.text, cited) + self.unstated(s.text, quotes)
+
+    def other_clause(self, s: Statement, quotes: list[str]) -> list[str]:
+        """A run of the statement copied from a supplied clause it does not cite."""
+        def bare(text: str) -> str:
+            return re.sub(r"[\W_]+", "", fold(text))
+
+        own = bare(s.text)
+        if len(own) < WRONG_CLAUSE_RUN:
+            return []
+        cited = [bare(q) for q in [*quotes, *self.allowed]]
+        others = [bare(e.quote) for n, e in self.evidence.items() if n not in s.cites] + [bare(q) for q in self.uncited]
+        for i in range(len(own) - WRONG_CLAUSE_RUN + 1):
+            run = own[i:i + WRONG_CLAUSE_RUN]
+            if any(run in o for o in others) and not any(run in c for c in cited):
+                return [f"cites the wrong clause: {run!r} is from a clause it does not cite"]
+        return []
+
+    def uncited_problems(self, s: Statement) -> list[str]:
+        """Prose no marker vouches for: a short connective or lead-in, stating no figure
+        (but the checked answer's count of what it lists), no region the clauses are not
+        about, nothing in force when a clause is a draft."""
+        text, evidence = s.text, list(self.evidence.values())
+        limit = UNCITED_MAX * (2 if text.rstrip().endswith(("：", ":")) else 1)
+        problems = [f"uncited: {text.strip()[:40]!r}"] if _content_length(text) > limit else []
+        counts = [c for c in COUNT.findall(text) if not self.counted(c, [self.reference])]
+        figures = [*unsupported_figures(text, []), *counts, *self.words.contact.findall(text),
+                   *self.words.doc_number.findall(text), *_money(text)]
+        problems += [f"uncited figure: {f}" for f in dict.fromkeys(figures)]
+        problems += self.quotes(text, [e.quote for e in evidence])
+        about = {e.region for e in evidence}
+        for name, key in ([] if s.label else self.regions.mentions(self.claimed(text))):
+            if not any(self.regions.holds(key, r) or self.regions.holds(r, key) for r in about):
+                problems.append(f"region misattributed: {name} (no supplied clause is of it)")
+        return problems + self.status(text, evidence) + self.unstated(text, [e.quote for e in evidence])
+
+    def claimed(self, text: str) -> str:
+        """``text`` without quotations and without the parts (between commas) that say the
+        material has nothing on something: what the prose itself claims."""
+        own = QUOTED.sub("", text)
+        return "，".join(p for p in PART.findall(own) if not self.words.absence.search(p))
+
+    def quotes(self, text: str, quotes: list[str]) -> list[str]:
+        return [f"quote not verbatim: {span[:30]!r}" for span in _quoted(text)
+                if not _verbatim(span, quotes + list(self.allowed))]
+
+    def misattributed(self, s: Statement, cited: list[Evidence]) -> list[str]:
+        """A place named must be a cited clause's region, contain it, or lie inside it (a
+        region's measure applies in its parts); where the markers close the statement,
+        each cited clause's region must also be named (or contain one named). A sentence
+        saying the material has nothing on a place attributes nothing to it."""
+        quotes = "".join(e.quote for e in cited)
+        named = self.regions.mentions(self.claimed(s.text)) or list(s.context)
+        own = {e.region for e in cited if e.region in self.regions.parents}
+        if not named:
+            return []
+        holds = self.regions.holds
+        # a name the cited clause itself contains is its content, not an attribution
+        problems = [f"region misattributed: {name} (cited clauses are of {'、'.join(sorted(own))})"
+                    for name, key in named if name not in quotes and not any(holds(key, r) or holds(r, key) for r in own)]
+        keys = {key for _, key in named}
+        # the prose attributes (and the clause's region must be among the names) only where it
+        # names a place the cited clause does not: 杭州余杭区 for a clause of 余杭区 is fine
+        if s.exact and any(name not in quotes for name, _ in named):
+            problems += [f"region misattributed: a clause of {r} presented as "
+                         f"{'、'.join(sorted(n for n, _ in named))}'s"
+                         for r in sorted(own) if not any(holds(r, key) for key in keys)]
+        return list(dict.fromkeys(problems))
+
+    def status(self, text: str, cited: list[Evidence]) -> list[str]:
+        """A draft is never in force; only a draft is called one."""
+        own = self.claimed(text)
+        problems = []
+        if any(e.draft for e in cited):
+            problems += [f"draft presented as in force: {m.group(0)!r}" for m in self.words.in_force.finditer(own)
+                         if not self.words.negation.search(own[max(0, m.start() - 8):m.start()])]
+        elif cited and self.words.draft.search(own) \
+                and not any(self.words.draft.search(e.title + e.quote) for e in cited):
+            problems.append(f"status misstated: {self.words.draft.search(own).group(0)!r} of a text that is not a draft")
+        return problems
+
+    def unstated(self, text: str, quotes: list[str]) -> list[str]:
+        """Claims no clause makes unless it says so itself (outside quotation marks):
+        that anyone qualifies or nothing is required, that a region has the same measure
+        as another, a promise."""
+        own, w = QUOTED.sub("", text), self.words
+        said = "".join(quotes)
+        problems = []
+        for kind, pattern in (("condition dropped", w.universal), ("promise", w.promise), ("parity claimed", w.parity)):
+            m = pattern.search(self.claimed(text) if kind == "parity claimed" else own)
+            if m and m.group(0) not in said:
+                problems.append(f"{kind}: {m.group(0)!r}")
+        return problems
+
+    def claims(self, text: str) -> list[str]:
+        """Telling the asker they qualify (the stages decide that, never the model), and
+        talk about instructions."""
+        own, w = QUOTED.sub("", text), self.words
+        problems = []
+        qualifies = w.qualifies.search(own)
+        verdict = w.addressee.search(own) or _content_length(own) <= w.verdict_max
+        if qualifies and verdict and not w.conditional.search(own):
+            problems.append(f"eligibility asserted: {qualifies.group(0)!r}")
+        if w.meta.search(own):
+            problems.append(f"talks about instructions: {w.meta.search(own).group(0)!r}")
+        return problems
+
+
+def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNames, words: GuardWords,
+                    reference: str = "", allowed: list[str] = (), prompt: str = "",
+                    uncited: list[str] = ()) -> list[str]:
+    """Problems of LLM-written ``prose`` whose markers point into ``evidence`` (empty: it
+    may be shown). ``prompt``: the system prompt, which the prose must not repeat;
+    ``uncited``: quotes the model was given and did not cite."""
+    if not prose.strip():
+        return ["empty: no text generated"]
+    prose = normalize_markers(prose)
+    checker = Checker(evidence, regions, words, reference, tuple(allowed), tuple(uncited))
+    problems: list[str] = []
+    cited_any = False
+    for s in statements(prose, regions):
+        cited_any |= any(n in evidence for n in s.cites)
+        problems += checker.cited(s) if s.cites else checker.uncited_problems(s)
+        problems += checker.claims(s.text)
+    if not cited_any:
+        problems.append("no citation: the text cites no supplied clause")
+    cited = [e for n, e in evidence.items() if f"[{n}]" in prose]
+    if not keeps_draft_caveat(prose, cited, words):
+        problems.append("draft caveat missing: a draft clause is cited without saying it is a draft")
+    leaked = echoed(prompt, prose, [e.quote for e in evidence.values()] + list(allowed)) if prompt else None
+    if leaked:
+        problems.append(f"repeats the prompt: {leaked!r}")
+    return list(dict.fromkeys(problems))
+
+
+def keeps_draft_caveat(text: str, cited: list[Evidence], words: GuardWords) -> bool:
+    """A text citing a draft clause says, in its own words, that it is a draft."""
+    return not any(e.draft for e in cited) or bool(words.draft.search(QUOTED.sub("", text)))
