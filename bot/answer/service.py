@@ -20,7 +20,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from langchain_core.runnables import Runnable
@@ -150,6 +150,18 @@ class PolicyBot:
         self.understand = Understand(self.model, self.weights.correct_typos,
                                      lambda text: self.weights.terms(text, set(self.model.regions.name_index)),
                                      lambda word: word in self.weights.df, settings.topic_margin)
+        self._composers()
+        self.measures = MeasureService(self)
+        self.guard_failures: Counter[str] = Counter()
+        self.check_failures: Counter[str] = Counter()  # shape problems of composed answers (check.py)
+        self._labels = {key: r.label for key, r in self.model.regions.regions.items()}
+        self.region_names = RegionNames.from_book(self.model.regions, self.model.gazetteer.find)
+        self.writer: LLMWriter | None = None
+        self.use_llm(make_chat_model(settings), settings.llm)
+
+    def _composers(self) -> None:
+        """The composers, and the registry from route to composer (None: the clauses answer;
+        retrieval-based answers are composed in :meth:`compose`)."""
         self.tables = TableComposer(self.model, self.templates, self.weights)
         self.sites = SiteComposer(self.model, self.templates, self.weights)
         self.clauses = ClauseComposer(self.model, self.templates, self.weights)
@@ -157,7 +169,6 @@ class PolicyBot:
         self.sets = SetComposer(self.model, self.templates, self.weights)
         self.declines = Declines(self.model, self.templates)
         self.caveats = Caveats(self.model, self.templates)
-        # route → composer (None: the clauses answer); retrieval-based answers below
         self.composers: dict[Route, Callable[[Intent], Draft | None]] = {
             Route.INJECTION: lambda intent: self.declines.decline("injection"),
             Route.OFFTOPIC: lambda intent: self.declines.decline("offtopic"),
@@ -169,13 +180,6 @@ class PolicyBot:
             Route.SITES: self.sites.compose,
             Route.DOCUMENT: self.documents.compose,
         }
-        self.measures = MeasureService(self)
-        self.guard_failures: Counter[str] = Counter()
-        self.check_failures: Counter[str] = Counter()  # shape problems of composed answers (check.py)
-        self._labels = {key: r.label for key, r in self.model.regions.regions.items()}
-        self.region_names = RegionNames.from_book(self.model.regions, self.model.gazetteer.find)
-        self.writer: LLMWriter | None = None
-        self.use_llm(make_chat_model(settings), settings.llm)
 
     # ------------------------------------------------------------------ LLM composer
     def use_llm(self, chat: Runnable | None, backend: str = "custom") -> None:
@@ -336,18 +340,8 @@ class PolicyBot:
 
     def _extractive(self, turn: _Turn, generation: Generation | None = None) -> Answer:
         """render → guard: the deterministic answer (a plain refusal if it fails the guard)."""
-        intent, draft, text, timings, t1 = turn.intent, turn.draft, turn.text, turn.timings, turn.dressed_at
-        rendered = render(draft, self.model, intent.english and draft.answerable, self.templates("english_note"))
-        answerable = draft.answerable
-        checked = self._guard(rendered.text, rendered.citations, text)
-        if not checked.ok:
-            # Never let an unverifiable statement out: an honest refusal instead.
-            for problem in checked.problems:
-                self.guard_failures[problem.split(":")[0]] += 1
-            log.warning("answer failed the guard (%s), refusing: %r", "; ".join(checked.problems), text)
-            draft = self._fallback(intent)
-            rendered = render(draft, self.model)
-            answerable = False
+        intent, text, timings, t1 = turn.intent, turn.text, turn.timings, turn.dressed_at
+        draft, rendered, answerable = self._guarded(turn)
         problems = check(rendered.text, draft, rendered.citations, self._labels)
         for problem in problems:
             self.check_failures[re.sub(r"\[\d+\]|\(\d+\)|：.*|(?<=name ).*", "…", problem)] += 1
@@ -376,6 +370,20 @@ class PolicyBot:
             checks=problems,
         )
 
+    def _guarded(self, turn: _Turn) -> tuple[Draft, Rendered, bool]:
+        """The draft rendered, if it passes the guard; else a plain refusal (never let an
+        unverifiable statement out). Returns the draft shown, its rendering, answerable."""
+        intent, draft = turn.intent, turn.draft
+        rendered = render(draft, self.model, intent.english and draft.answerable, self.templates("english_note"))
+        checked = self._guard(rendered.text, rendered.citations, turn.text)
+        if checked.ok:
+            return draft, rendered, draft.answerable
+        for problem in checked.problems:
+            self.guard_failures[problem.split(":")[0]] += 1
+        log.warning("answer failed the guard (%s), refusing: %r", "; ".join(checked.problems), turn.text)
+        draft = self._fallback(intent)
+        return draft, render(draft, self.model), False
+
     def _writes(self, turn: _Turn) -> bool:
         """Does the LLM write this answer? Only for drafts the stages answered from cited
         clauses: coverage (not covered, declined) is never the model's decision."""
@@ -397,24 +405,10 @@ class PolicyBot:
         request = self._request(turn, sections)
         assembly = Assembly({c.n for c in sections.citations}, sections.lead, sections.notes)
         started = time.perf_counter()
-        deadline = started + self.settings.llm_timeout_seconds
-        failure = None
         head = assembly.start()
         if head:
             yield TextDelta(head)
-        try:
-            for chunk in write(request):
-                if isinstance(chunk, ExtractiveFallback):
-                    failure = chunk.reason
-                    break
-                if assembly.prose and time.perf_counter() > deadline:  # a stream still going: stop waiting
-                    failure = f"timeout: still writing after {self.settings.llm_timeout_seconds:g} s"
-                    break
-                delta = assembly.feed(chunk)
-                if delta:
-                    yield TextDelta(delta)
-        except Exception as exc:  # noqa: BLE001 — after its first token the fallback chain cannot catch it
-            failure = f"{type(exc).__name__}: {str(exc)[:200]}"
+        failure = yield from self._written(write(request), assembly, started + self.settings.llm_timeout_seconds)
         llm_ms = (time.perf_counter() - started) * 1000
         turn.timings["llm_ms"] = llm_ms
         shown = bool(head) or bool(assembly.prose)
@@ -434,6 +428,23 @@ class PolicyBot:
         generation = Generation(backend=self.writer.backend, outcome="error", problems=[failure],
                                 llm_ms=round(llm_ms, 2), text=assembly.prose)
         yield FinalAnswer(self._extractive(turn, generation), replaced=shown)
+
+    def _written(self, chunks: Iterable[str | ExtractiveFallback], assembly: Assembly,
+                 deadline: float) -> Generator[StreamEvent, None, str | None]:
+        """The model's text as deltas, fed through ``assembly``; returns why it failed
+        (an error, a timeout, the fallback chain's reason) or None."""
+        try:
+            for chunk in chunks:
+                if isinstance(chunk, ExtractiveFallback):
+                    return chunk.reason
+                if assembly.prose and time.perf_counter() > deadline:  # a stream still going: stop waiting
+                    return f"timeout: still writing after {self.settings.llm_timeout_seconds:g} s"
+                delta = assembly.feed(chunk)
+                if delta:
+                    yield TextDelta(delta)
+        except Exception as exc:  # noqa: BLE001 — after its first token the fallback chain cannot catch it
+            return f"{type(exc).__name__}: {str(exc)[:200]}"
+        return None
 
     def _request(self, turn: _Turn, sections: Sections) -> WriteRequest:
         label = self.model.regions.label
