@@ -11,7 +11,7 @@ otherwise the answer is "not covered" instead of whatever shares a keyword.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import MONEY, RATIO, Evidence, Matcher, Ranker, TermWeights, sentences
@@ -70,6 +70,18 @@ class Statement:
     region: str | None = None
 
 
+@dataclass
+class Reading:
+    """What the retrieved clauses give for a question, gathered over its parts and regions."""
+
+    statements: list[Statement] = field(default_factory=list)  # sentences that answer
+    gaps: list[Gap] = field(default_factory=list)
+    no_figure: list[Evidence] = field(default_factory=list)  # support stated without a figure
+    related: list[Statement] = field(default_factory=list)  # context for a refusal
+    sections: list[tuple[str | None, str, list[Clause]]] = field(default_factory=list)  # (region, heading, clauses)
+    decisive: bool = False  # a gap that makes the whole question unanswered
+
+
 def _parent_key(clause: Clause) -> tuple | None:
     """What makes clauses items of one list: numbered items of one parent, or named
     paragraphs ("X：…") of one section."""
@@ -115,42 +127,12 @@ class ClauseComposer:
     def compose(self, intent: Intent, hits_by_region: dict[str | None, list[Hit]]) -> Draft:
         if intent.part and (named := self._named_part(intent)) is not None:
             return named
-        statements: list[Statement] = []
-        gaps: list[Gap] = []
-        decisive = False
-        no_figure: list[Evidence] = []
-        related: list[Statement] = []
-        sections: list[tuple[str | None, str, list[Clause]]] = []
-        parts = self.parts(intent)
-        for region, hits in hits_by_region.items():
-            if not hits:
-                gaps.append(Gap(sentence=self.t("not_covered_place", place=self.model.regions.label(region))))
-                continue
-            for part in parts:
-                section = self._section(part, hits)
-                if section is not None:
-                    if section[1] not in [m for _, _, m in sections]:
-                        sections.append((region, *section))
-                    continue
-                procedure = self._procedure(part, hits)
-                if procedure is not None:
-                    if procedure[1] not in [m for _, _, m in sections]:
-                        sections.append((region, *procedure))
-                    continue
-                answer = self._answer_part(part, hits)
-                decisive = decisive or answer.decisive
-                if answer.chosen:
-                    statements.extend(Statement(e.sentence, e.clause, region) for e in answer.chosen)
-                    no_figure.extend(answer.no_figure)
-                else:
-                    gaps.extend(answer.gaps)
-                    best = self.ranker.rank(part.terms, set(), hits)
-                    if best and best[0].coverage > 0 and not related:
-                        related.append(Statement(best[0].sentence, best[0].clause, region))
-        statements = _in_reading_order(_dedupe(_whole_items(statements)))
-        if sections:
-            return self._sections(sections, statements)
-        if decisive and statements:
+        found = self._read(intent, hits_by_region)
+        statements = _in_reading_order(_dedupe(_whole_items(found.statements)))
+        if found.sections:
+            return self._sections(found.sections, statements)
+        gaps, related = found.gaps, found.related
+        if found.decisive and statements:
             # What was answered becomes context of the refusal, not an answer.
             related, statements = statements[:2], []
         off_topic = bool(statements) and not self._on_topic(intent, statements)
@@ -160,7 +142,38 @@ class ClauseComposer:
         if not statements:
             draft = self.refusal(intent, gaps, related, [r for r in hits_by_region if r])
             return self._with_redirect(draft, intent) if off_topic else draft
-        return self._answer(intent, statements, no_figure, gaps)
+        return self._answer(intent, statements, found.no_figure, gaps)
+
+    def _read(self, intent: Intent, hits_by_region: dict[str | None, list[Hit]]) -> Reading:
+        """What each region's retrieved clauses give for each part of the question."""
+        found = Reading()
+        parts = self.parts(intent)
+        for region, hits in hits_by_region.items():
+            if not hits:
+                found.gaps.append(Gap(sentence=self.t("not_covered_place", place=self.model.regions.label(region))))
+                continue
+            for part in parts:
+                self._read_part(found, region, part, hits)
+        return found
+
+    def _read_part(self, found: Reading, region: str | None, part: Part, hits: list[Hit]) -> None:
+        """One part in one region: a whole section or procedure when it asks for one, else
+        the sentences that answer it — or what is missing, and the best related sentence."""
+        section = self._section(part, hits) or self._procedure(part, hits)
+        if section is not None:
+            if section[1] not in [m for _, _, m in found.sections]:
+                found.sections.append((region, *section))
+            return
+        answer = self._answer_part(part, hits)
+        found.decisive = found.decisive or answer.decisive
+        if answer.chosen:
+            found.statements.extend(Statement(e.sentence, e.clause, region) for e in answer.chosen)
+            found.no_figure.extend(answer.no_figure)
+        else:
+            found.gaps.extend(answer.gaps)
+            best = self.ranker.rank(part.terms, set(), hits)
+            if best and best[0].coverage > 0 and not found.related:
+                found.related.append(Statement(best[0].sentence, best[0].clause, region))
 
     def _answer(self, intent: Intent, statements: list[Statement], no_figure: list[Evidence],
                 gaps: list[Gap]) -> Draft:
