@@ -306,75 +306,101 @@ class ClauseComposer:
         return None
 
     def _answer_part(self, part: Part, hits: list[Hit]) -> PartAnswer:
+        """The sentences that answer one part of the question, or what the evidence lacks."""
         asked = _asking_segments(part.text, self.model.lexicon.facts["question"])
         told = frozenset(w for w in part.terms if w not in asked)
         ranked_all = self.ranker.rank(part.terms, part.asks, hits, told)
-        has_fact = self.ranker.has_fact
         # A deadline, form, phone… must be in the evidence itself: a clause on the same
         # topic is not an answer.
         # (any sentence of the best clauses counts: a phone number may sit in a clause whose
         # other sentences rank higher)
         top_clauses = {h.clause.chunk_id for h in hits}
+        in_top = [e for e in ranked_all if e.clause.chunk_id in top_clauses]
         for ask in STRICT_ASKS:
-            if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all
-                                            if e.clause.chunk_id in top_clauses):
+            if ask in part.asks and not any(self.ranker.has_fact(ask, e.sentence) for e in in_top):
                 return PartAnswer([], [Gap(what=self.t.missing(ask))], [], True)
         # A rare word the clauses never use (片酬, 租, 2028) is the point of the question:
         # evidence that lacks it does not answer it.
         unknown = [w for w in part.terms if self.weights.is_unknown(w) and w in asked]
-        ranked = [
-            e for e in ranked_all
-            if e.coverage >= MIN_COVERAGE
-            and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
-        ]
+        ranked = self._covering(ranked_all, unknown)
         strict = [ask for ask in STRICT_ASKS if ask in part.asks]
         if strict and not unknown:
             # The fact asked for (附件, 电话, 截止时间) is the point: the retrieved sentences
             # stating it answer even when the rest of the question is filler ("后面有哪些附件要填");
             # "有哪些附件" wants every one of them.
-            stating = [e for e in ranked_all if e.clause.chunk_id in top_clauses and has_fact(strict[0], e.sentence)]
+            stating = [e for e in in_top if self.ranker.has_fact(strict[0], e.sentence)]
             if stating and "list" in part.asks:
-                order = {c.chunk_id: i for i, c in enumerate(self.model.clauses)}
-                stating.sort(key=lambda e: (order.get(e.clause.chunk_id, len(order)), e.clause.text.find(e.sentence)))
-                return PartAnswer(_unique(stating)[:MAX_ITEMS], [], [], False)
+                return PartAnswer(self._in_text_order(stating)[:MAX_ITEMS], [], [], False)
             if stating and not ranked:
                 ranked = stating
         if not ranked:
             return PartAnswer([], [Gap(sentence=self.t("not_covered_question"))], [], bool(unknown))
+        ranked, missing = self._fact_first(part, ranked, in_top)
+        if missing is not None:
+            return PartAnswer([], [Gap(what=self.t.missing(missing))], [], False)
+        if part.asks & {"amount", "ratio"}:
+            return self._figure_answer(part, ranked)
+        return PartAnswer(self._chosen(part, ranked), [], [], False)
+
+    def _covering(self, ranked: list[Evidence], unknown: list[str]) -> list[Evidence]:
+        """The sentences that cover enough of the question, from clauses that use each of
+        its rare words (or a word of that word's topic group: 片酬 → any word of its group)."""
+        return [
+            e for e in ranked
+            if e.coverage >= MIN_COVERAGE
+            and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
+        ]
+
+    def _in_text_order(self, evidence: list[Evidence]) -> list[Evidence]:
+        """Each sentence once, in the order of the texts (clause by clause, then within one)."""
+        order = {c.chunk_id: i for i, c in enumerate(self.model.clauses)}
+        return _unique(sorted(evidence, key=lambda e: (order.get(e.clause.chunk_id, len(order)),
+                                                       e.clause.text.find(e.sentence))))
+
+    def _fact_first(self, part: Part, ranked: list[Evidence],
+                    in_top: list[Evidence]) -> tuple[list[Evidence], str | None]:
+        """The sentences holding the fact the part asks for (the first ask that needs one)
+        moved first; or the ask whose fact no sentence holds. An office is only preferred."""
         for ask in STRICT_ASKS + FACT_ASKS + PREFERRED_ASKS:
             if ask in part.asks:
                 # a deadline or phone number in a retrieved clause answers even when the
                 # sentence shares no word with the question ("有电话可以问吗")
-                pool = [e for e in ranked_all if e.clause.chunk_id in top_clauses] if ask in STRICT_ASKS else ranked[:5]
-                with_fact = [e for e in pool if has_fact(ask, e.sentence)][:5]
+                pool = in_top if ask in STRICT_ASKS else ranked[:5]
+                with_fact = [e for e in pool if self.ranker.has_fact(ask, e.sentence)][:5]
                 if ask in PREFERRED_ASKS:
                     if not with_fact:
                         continue
                     with_fact.sort(key=lambda e: -e.coverage)
                 if not with_fact:
-                    return PartAnswer([], [Gap(what=self.t.missing(ask))], [], False)
-                ranked = with_fact + [e for e in ranked if e not in with_fact]
-                break
-        if part.asks & {"amount", "ratio"}:
-            # A figure only answers if its sentence is about what was asked, not merely
-            # the first number nearby (营收突破4亿 does not answer 取景补贴多少).
-            best = ranked[0]
-            figures = [e for e in ranked[:5] if (MONEY.search(e.sentence) or RATIO.search(e.sentence))
-                       and e.coverage >= best.coverage - 0.1 and e.score >= 0.7 * best.score]
-            if figures:
-                return PartAnswer(self._with_list(part, figures[:1] + [e for e in ranked if e is not figures[0]]),
-                                  [], [], False)
-            supported = [e for e in ranked[:3] if self.model.lexicon.facts["support"].search(e.sentence)]
-            if supported:
-                chosen = self._with_list(part, supported)
-                return PartAnswer(chosen, [], chosen, False)
-            return PartAnswer([], [Gap(what=self.t.missing("amount"))], [], False)
+                    return ranked, ask
+                return with_fact + [e for e in ranked if e not in with_fact], None
+        return ranked, None
+
+    def _figure_answer(self, part: Part, ranked: list[Evidence]) -> PartAnswer:
+        """"多少": a sentence with a figure, else support stated without one (相应的, 一事一议 —
+        said to be no figure), else the amount is not covered."""
+        # A figure only answers if its sentence is about what was asked, not merely
+        # the first number nearby (营收突破4亿 does not answer 取景补贴多少).
+        best = ranked[0]
+        figures = [e for e in ranked[:5] if (MONEY.search(e.sentence) or RATIO.search(e.sentence))
+                   and e.coverage >= best.coverage - 0.1 and e.score >= 0.7 * best.score]
+        if figures:
+            return PartAnswer(self._with_list(part, figures[:1] + [e for e in ranked if e is not figures[0]]),
+                              [], [], False)
+        supported = [e for e in ranked[:3] if self.model.lexicon.facts["support"].search(e.sentence)]
+        if supported:
+            chosen = self._with_list(part, supported)
+            return PartAnswer(chosen, [], chosen, False)
+        return PartAnswer([], [Gap(what=self.t.missing("amount"))], [], False)
+
+    def _chosen(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:
+        """The best sentences; for "有哪些…" about a list, its lead-in and items."""
         if self._list_question.search(part.text):
             ranked = self._lead_in_first(part, ranked)
         chosen = self._with_list(part, ranked)
         if self._list_question.search(part.text):
             chosen = self._list_items(chosen)
-        return PartAnswer(chosen, [], [], False)
+        return chosen
 
     def _lead_in_first(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:
         """"八大行动都是哪些": a list's lead-in ("重点实施八大跨界融合行动：") that names
