@@ -203,6 +203,8 @@ class TableComposer:
 
     # ----------------------------------------------------------------- lists, amounts, conditions
     def list(self, intent: Intent) -> Draft:
+        """A list, conditions or a total (an amount when one row answers): first which
+        answer the rows found call for, then each region's rows."""
         if intent.programmes and intent.ask is Ask.LIST:
             return self.programme(intent)
         regions = self.regions_of(intent)
@@ -221,45 +223,54 @@ class TableComposer:
             money = {r: [m for m in rows if m.benefit.kind in MONEY_KINDS] for r, rows in found.items()}
             if not any(money.values()):
                 return self._no_money(intent, found, topics)
+        return self._lists(intent, regions, found, topics)
+
+    def _lists(self, intent: Intent, regions: list[str], found: dict[str, list[SubsidyMeasure]],
+               topics: tuple[str, ...]) -> Draft:
+        """Each region's rows (or the finding that it has none), with the notes they need."""
         draft = DraftBuilder(f"table:{intent.ask.value}", tuple(regions))
         topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
         shown: list[SubsidyMeasure] = []
         for region, rows in found.items():
-            label = self.model.regions.label(region)
             if not rows:
                 self.gap(draft, region, topics)
                 continue
-            ranked = self.ranked(rows, intent)
-            rows = ranked if topics else rows
-            if intent.ask is Ask.CONDITION:
-                self.conditioned(draft, region, ranked[0])
-            else:
-                self.listed(draft, region, ranked, topic_part)
-            if intent.ask is Ask.CONDITION:
-                lead = self.t("condition_lead", region=label, topic=topic_part)
-                items = tuple(Paragraph((Span(self.t("condition_row", title=m.title,
-                                                     conditions=self.conditions(m) or self.t("condition_none")),
-                                              self.source(m)),)) for m in rows)
-                draft.add(Bullets(lead, items))
-            else:
-                if intent.ask is Ask.TOTAL:
-                    draft.add(self.stacking_rules(region))
-                lead_key = "total_lead" if intent.ask is Ask.TOTAL else "list_lead"
-                lead = self.t(lead_key, region=label, topic=topic_part, count=len(rows))
-                draft.add(self.rows_block(rows, lead, group_by_topic=not topics))
-            # Sites belong to the answer too: those on the topic (实训基地 for 人才), or all
-            # of them for "what does X offer".
-            wide = any(self.model.topics.topics[t].all_sites for t in topics if t in self.model.topics.topics)
-            sites = self.model.sites_for([region], () if wide else topics)
-            if sites and intent.ask is Ask.LIST:
-                title = self.t("related_sites") if topics else self.t("sites_in_list", region=label)
-                draft.add(Bullets(title, tuple(site_item(x, self.t) for x in sites)))
-            shown += rows
+            shown += self._region_list(draft, intent, region, rows, topics, topic_part)
         self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
         if "office" in intent.asks:  # "找哪个部门": the offices the documents name
             draft.note(office_note(self.model, self.t, list(found)))
         return draft.build(Verdict.ANSWERED)
+
+    def _region_list(self, draft: DraftBuilder, intent: Intent, region: str, rows: list[SubsidyMeasure],
+                     topics: tuple[str, ...], topic_part: str) -> list[SubsidyMeasure]:
+        """One region's finding and rows — their conditions for "who qualifies?", else the
+        rows themselves (after the rules on adding up, for a total); the rows shown."""
+        label = self.model.regions.label(region)
+        ranked = self.ranked(rows, intent)
+        rows = ranked if topics else rows
+        if intent.ask is Ask.CONDITION:
+            self.conditioned(draft, region, ranked[0])
+            lead = self.t("condition_lead", region=label, topic=topic_part)
+            items = tuple(Paragraph((Span(self.t("condition_row", title=m.title,
+                                                 conditions=self.conditions(m) or self.t("condition_none")),
+                                          self.source(m)),)) for m in rows)
+            draft.add(Bullets(lead, items))
+        else:
+            self.listed(draft, region, ranked, topic_part)
+            if intent.ask is Ask.TOTAL:
+                draft.add(self.stacking_rules(region))
+            lead_key = "total_lead" if intent.ask is Ask.TOTAL else "list_lead"
+            lead = self.t(lead_key, region=label, topic=topic_part, count=len(rows))
+            draft.add(self.rows_block(rows, lead, group_by_topic=not topics))
+        # Sites belong to the answer too: those on the topic (实训基地 for 人才), or all
+        # of them for "what does X offer".
+        wide = any(self.model.topics.topics[t].all_sites for t in topics if t in self.model.topics.topics)
+        sites = self.model.sites_for([region], () if wide else topics)
+        if sites and intent.ask is Ask.LIST:
+            title = self.t("related_sites") if topics else self.t("sites_in_list", region=label)
+            draft.add(Bullets(title, tuple(site_item(x, self.t) for x in sites)))
+        return rows
 
     def stacking_rules(self, region: str) -> Bullets | None:
         """What the region's texts say about adding support up: an overall yearly cap
