@@ -301,30 +301,18 @@ class TableComposer:
         terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
         topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
         for region, rows in found.items():
-            label = self.model.regions.label(region)
             if not rows:
                 self.gap(draft, region, topics)
                 continue
-            scored = sorted(((self.relevance(m, terms), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
-            best = scored[0][0]
-            rows = [m for score, _, m in scored if best == 0 or score >= 0.5 * best]
-            top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
-            rows.sort(key=lambda m: not self.has_figure(m))
+            rows, top = self._most_relevant(rows, terms)
             if any(self.has_figure(m) for m in top):
                 figured = True
                 self.figured(draft, region, [m for m in rows if self.has_figure(m)])
-                draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part), self.quoted(rows[:MAX_BULLETS])))
+                draft.add(Bullets(self.t("amount_lead", region=self.model.regions.label(region), topic=topic_part),
+                                  self.quoted(rows[:MAX_BULLETS])))
             else:
-                # what the most relevant rows state instead (a support measure first)
-                basis = min(top, key=lambda m: m.benefit.kind not in SUPPORT_KINDS)
-                rows = [basis, *(m for m in rows if m is not basis)]
-                supported = basis.benefit.kind in SUPPORT_KINDS
+                rows, supported = self._basis(draft, region, rows, top)
                 stated = stated or supported
-                lead = self.t("no_figure_basis" if supported else "no_figure_asked", region=label, basis="")
-                draft.find(Found.NO_FIGURE if supported else Found.NOT_IN_TEXTS, region,
-                           Span(lead, None), Span(basis.quote, self.source(basis)), facet="figure")
-                if len(rows) > 1:
-                    draft.add(Bullets(None, self.quoted(rows[1:MAX_BULLETS])))
             shown += rows
         if not figured and not stated:  # only services on the topic: the figure is not covered
             self._redirect(draft, list(found), topics, figures_only=True)
@@ -339,6 +327,33 @@ class TableComposer:
             self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
         return draft.build(Verdict.ANSWERED)
+
+    def _most_relevant(self, rows: list[SubsidyMeasure],
+                       terms: dict[str, float]) -> tuple[list[SubsidyMeasure], list[SubsidyMeasure]]:
+        """The rows at least half as relevant as the best (those stating a figure first), and
+        the nearly best ones (all of them when none matches the question's words)."""
+        scored = sorted(((self.relevance(m, terms), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
+        best = scored[0][0]
+        rows = [m for score, _, m in scored if best == 0 or score >= 0.5 * best]
+        top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
+        rows.sort(key=lambda m: not self.has_figure(m))
+        return rows, top
+
+    def _basis(self, draft: DraftBuilder, region: str, rows: list[SubsidyMeasure],
+               top: list[SubsidyMeasure]) -> tuple[list[SubsidyMeasure], bool]:
+        """No relevant row states a figure: the finding quotes what the most relevant rows
+        state instead (a support measure first), the other rows follow. Returns the rows
+        shown, and whether that basis is a support measure (else only services answer)."""
+        label = self.model.regions.label(region)
+        basis = min(top, key=lambda m: m.benefit.kind not in SUPPORT_KINDS)
+        rows = [basis, *(m for m in rows if m is not basis)]
+        supported = basis.benefit.kind in SUPPORT_KINDS
+        lead = self.t("no_figure_basis" if supported else "no_figure_asked", region=label, basis="")
+        draft.find(Found.NO_FIGURE if supported else Found.NOT_IN_TEXTS, region,
+                   Span(lead, None), Span(basis.quote, self.source(basis)), facet="figure")
+        if len(rows) > 1:
+            draft.add(Bullets(None, self.quoted(rows[1:MAX_BULLETS])))
+        return rows, supported
 
     def _inner_regions(self, draft: DraftBuilder, found: dict[str, list[SubsidyMeasure]]) -> None:
         """"浙江省内有具体扶持条款的地区：…": places inside the regions whose texts have measures."""
