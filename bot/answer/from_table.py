@@ -10,6 +10,7 @@ regions offer on that topic, named as theirs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.answer.draft import (
     Bullets,
@@ -50,6 +51,17 @@ MAX_ENUMERATED_CHARS = 2000  # a programme's announced parts quoted whole up to 
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
 MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
 SUPPORT_KINDS = (*MONEY_KINDS, "policy")  # answers "how much?" even without a figure (相应的, 一事一议)
+
+
+@dataclass(frozen=True)
+class ReportGroups:
+    """A 补贴测算 report's verdicts by section."""
+
+    cash: list[MeasureVerdict]  # applies: pays, or a stated fact decided its conditions
+    maybe: list[MeasureVerdict]  # may apply (what to confirm)
+    services: list[MeasureVerdict]  # services that apply, the asked region's own
+    no: list[MeasureVerdict]  # does not apply
+    left_out: int  # verdicts in no section (off the relevant topics, or services of a region not asked)
 
 
 class TableComposer:
@@ -492,6 +504,19 @@ class TableComposer:
         if not verdicts:
             draft.add(Paragraph.of(self.t("check_empty")))
             return draft.build(Verdict.NOT_COVERED)
+        groups = self._grouped(profile, verdicts, regions, topics)
+        self._report_sections(draft, groups)
+        if groups.left_out > 0 and regions:
+            draft.note(self.t("scenario_more", count=groups.left_out, region=self.model.regions.label(regions[0])))
+        self.table_notes(draft, [v.measure for v in [*groups.cash, *groups.maybe]])
+        draft.note(self.t("scenario_note"))
+        applies = any(v.verdict is Eligibility.APPLIES for v in verdicts)
+        return draft.build(Verdict.ANSWERED if applies or groups.maybe else Verdict.NOT_COVERED)
+
+    def _grouped(self, profile: ProducerProfile, verdicts: list[MeasureVerdict], regions: list[str],
+                 topics: tuple[str, ...]) -> ReportGroups:
+        """The verdicts in the report's sections; what applies or may apply only on the
+        topics the stated facts (or the question) make relevant."""
         relevant = self.relevant_topics(profile) | set(topics)
 
         def matters(v: MeasureVerdict) -> bool:
@@ -507,22 +532,21 @@ class TableComposer:
                  and (v.measure.region in regions or v.measure.benefit.kind in CASH_KINDS)]
         no = [v for v in verdicts if v.verdict is Eligibility.NO]
         left_out = len(verdicts) - len(cash) - len(services) - len(maybe) - len(no)
-        sections = [(self.t("scenario_applies"), cash), (self.t("scenario_maybe"), maybe)]
+        return ReportGroups(cash, maybe, services, no, left_out)
+
+    def _report_sections(self, draft: DraftBuilder, groups: ReportGroups) -> None:
+        """What applies, what may apply, the services that apply, what does not."""
+        sections = [(self.t("scenario_applies"), groups.cash), (self.t("scenario_maybe"), groups.maybe)]
         for title, group in sections:
             if group:
                 draft.add(Bullets(self.t("scenario_section", label=title, count=len(group)),
                                   tuple(self._verdict_item(v) for v in group)))
-        if services:
-            draft.add(Bullets(self.t("scenario_services", count=len(services)),
-                              tuple(self.bullet(v.measure, with_conditions=False) for v in services)))
-        if no:
-            draft.add(Bullets(self.t("scenario_section", label=self.t("scenario_no"), count=len(no)),
-                              tuple(self._verdict_item(v) for v in no)))
-        if left_out > 0 and regions:
-            draft.note(self.t("scenario_more", count=left_out, region=self.model.regions.label(regions[0])))
-        self.table_notes(draft, [v.measure for v in [*cash, *maybe]])
-        draft.note(self.t("scenario_note"))
-        return draft.build(Verdict.ANSWERED if applies or maybe else Verdict.NOT_COVERED)
+        if groups.services:
+            draft.add(Bullets(self.t("scenario_services", count=len(groups.services)),
+                              tuple(self.bullet(v.measure, with_conditions=False) for v in groups.services)))
+        if groups.no:
+            draft.add(Bullets(self.t("scenario_section", label=self.t("scenario_no"), count=len(groups.no)),
+                              tuple(self._verdict_item(v) for v in groups.no)))
 
     def asked_verdicts(self, intent: Intent, verdicts: list[MeasureVerdict],
                        topics: tuple[str, ...]) -> list[MeasureVerdict]:
