@@ -614,6 +614,10 @@ class TableComposer:
 
     def facts(self, p: ProducerProfile) -> str:
         """The profile in the bot's own words (names from the knowledge, no user figures)."""
+        return "，".join([*self._place_facts(p), *self._company_facts(p), *self._work_facts(p)])
+
+    def _place_facts(self, p: ProducerProfile) -> list[str]:
+        """Where the crew comes from, shoots and is registered."""
         t = self.t
         parts = []
         if p.coming_from:
@@ -624,6 +628,12 @@ class TableComposer:
         if p.registered_in:
             parts.append(t("fact_registered", place=self.model.regions.label(p.registered_in)
                            if p.registered_in in self.model.regions.regions else p.registered_in))
+        return parts
+
+    def _company_facts(self, p: ProducerProfile) -> list[str]:
+        """The company's stage and size."""
+        t = self.t
+        parts = []
         if p.company == "new":
             parts.append(t("fact_new_company"))
         elif p.company == "first_above_scale":
@@ -632,6 +642,12 @@ class TableComposer:
             parts.append(t("fact_established"))
         if p.above_scale is False:
             parts.append(t("fact_below_scale"))
+        return parts
+
+    def _work_facts(self, p: ProducerProfile) -> list[str]:
+        """The script's selection, the park, the theme, R&D, the people hired and the plans."""
+        t = self.t
+        parts = []
         if p.script_selected_by in self.model.lexicon.profile.none_words:
             parts.append(t("fact_script_none"))
         elif p.script_selected_by:
@@ -650,7 +666,7 @@ class TableComposer:
             parts.append(t("fact_graduates"))
         if p.plans:
             parts.append(t("fact_plans", plans="、".join(p.plans)))
-        return "，".join(parts)
+        return parts
 
 
 def _topic_key(model: PolicyModel, name: str) -> str:
