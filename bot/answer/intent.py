@@ -143,6 +143,19 @@ class Intent:
                 and p.relation in (Relation.CONTAINS, Relation.INSIDE)]
 
 
+@dataclass(frozen=True)
+class _Places:
+    """The places a question names, and the roles they play in it."""
+
+    places: list[Place]  # every place named
+    asked: list[Place]  # the places it asks about
+    compared: list[Place]  # covered places named only as the comparison
+    context: list[Place]  # named but not asked about for themselves: a home, a setting, a qualifier
+    regions: list[str]  # covered regions to answer from, most specific first
+    named: list[str]  # covered regions named outright
+    uncovered: list[str]  # places named that no text covers
+
+
 @dataclass
 class Understand:
     """The understanding stage. ``correct`` fixes typos (返回 (text, candidate words));
@@ -176,23 +189,46 @@ class Understand:
 
     # ------------------------------------------------------------------ one turn
     def read(self, question: str, region_hint: str | None = None) -> Intent:
+        """One question on its own: its places, topics and asks, then what kind of answer."""
         lex = self.model.lexicon
         simplified = to_simplified(question).strip()
         text, maybe = self.correct(simplified)
         lowered = text.lower()
+        where = self._read_places(text, lowered, region_hint)
+        all_regions = any(w in lowered for w in self.model.regions.all_regions_words) and not where.named
+        topic_text = _without(text, [p.span for p in where.asked if not p.landmark])
+        topics = self.model.topics.match(topic_text)
+        glossed = [*lex.english_expansions(lowered), *lex.colloquial_expansions(text)]
+        expansions = [*glossed, *maybe]
+        english = bool(re.search(r"[a-z]{3,}", lowered)) and not re.search(r"[\u4e00-\u9fff]{4,}", text)
+        asks = lex.asks(lowered)
+        support = bool(lex.intent_patterns["support"].search(lowered))
+        strong, weak, by_similarity = topics.strong, topics.weak, False
+        about_region = self._asks_about_region(text, lowered, where.places)
+        on_topic = bool(lex.domain.search(lowered) or strong or weak or glossed or support or about_region)
+        if not strong and on_topic and support:
+            similar = self.model.topics.similar(topic_text, self.topic_margin)
+            if similar:
+                strong, by_similarity = (similar,), True
+        intent = Intent(
+            question=question, text=text, topic_text=re.sub(r"\s+", " ", topic_text).strip(), ask=Ask.FACT,
+            asks=asks, regions=tuple(where.regions), places=tuple(where.places), uncovered=tuple(where.uncovered),
+            all_regions=all_regions, named_regions=tuple(where.named), topics=strong, weak_topics=weak,
+            topics_by_similarity=by_similarity, expansions=tuple(dict.fromkeys(expansions)), support=support,
+            figures=figures_in(text), english=english,
+            uncovered_subject=bool(where.uncovered) and (self._compared_to_covered(lowered, where.places)
+                                                         or self._asked_only_about_uncovered(lowered, where.asked)),
+            programmes=self._programmes(text, where.regions),
+            compared=tuple(dict.fromkeys(k for p in where.compared for k in p.regions)),
+            context_places=tuple(p.span for p in where.context),
+        )
+        return self._with_ask(intent, text, lowered, on_topic)
+
+    def _read_places(self, text: str, lowered: str, region_hint: str | None) -> _Places:
+        """The places named, which of them the question asks about, and so the regions to
+        answer from; ``region_hint`` (the page's region) comes first."""
         places = self.model.gazetteer.find(text)
-        asked = [p for p in places if not p.origin]
-        # "郑州的那篇文章里提到深圳…", "入选浙江省级项目", "讲的是上海的故事": a place
-        # describing something else
-        described = [p for p in asked if _followed_by(lowered, p.span[1], lex.place_descriptor_after)
-                     or said_before(lowered, p.span[0], lex.place_descriptor_before)]
-        if described and len(described) < len(asked):
-            asked = [p for p in asked if p not in described]
-        # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about
-        # (unless it is the only place named: "衢江注册的公司能拿什么").
-        homes = [p for p in asked if self._registration_place(text.lower(), p)]
-        if homes and len(homes) < len(asked):
-            asked = [p for p in asked if p not in homes]
+        asked = self._asked_places(lowered, [p for p in places if not p.origin])
         # "平原示范区有没有像衢江那样…", "衢江有基金吗？余杭好像搞了": the covered place named as
         # the comparison is context, the other is what is asked about
         compared = self._compared(lowered, asked)
@@ -208,47 +244,46 @@ class Understand:
         if region_hint and region_hint in self.model.regions.regions and region_hint not in regions:
             regions.insert(0, region_hint)
             named.insert(0, region_hint)
-        all_regions = any(w in lowered for w in self.model.regions.all_regions_words) and not named
-        topic_text = _without(text, [p.span for p in asked if not p.landmark])
-        topics = self.model.topics.match(topic_text)
-        glossed = [*lex.english_expansions(lowered), *lex.colloquial_expansions(text)]
-        expansions = [*glossed, *maybe]
-        english = bool(re.search(r"[a-z]{3,}", lowered)) and not re.search(r"[\u4e00-\u9fff]{4,}", text)
-        asks = lex.asks(lowered)
-        support = bool(lex.intent_patterns["support"].search(lowered))
-        strong, weak, by_similarity = topics.strong, topics.weak, False
-        # A place alone does not make a question about policy ("明天衢州会下雨吗？"): it must
-        # also ask what the region offers, or use words the texts use ("为啥叫竖店").
-        asks_about_region = bool(places) and bool(
+        return _Places(places, asked, compared, context, regions, named, uncovered)
+
+    def _asked_places(self, lowered: str, asked: list[Place]) -> list[Place]:
+        """The places named, without those that describe something else or are the
+        company's home — unless every place named does."""
+        lex = self.model.lexicon
+        # "郑州的那篇文章里提到深圳…", "入选浙江省级项目", "讲的是上海的故事": a place
+        # describing something else
+        described = [p for p in asked if _followed_by(lowered, p.span[1], lex.place_descriptor_after)
+                     or said_before(lowered, p.span[0], lex.place_descriptor_before)]
+        if described and len(described) < len(asked):
+            asked = [p for p in asked if p not in described]
+        # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about
+        # (unless it is the only place named: "衢江注册的公司能拿什么").
+        homes = [p for p in asked if self._registration_place(lowered, p)]
+        if homes and len(homes) < len(asked):
+            asked = [p for p in asked if p not in homes]
+        return asked
+
+    def _asks_about_region(self, text: str, lowered: str, places: list[Place]) -> bool:
+        """A place alone does not make a question about policy ("明天衢州会下雨吗？"): it must
+        also ask what the region offers, or use words the texts use ("为啥叫竖店")."""
+        lex = self.model.lexicon
+        return bool(places) and bool(
             lex.intent_patterns["list_all"].search(lowered) or lex.intent_patterns["status"].search(lowered)
             or any(self.known(w) for w in self.content_terms(_without(text, [p.span for p in places]))))
-        on_topic = bool(lex.domain.search(lowered) or strong or weak or glossed or support or asks_about_region)
-        if not strong and on_topic and support:
-            similar = self.model.topics.similar(topic_text, self.topic_margin)
-            if similar:
-                strong, by_similarity = (similar,), True
-        intent = Intent(
-            question=question, text=text, topic_text=re.sub(r"\s+", " ", topic_text).strip(), ask=Ask.FACT,
-            asks=asks, regions=tuple(regions), places=tuple(places), uncovered=tuple(uncovered),
-            all_regions=all_regions, named_regions=tuple(named), topics=strong, weak_topics=weak,
-            topics_by_similarity=by_similarity, expansions=tuple(dict.fromkeys(expansions)), support=support,
-            figures=figures_in(text), english=english,
-            uncovered_subject=bool(uncovered) and (self._compared_to_covered(lowered, places)
-                                                   or self._asked_only_about_uncovered(lowered, asked)),
-            programmes=self._programmes(text, regions),
-            compared=tuple(dict.fromkeys(k for p in compared for k in p.regions)),
-            context_places=tuple(p.span for p in context),
-        )
+
+    def _with_ask(self, intent: Intent, text: str, lowered: str, on_topic: bool) -> Intent:
+        """The reading completed by what is asked: the size of a set it names, the kind of
+        answer, the part of a text or the programme it asks about, the producer's case."""
         count, noun = self._set_count(lowered)
         intent = replace(intent, count=count, count_noun=noun)
         ask = self._ask(intent, lowered, on_topic)
-        part = self._part(text, regions)
+        part = self._part(text, list(intent.regions))
         if part and ask in (Ask.LIST, Ask.FACT) and not intent.asks & {"amount", "ratio"}:
             intent, ask = replace(intent, part=part), Ask.FACT
         if intent.programmes and not (ask is Ask.LIST and self._about_programme(intent)):
             intent = replace(intent, programmes=())  # named in passing, not asked about
         topics = intent.topics
-        if ask is Ask.LIST and "office" in asks and not topics:
+        if ask is Ask.LIST and "office" in intent.asks and not topics:
             topics = tuple(t for t in (self.model.lexicon.ask_topics.get("office"),) if t)
         profile = self._profile(intent, lowered) if ask is Ask.SCENARIO else None
         return replace(intent, ask=ask, topics=topics, profile=profile)
