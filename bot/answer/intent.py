@@ -495,8 +495,6 @@ class Understand:
             return Ask.AMOUNT
         if pattern["condition"].search(lowered) and intent.support:
             return Ask.CONDITION
-        if where and not specific and not intent.support:
-            return Ask.WHERE
         return Ask.FACT
 
     # ------------------------------------------------------------------ scenarios
