@@ -445,12 +445,23 @@ class Understand:
         return count, nouns[0] if nouns else ""
 
     def _ask(self, intent: Intent, lowered: str, on_topic: bool) -> Ask:
-        lex = self.model.lexicon
-        pattern = lex.intent_patterns
-        if lex.injection.search(lowered):
+        """The kind of answer the question wants, by the first rule that holds: kinds the
+        question's words name, then where to film, then what a question about support wants."""
+        if self.model.lexicon.injection.search(lowered):
             return Ask.INJECTION
         if not on_topic:
             return Ask.OFFTOPIC
+        named = self._named_ask(intent, lowered)
+        if named is not None:
+            return named
+        if self._asks_where(intent, lowered):
+            return Ask.WHERE
+        return self._support_ask(intent, lowered)
+
+    def _named_ask(self, intent: Intent, lowered: str) -> Ask | None:
+        """A kind of answer the question's words name: a document, a total, the producer's
+        own case, a programme's contents, the status, a comparison, how to apply, an office."""
+        pattern = self.model.lexicon.intent_patterns
         has_topic = bool(intent.topics or intent.weak_topics)
         if pattern["document"].search(lowered):
             return Ask.DOCUMENT
@@ -462,29 +473,47 @@ class Understand:
             return Ask.LIST
         if pattern["status"].search(lowered) and not intent.asks & {"amount", "list", "ratio"} and not pattern["list_all"].search(lowered):
             return Ask.STATUS  # "哪个已经正式生效了？": in force or not, also for several regions
-        explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
-        compares = intent.support or (intent.topics and ("compare" in intent.asks or intent.all_regions))
-        if (len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered:
+        if self._compares(intent):
             return Ask.COMPARE
-        strict = intent.asks & {"process", "deadline", "form", "contact", "address"}
-        # "怎么申请、需要什么条件": the conditions are answered, the missing procedure noted
-        other = intent.support and (pattern["condition"].search(lowered) or intent.asks & {"amount", "ratio"})
-        if pattern["howto"].search(lowered) and strict and not other:
+        if self._asks_howto(intent, lowered):
             return Ask.HOWTO
         if "office" in intent.asks:
             return Ask.LIST
         if pattern["status"].search(lowered) and not intent.asks & {"amount", "list"}:
             return Ask.STATUS
-        specific = intent.asks & {"amount", "count", "date", "deadline", "ratio", "duration"}
+        return None
+
+    def _compares(self, intent: Intent) -> bool:
+        """Several regions side by side: two named outright (not the nation) or "各地", and
+        support asked about (or a topic compared), with no uncovered place named."""
+        explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
+        compares = intent.support or (intent.topics and ("compare" in intent.asks or intent.all_regions))
+        return bool((len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered)
+
+    def _asks_howto(self, intent: Intent, lowered: str) -> bool:
+        """How or where to apply, with a procedure, deadline, form or contact asked for."""
+        pattern = self.model.lexicon.intent_patterns
+        strict = intent.asks & {"process", "deadline", "form", "contact", "address"}
+        # "怎么申请、需要什么条件": the conditions are answered, the missing procedure noted
+        other = intent.support and (pattern["condition"].search(lowered) or intent.asks & {"amount", "ratio"})
+        return bool(pattern["howto"].search(lowered) and strict and not other)
+
+    def _asks_where(self, intent: Intent, lowered: str) -> bool:
+        """Where to film (not about support, nor a specific fact unless it asks for a list)."""
+        lex = self.model.lexicon
         # A question about one named site (樱桃沟…在哪个区？) is a fact about it, not "where to
         # film" — unless it asks about the site's state (建好了吗、现在能拍吗).
         landmark = any(p.landmark for p in intent.places)
         if landmark and lex.site_state.search(lowered) and not intent.support and not specific_of(intent):
-            return Ask.WHERE
-        where = (pattern["where_to_film"].search(lowered) and "compare" not in intent.asks
+            return True
+        where = (lex.intent_patterns["where_to_film"].search(lowered) and "compare" not in intent.asks
                  and (not landmark or "list" in intent.asks))
-        if where and (not specific or "list" in intent.asks) and not intent.support:
-            return Ask.WHERE
+        return bool(where and (not specific_of(intent) or "list" in intent.asks) and not intent.support)
+
+    def _support_ask(self, intent: Intent, lowered: str) -> Ask:
+        """What a question about support wants: who may apply, everything, whether there is
+        any, how much, who qualifies; else a fact the texts may state."""
+        pattern = self.model.lexicon.intent_patterns
         if pattern["may_apply"].search(lowered):
             return Ask.CONDITION if intent.support else Ask.FACT
         if pattern["list_all"].search(lowered) and intent.support and "count" not in intent.asks:
