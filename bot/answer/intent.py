@@ -156,6 +156,16 @@ class _Places:
     uncovered: list[str]  # places named that no text covers
 
 
+@dataclass(frozen=True)
+class _Company:
+    """A producer's company as a question tells it (the company fields of a profile)."""
+
+    stage: str | None = None  # new, first_above_scale, existing or none (ProducerProfile.company)
+    established: bool | None = None  # registered for years
+    above_scale: bool | None = None  # above the 规模以上 threshold (False: said not to be)
+    registered_in: str | None = None  # a covered region, a place's name, or the word for elsewhere (外地)
+
+
 @dataclass
 class Understand:
     """The understanding stage. ``correct`` fixes typos (返回 (text, candidate words));
@@ -539,13 +549,49 @@ class Understand:
         return wants and ((own and (decisive or len(facts) >= 2)) or len(decisive) >= 2 or len(facts) >= 3)
 
     def _profile(self, intent: Intent, lowered: str) -> ProducerProfile:
+        """The producer's own case as the question tells it (what it does not tell stays unknown)."""
         words = self.model.lexicon.profile
-        places = [p for p in intent.places]
-        origin = next((p.name for p in places if p.origin), None)
+        negations = (*words.negations, "够不")
+        company = self._company(intent, lowered, negations)
+        crew = words.patterns["crew"].search(lowered)
+        capital = words.patterns["capital"].search(lowered)
+        months = words.patterns["insurance_months"].search(lowered)
+        return ProducerProfile(
+            regions=list(intent.regions),
+            shooting=False if self._shot_elsewhere(intent, lowered) else (
+                True if words.shooting.search(lowered) else None),
+            local_theme=_told(lowered, words.local_theme, words.not_local_theme),
+            rnd_grew=_told(lowered, words.rnd_grew, words.rnd_declined),
+            shoot_share=_share(lowered, words.patterns["shoot_all"]),
+            script_selected_by=self._script_selected(lowered, negations),
+            park_level=self._park_level(lowered, negations),
+            company=company.stage,
+            established=company.established,
+            above_scale=company.above_scale,
+            registered_in=company.registered_in,
+            crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
+            coming_from=self._coming_from(intent, lowered),
+            # "第一次来，不过已经跟组了": in a crew wins over a first visit
+            job_seekers=_told(lowered, words.job_seekers, words.in_crew),
+            graduates=True if words.graduates.search(lowered) else None,
+            capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
+            insurance_months=int(months.group(1)) if months else None,
+            needs=[k for k, rx in words.needs.items() if rx.search(lowered)],
+            plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
+        )
+
+    def _coming_from(self, intent: Intent, lowered: str) -> str | None:
+        """Where the crew comes from: a place named as the origin, or just "from elsewhere"."""
+        words = self.model.lexicon.profile
+        origin = next((p.name for p in intent.places if p.origin), None)
         if origin is None and words.outside_crew.search(lowered):
             origin = words.elsewhere
+        return origin
+
+    def _company(self, intent: Intent, lowered: str, negations: tuple[str, ...]) -> _Company:
+        """The producer's company: its stage, size and where it is (or will be) registered."""
+        words = self.model.lexicon.profile
         registered = self._registered_in(intent, lowered)
-        negations = (*words.negations, "够不")
         company = None
         moving = _affirmed(words.moving_in, lowered, negations)  # not "不打算迁过去"
         above = _affirmed(words.above_scale, lowered, negations) if words.above_scale.search(lowered) else None
@@ -560,46 +606,27 @@ class Understand:
         established = True if words.established.search(lowered) and company != "new" else None
         if established and company is None:
             company = "existing"
-        selected = None
-        about_script = bool(words.script_words.search(lowered))
-        if about_script and words.script_not_selected.search(lowered):
-            selected = words.none_words[0]
-        elif about_script and words.script_selected.search(lowered):
+        return _Company(company, established, above, registered)
+
+    def _script_selected(self, lowered: str, negations: tuple[str, ...]) -> str | None:
+        """The level that selected the script, or the "none" word when it was not selected."""
+        words = self.model.lexicon.profile
+        if not words.script_words.search(lowered):
+            return None
+        if words.script_not_selected.search(lowered):
+            return words.none_words[0]
+        if words.script_selected.search(lowered):
             # "入选了省里的扶持项目，不是总局的": a level said with a negation is not it
-            selected = next((level for level, rx in words.levels.items()
-                             if _affirmed(rx, lowered, (*negations, "不是", "并非", "而非"))), None)
-        park = None
+            return next((level for level, rx in words.levels.items()
+                         if _affirmed(rx, lowered, (*negations, "不是", "并非", "而非"))), None)
+        return None
+
+    def _park_level(self, lowered: str, negations: tuple[str, ...]) -> str | None:
+        """The level the producer's park or base was recognised at."""
+        words = self.model.lexicon.profile
         if words.park_words.search(lowered) and words.recognised_words.search(lowered):
-            park = next((level for level, rx in words.levels.items() if _affirmed(rx, lowered, negations)), None)
-        crew = words.patterns["crew"].search(lowered)
-        share = _share(lowered, words.patterns["shoot_all"])
-        capital = words.patterns["capital"].search(lowered)
-        months = words.patterns["insurance_months"].search(lowered)
-        return ProducerProfile(
-            regions=list(intent.regions),
-            shooting=False if self._shot_elsewhere(intent, lowered) else (
-                True if words.shooting.search(lowered) else None),
-            local_theme=False if words.not_local_theme.search(lowered) else (
-                True if words.local_theme.search(lowered) else None),
-            rnd_grew=False if words.rnd_declined.search(lowered) else (
-                True if words.rnd_grew.search(lowered) else None),
-            shoot_share=share,
-            script_selected_by=selected,
-            park_level=park,
-            company=company,
-            established=established,
-            above_scale=above,
-            registered_in=registered,
-            crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
-            coming_from=origin,
-            # "第一次来，不过已经跟组了": in a crew wins over a first visit
-            job_seekers=False if words.in_crew.search(lowered) else (True if words.job_seekers.search(lowered) else None),
-            graduates=True if words.graduates.search(lowered) else None,
-            capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
-            insurance_months=int(months.group(1)) if months else None,
-            needs=[k for k, rx in words.needs.items() if rx.search(lowered)],
-            plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
-        )
+            return next((level for level, rx in words.levels.items() if _affirmed(rx, lowered, negations)), None)
+        return None
 
     def _shot_elsewhere(self, intent: Intent, lowered: str) -> bool:
         """"戏是在横店拍的", "在衢州柯城区拍": a place outside the asked regions named as where
@@ -806,6 +833,11 @@ def _affirmed(pattern: re.Pattern[str], lowered: str, negations: tuple[str, ...]
         if not any(n in before for n in negations):
             return True
     return False
+
+
+def _told(lowered: str, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | None:
+    """False when ``no`` is said, else True when ``yes`` is, else unknown."""
+    return False if no.search(lowered) else (True if yes.search(lowered) else None)
 
 
 def _share(lowered: str, shoot_all: re.Pattern[str]) -> int | None:
