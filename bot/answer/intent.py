@@ -678,39 +678,20 @@ class Understand:
         if intent.ask is Ask.OFFTOPIC and not elliptical:
             return intent
         elliptical = elliptical or not own
-        regions: tuple[str, ...] = ()
-        topics: tuple[str, ...] = ()
-        changes: dict = {}
-        if not intent.regions and not intent.uncovered and not intent.all_regions and previous.regions:
-            regions = previous.regions
-            changes |= {"regions": previous.regions, "named_regions": previous.named_regions}
-            # a site the previous question named stays the subject ("啥时候能进去拍")
-            sites = [p for p in previous.places if p.landmark]
-            if sites and not any(p.landmark for p in intent.places):
-                changes["topic_text"] = " ".join([intent.topic_text, *(p.name for p in sites)]).strip()
-                changes["places"] = (*intent.places, *sites)
+        changes = _inherited_places(intent, previous)
+        regions: tuple[str, ...] = changes.get("regions", ())
         # "嘉宾的差旅费能算进去吗？": what the previous measure covers, not a new topic (住宿)
         inclusion = bool(previous.topics) and bool(self.model.lexicon.inclusion.search(intent.text))
         if (not intent.topics or inclusion) and (elliptical or regions or inclusion) and \
                 (previous.topics or previous.weak_topics or elliptical):
-            topics = previous.topics
-            changes |= {"topics": previous.topics, "weak_topics": previous.weak_topics,
-                        "topic_text": f"{changes.get('topic_text', intent.topic_text)} {previous.topic_text}".strip(),
-                        "expansions": tuple(dict.fromkeys([*intent.expansions, *previous.expansions])),
-                        "support": intent.support or previous.support}
+            changes |= _inherited_topics(intent, previous, changes.get("topic_text", intent.topic_text))
+        topics: tuple[str, ...] = changes.get("topics", ())
         ask = None
         if inclusion:
             changes |= {"ask": Ask.FACT, "asks": intent.asks | previous.asks}
             ask = Ask.FACT
         elif intent.ask in (Ask.FACT, Ask.OFFTOPIC) and (topics or elliptical):
-            # the follow-up's own question word wins ("具体比例是多少？" asks an amount);
-            # otherwise it asks what the previous question asked ("那剧本呢？" after a list)
-            specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address"}
-            ask = (Ask.AMOUNT if intent.asks & {"amount", "ratio"} else
-                   Ask.CONDITION if "condition" in intent.asks else
-                   Ask.FACT if intent.asks & specific else previous.ask)
-            if intent.topics and ask in (Ask.AMOUNT, Ask.CONDITION) and not intent.asks & {"amount", "ratio", "condition"}:
-                ask = Ask.LIST  # "那出海呢？" after "剧本奖励多少？": what is there on the new topic
+            ask = _inherited_ask(intent, previous)
             changes |= {"ask": ask, "asks": intent.asks | previous.asks,
                         "support": changes.get("support", intent.support) or previous.support}
             if ask is Ask.SCENARIO and previous.profile is not None:
@@ -720,6 +701,40 @@ class Understand:
         if not changes:
             return intent
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+
+def _inherited_places(intent: Intent, previous: Intent) -> dict:
+    """A follow-up that names no place asks about the previous question's regions (and
+    the site it named: "啥时候能进去拍"): the changes to the follow-up's reading."""
+    if intent.regions or intent.uncovered or intent.all_regions or not previous.regions:
+        return {}
+    changes: dict = {"regions": previous.regions, "named_regions": previous.named_regions}
+    sites = [p for p in previous.places if p.landmark]
+    if sites and not any(p.landmark for p in intent.places):
+        changes["topic_text"] = " ".join([intent.topic_text, *(p.name for p in sites)]).strip()
+        changes["places"] = (*intent.places, *sites)
+    return changes
+
+
+def _inherited_topics(intent: Intent, previous: Intent, topic_text: str) -> dict:
+    """The previous question's topics, its topic words after ``topic_text`` (the follow-up's,
+    with any site it inherited) and its search words: the changes to the follow-up's reading."""
+    return {"topics": previous.topics, "weak_topics": previous.weak_topics,
+            "topic_text": f"{topic_text} {previous.topic_text}".strip(),
+            "expansions": tuple(dict.fromkeys([*intent.expansions, *previous.expansions])),
+            "support": intent.support or previous.support}
+
+
+def _inherited_ask(intent: Intent, previous: Intent) -> Ask:
+    """What an elliptical follow-up asks: its own question word wins ("具体比例是多少？" asks
+    an amount); otherwise what the previous question asked ("那剧本呢？" after a list)."""
+    specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address"}
+    ask = (Ask.AMOUNT if intent.asks & {"amount", "ratio"} else
+           Ask.CONDITION if "condition" in intent.asks else
+           Ask.FACT if intent.asks & specific else previous.ask)
+    if intent.topics and ask in (Ask.AMOUNT, Ask.CONDITION) and not intent.asks & {"amount", "ratio", "condition"}:
+        ask = Ask.LIST  # "那出海呢？" after "剧本奖励多少？": what is there on the new topic
+    return ask
 
 
 def asking_spans(lowered: str, question: re.Pattern[str]) -> list[tuple[int, int]]:
