@@ -11,7 +11,7 @@ otherwise the answer is "not covered" instead of whatever shares a keyword.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import MONEY, RATIO, Evidence, Matcher, Ranker, TermWeights, sentences
@@ -70,6 +70,18 @@ class Statement:
     region: str | None = None
 
 
+@dataclass
+class Reading:
+    """What the retrieved clauses give for a question, gathered over its parts and regions."""
+
+    statements: list[Statement] = field(default_factory=list)  # sentences that answer
+    gaps: list[Gap] = field(default_factory=list)
+    no_figure: list[Evidence] = field(default_factory=list)  # support stated without a figure
+    related: list[Statement] = field(default_factory=list)  # context for a refusal
+    sections: list[tuple[str | None, str, list[Clause]]] = field(default_factory=list)  # (region, heading, clauses)
+    decisive: bool = False  # a gap that makes the whole question unanswered
+
+
 def _parent_key(clause: Clause) -> tuple | None:
     """What makes clauses items of one list: numbered items of one parent, or named
     paragraphs ("X：…") of one section."""
@@ -115,42 +127,12 @@ class ClauseComposer:
     def compose(self, intent: Intent, hits_by_region: dict[str | None, list[Hit]]) -> Draft:
         if intent.part and (named := self._named_part(intent)) is not None:
             return named
-        statements: list[Statement] = []
-        gaps: list[Gap] = []
-        decisive = False
-        no_figure: list[Evidence] = []
-        related: list[Statement] = []
-        sections: list[tuple[str | None, str, list[Clause]]] = []
-        parts = self.parts(intent)
-        for region, hits in hits_by_region.items():
-            if not hits:
-                gaps.append(Gap(sentence=self.t("not_covered_place", place=self.model.regions.label(region))))
-                continue
-            for part in parts:
-                section = self._section(part, hits)
-                if section is not None:
-                    if section[1] not in [m for _, _, m in sections]:
-                        sections.append((region, *section))
-                    continue
-                procedure = self._procedure(part, hits)
-                if procedure is not None:
-                    if procedure[1] not in [m for _, _, m in sections]:
-                        sections.append((region, *procedure))
-                    continue
-                answer = self._answer_part(part, hits)
-                decisive = decisive or answer.decisive
-                if answer.chosen:
-                    statements.extend(Statement(e.sentence, e.clause, region) for e in answer.chosen)
-                    no_figure.extend(answer.no_figure)
-                else:
-                    gaps.extend(answer.gaps)
-                    best = self.ranker.rank(part.terms, set(), hits)
-                    if best and best[0].coverage > 0 and not related:
-                        related.append(Statement(best[0].sentence, best[0].clause, region))
-        statements = _in_reading_order(_dedupe(_whole_items(statements)))
-        if sections:
-            return self._sections(sections, statements)
-        if decisive and statements:
+        found = self._read(intent, hits_by_region)
+        statements = _in_reading_order(_dedupe(_whole_items(found.statements)))
+        if found.sections:
+            return self._sections(found.sections, statements)
+        gaps, related = found.gaps, found.related
+        if found.decisive and statements:
             # What was answered becomes context of the refusal, not an answer.
             related, statements = statements[:2], []
         off_topic = bool(statements) and not self._on_topic(intent, statements)
@@ -160,7 +142,38 @@ class ClauseComposer:
         if not statements:
             draft = self.refusal(intent, gaps, related, [r for r in hits_by_region if r])
             return self._with_redirect(draft, intent) if off_topic else draft
-        return self._answer(intent, statements, no_figure, gaps)
+        return self._answer(intent, statements, found.no_figure, gaps)
+
+    def _read(self, intent: Intent, hits_by_region: dict[str | None, list[Hit]]) -> Reading:
+        """What each region's retrieved clauses give for each part of the question."""
+        found = Reading()
+        parts = self.parts(intent)
+        for region, hits in hits_by_region.items():
+            if not hits:
+                found.gaps.append(Gap(sentence=self.t("not_covered_place", place=self.model.regions.label(region))))
+                continue
+            for part in parts:
+                self._read_part(found, region, part, hits)
+        return found
+
+    def _read_part(self, found: Reading, region: str | None, part: Part, hits: list[Hit]) -> None:
+        """One part in one region: a whole section or procedure when it asks for one, else
+        the sentences that answer it — or what is missing, and the best related sentence."""
+        section = self._section(part, hits) or self._procedure(part, hits)
+        if section is not None:
+            if section[1] not in [m for _, _, m in found.sections]:
+                found.sections.append((region, *section))
+            return
+        answer = self._answer_part(part, hits)
+        found.decisive = found.decisive or answer.decisive
+        if answer.chosen:
+            found.statements.extend(Statement(e.sentence, e.clause, region) for e in answer.chosen)
+            found.no_figure.extend(answer.no_figure)
+        else:
+            found.gaps.extend(answer.gaps)
+            best = self.ranker.rank(part.terms, set(), hits)
+            if best and best[0].coverage > 0 and not found.related:
+                found.related.append(Statement(best[0].sentence, best[0].clause, region))
 
     def _answer(self, intent: Intent, statements: list[Statement], no_figure: list[Evidence],
                 gaps: list[Gap]) -> Draft:
@@ -293,75 +306,101 @@ class ClauseComposer:
         return None
 
     def _answer_part(self, part: Part, hits: list[Hit]) -> PartAnswer:
+        """The sentences that answer one part of the question, or what the evidence lacks."""
         asked = _asking_segments(part.text, self.model.lexicon.facts["question"])
         told = frozenset(w for w in part.terms if w not in asked)
         ranked_all = self.ranker.rank(part.terms, part.asks, hits, told)
-        has_fact = self.ranker.has_fact
         # A deadline, form, phone… must be in the evidence itself: a clause on the same
         # topic is not an answer.
         # (any sentence of the best clauses counts: a phone number may sit in a clause whose
         # other sentences rank higher)
         top_clauses = {h.clause.chunk_id for h in hits}
+        in_top = [e for e in ranked_all if e.clause.chunk_id in top_clauses]
         for ask in STRICT_ASKS:
-            if ask in part.asks and not any(has_fact(ask, e.sentence) for e in ranked_all
-                                            if e.clause.chunk_id in top_clauses):
+            if ask in part.asks and not any(self.ranker.has_fact(ask, e.sentence) for e in in_top):
                 return PartAnswer([], [Gap(what=self.t.missing(ask))], [], True)
         # A rare word the clauses never use (片酬, 租, 2028) is the point of the question:
         # evidence that lacks it does not answer it.
         unknown = [w for w in part.terms if self.weights.is_unknown(w) and w in asked]
-        ranked = [
-            e for e in ranked_all
-            if e.coverage >= MIN_COVERAGE
-            and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
-        ]
+        ranked = self._covering(ranked_all, unknown)
         strict = [ask for ask in STRICT_ASKS if ask in part.asks]
         if strict and not unknown:
             # The fact asked for (附件, 电话, 截止时间) is the point: the retrieved sentences
             # stating it answer even when the rest of the question is filler ("后面有哪些附件要填");
             # "有哪些附件" wants every one of them.
-            stating = [e for e in ranked_all if e.clause.chunk_id in top_clauses and has_fact(strict[0], e.sentence)]
+            stating = [e for e in in_top if self.ranker.has_fact(strict[0], e.sentence)]
             if stating and "list" in part.asks:
-                order = {c.chunk_id: i for i, c in enumerate(self.model.clauses)}
-                stating.sort(key=lambda e: (order.get(e.clause.chunk_id, len(order)), e.clause.text.find(e.sentence)))
-                return PartAnswer(_unique(stating)[:MAX_ITEMS], [], [], False)
+                return PartAnswer(self._in_text_order(stating)[:MAX_ITEMS], [], [], False)
             if stating and not ranked:
                 ranked = stating
         if not ranked:
             return PartAnswer([], [Gap(sentence=self.t("not_covered_question"))], [], bool(unknown))
+        ranked, missing = self._fact_first(part, ranked, in_top)
+        if missing is not None:
+            return PartAnswer([], [Gap(what=self.t.missing(missing))], [], False)
+        if part.asks & {"amount", "ratio"}:
+            return self._figure_answer(part, ranked)
+        return PartAnswer(self._chosen(part, ranked), [], [], False)
+
+    def _covering(self, ranked: list[Evidence], unknown: list[str]) -> list[Evidence]:
+        """The sentences that cover enough of the question, from clauses that use each of
+        its rare words (or a word of that word's topic group: 片酬 → any word of its group)."""
+        return [
+            e for e in ranked
+            if e.coverage >= MIN_COVERAGE
+            and all(any(v in e.clause.text for v in self.weights.key_topics.get(w, [w])) for w in unknown)
+        ]
+
+    def _in_text_order(self, evidence: list[Evidence]) -> list[Evidence]:
+        """Each sentence once, in the order of the texts (clause by clause, then within one)."""
+        order = {c.chunk_id: i for i, c in enumerate(self.model.clauses)}
+        return _unique(sorted(evidence, key=lambda e: (order.get(e.clause.chunk_id, len(order)),
+                                                       e.clause.text.find(e.sentence))))
+
+    def _fact_first(self, part: Part, ranked: list[Evidence],
+                    in_top: list[Evidence]) -> tuple[list[Evidence], str | None]:
+        """The sentences holding the fact the part asks for (the first ask that needs one)
+        moved first; or the ask whose fact no sentence holds. An office is only preferred."""
         for ask in STRICT_ASKS + FACT_ASKS + PREFERRED_ASKS:
             if ask in part.asks:
                 # a deadline or phone number in a retrieved clause answers even when the
                 # sentence shares no word with the question ("有电话可以问吗")
-                pool = [e for e in ranked_all if e.clause.chunk_id in top_clauses] if ask in STRICT_ASKS else ranked[:5]
-                with_fact = [e for e in pool if has_fact(ask, e.sentence)][:5]
+                pool = in_top if ask in STRICT_ASKS else ranked[:5]
+                with_fact = [e for e in pool if self.ranker.has_fact(ask, e.sentence)][:5]
                 if ask in PREFERRED_ASKS:
                     if not with_fact:
                         continue
                     with_fact.sort(key=lambda e: -e.coverage)
                 if not with_fact:
-                    return PartAnswer([], [Gap(what=self.t.missing(ask))], [], False)
-                ranked = with_fact + [e for e in ranked if e not in with_fact]
-                break
-        if part.asks & {"amount", "ratio"}:
-            # A figure only answers if its sentence is about what was asked, not merely
-            # the first number nearby (营收突破4亿 does not answer 取景补贴多少).
-            best = ranked[0]
-            figures = [e for e in ranked[:5] if (MONEY.search(e.sentence) or RATIO.search(e.sentence))
-                       and e.coverage >= best.coverage - 0.1 and e.score >= 0.7 * best.score]
-            if figures:
-                return PartAnswer(self._with_list(part, figures[:1] + [e for e in ranked if e is not figures[0]]),
-                                  [], [], False)
-            supported = [e for e in ranked[:3] if self.model.lexicon.facts["support"].search(e.sentence)]
-            if supported:
-                chosen = self._with_list(part, supported)
-                return PartAnswer(chosen, [], chosen, False)
-            return PartAnswer([], [Gap(what=self.t.missing("amount"))], [], False)
+                    return ranked, ask
+                return with_fact + [e for e in ranked if e not in with_fact], None
+        return ranked, None
+
+    def _figure_answer(self, part: Part, ranked: list[Evidence]) -> PartAnswer:
+        """"多少": a sentence with a figure, else support stated without one (相应的, 一事一议 —
+        said to be no figure), else the amount is not covered."""
+        # A figure only answers if its sentence is about what was asked, not merely
+        # the first number nearby (营收突破4亿 does not answer 取景补贴多少).
+        best = ranked[0]
+        figures = [e for e in ranked[:5] if (MONEY.search(e.sentence) or RATIO.search(e.sentence))
+                   and e.coverage >= best.coverage - 0.1 and e.score >= 0.7 * best.score]
+        if figures:
+            return PartAnswer(self._with_list(part, figures[:1] + [e for e in ranked if e is not figures[0]]),
+                              [], [], False)
+        supported = [e for e in ranked[:3] if self.model.lexicon.facts["support"].search(e.sentence)]
+        if supported:
+            chosen = self._with_list(part, supported)
+            return PartAnswer(chosen, [], chosen, False)
+        return PartAnswer([], [Gap(what=self.t.missing("amount"))], [], False)
+
+    def _chosen(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:
+        """The best sentences; for "有哪些…" about a list, its lead-in and items."""
         if self._list_question.search(part.text):
             ranked = self._lead_in_first(part, ranked)
         chosen = self._with_list(part, ranked)
         if self._list_question.search(part.text):
             chosen = self._list_items(chosen)
-        return PartAnswer(chosen, [], [], False)
+        return chosen
 
     def _lead_in_first(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:
         """"八大行动都是哪些": a list's lead-in ("重点实施八大跨界融合行动：") that names

@@ -10,7 +10,7 @@ from bot.answer.intent import Intent
 from bot.answer.rows import measure_item, office_note, site_item
 from bot.answer.templates import Templates
 from bot.policy.book import PolicyModel
-from bot.policy.model import SiteStatus
+from bot.policy.model import Site, SiteStatus
 
 RELATED_MIN = 0.3  # share of the question's content words a related measure must contain
 
@@ -64,17 +64,25 @@ class SiteComposer:
         return Paragraph((Span(self.t("site_progress")),
                           *(Span(s, Source(clause_id, s)) for clause_id, s in said)))
 
-    def compose(self, intent: Intent) -> Draft:
+    def regions_of(self, intent: Intent, kinds: list[str]) -> list[str]:
+        """The local regions asked (every one when none is). "在浙江拍现代剧": a province's
+        texts may name no site of the kinds asked, the texts of places inside it do — then
+        those places stand for it."""
         local = self.model.regions.local()
         regions = [r for r in intent.regions if r in local] or ([] if intent.regions else local)
-        kinds = self.kinds(intent)
-        # "在浙江拍现代剧": a province's texts may name no site, the texts of places inside it do
+
+        def has(key: str) -> bool:
+            return any(not kinds or s.type in kinds for s in self.model.sites_for([key]))
+
         wider = []
         for r in regions:
             inside = [c for c in self.model.regions.children(r) if c in local]
-            has = lambda key: any(not kinds or s.type in kinds for s in self.model.sites_for([key]))  # noqa: E731
             wider += [r] if has(r) or not any(has(c) for c in inside) else [c for c in inside if has(c)]
-        regions = list(dict.fromkeys(wider))
+        return list(dict.fromkeys(wider))
+
+    def compose(self, intent: Intent) -> Draft:
+        kinds = self.kinds(intent)
+        regions = self.regions_of(intent, kinds)
         kind_names = self.t.mapping("site_kinds")
         kind_text = "、".join(kind_names.get(k, k) for k in kinds)
         draft = DraftBuilder("sites", tuple(regions))
@@ -85,24 +93,36 @@ class SiteComposer:
             # a site the question names: its own rows only
             mine = [s for s in sites if any(n in s.name or n in s.quote for n in named)]
             sites = mine or sites
-            label = self.model.regions.label(region)
             if not sites:
                 if len(regions) == 1 or intent.regions:
+                    label = self.model.regions.label(region)
                     draft.find(Found.NOT_IN_TEXTS, region, self.t("not_covered_sites", region=label, kind=kind_text),
                                facet="where")
                 continue
             found = True
-            sites.sort(key=lambda s: list(SiteStatus).index(s.status))
-            names = "、".join(self.t("site_opening_item", name=x.name, status=x.status.value) for x in sites[:4])
-            draft.find(Found.STATED, region, Span(self.t("sites_opening", region=label, kind=kind_text, names=names,
-                                                           count=len(sites)), Source(sites[0].clause_id, sites[0].quote)),
-                       facet="where")
-            draft.add(Bullets(self.t("sites_lead", region=label, kind=kind_text), tuple(site_item(s, self.t) for s in sites)))
+            self.listed(draft, region, sites, kind_text)
             if mine:
                 draft.add(self.progress(region, named))
         if found:
             draft.add(self.related(intent, regions))
             return draft.build(Verdict.ANSWERED)
+        return self.not_found(draft, intent, regions, kinds, kind_text)
+
+    def listed(self, draft: DraftBuilder, region: str, sites: list[Site], kind_text: str) -> None:
+        """A region's sites, built before building before planned: the finding names the
+        first four, the list shows each one's card."""
+        label = self.model.regions.label(region)
+        sites.sort(key=lambda s: list(SiteStatus).index(s.status))
+        names = "、".join(self.t("site_opening_item", name=x.name, status=x.status.value) for x in sites[:4])
+        draft.find(Found.STATED, region, Span(self.t("sites_opening", region=label, kind=kind_text, names=names,
+                                                       count=len(sites)), Source(sites[0].clause_id, sites[0].quote)),
+                   facet="where")
+        draft.add(Bullets(self.t("sites_lead", region=label, kind=kind_text), tuple(site_item(s, self.t) for s in sites)))
+
+    def not_found(self, draft: DraftBuilder, intent: Intent, regions: list[str], kinds: list[str],
+                  kind_text: str) -> Draft:
+        """No site of the kinds asked in the asked regions' texts: say so, list those of
+        other regions (each named as theirs), and name the office to ask."""
         if not draft.findings:
             place = "、".join(self.model.regions.label(r) for r in regions) if intent.regions else self.t("all_texts")
             draft.find(Found.NOT_IN_TEXTS, "", self.t("not_covered_sites", region=place, kind=kind_text), facet="where")

@@ -10,6 +10,7 @@ regions offer on that topic, named as theirs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.answer.draft import (
     Bullets,
@@ -50,6 +51,17 @@ MAX_ENUMERATED_CHARS = 2000  # a programme's announced parts quoted whole up to 
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
 MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
 SUPPORT_KINDS = (*MONEY_KINDS, "policy")  # answers "how much?" even without a figure (相应的, 一事一议)
+
+
+@dataclass(frozen=True)
+class ReportGroups:
+    """A 补贴测算 report's verdicts by section."""
+
+    cash: list[MeasureVerdict]  # applies: pays, or a stated fact decided its conditions
+    maybe: list[MeasureVerdict]  # may apply (what to confirm)
+    services: list[MeasureVerdict]  # services that apply, the asked region's own
+    no: list[MeasureVerdict]  # does not apply
+    left_out: int  # verdicts in no section (off the relevant topics, or services of a region not asked)
 
 
 class TableComposer:
@@ -203,6 +215,8 @@ class TableComposer:
 
     # ----------------------------------------------------------------- lists, amounts, conditions
     def list(self, intent: Intent) -> Draft:
+        """A list, conditions or a total (an amount when one row answers): first which
+        answer the rows found call for, then each region's rows."""
         if intent.programmes and intent.ask is Ask.LIST:
             return self.programme(intent)
         regions = self.regions_of(intent)
@@ -221,45 +235,54 @@ class TableComposer:
             money = {r: [m for m in rows if m.benefit.kind in MONEY_KINDS] for r, rows in found.items()}
             if not any(money.values()):
                 return self._no_money(intent, found, topics)
+        return self._lists(intent, regions, found, topics)
+
+    def _lists(self, intent: Intent, regions: list[str], found: dict[str, list[SubsidyMeasure]],
+               topics: tuple[str, ...]) -> Draft:
+        """Each region's rows (or the finding that it has none), with the notes they need."""
         draft = DraftBuilder(f"table:{intent.ask.value}", tuple(regions))
         topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
         shown: list[SubsidyMeasure] = []
         for region, rows in found.items():
-            label = self.model.regions.label(region)
             if not rows:
                 self.gap(draft, region, topics)
                 continue
-            ranked = self.ranked(rows, intent)
-            rows = ranked if topics else rows
-            if intent.ask is Ask.CONDITION:
-                self.conditioned(draft, region, ranked[0])
-            else:
-                self.listed(draft, region, ranked, topic_part)
-            if intent.ask is Ask.CONDITION:
-                lead = self.t("condition_lead", region=label, topic=topic_part)
-                items = tuple(Paragraph((Span(self.t("condition_row", title=m.title,
-                                                     conditions=self.conditions(m) or self.t("condition_none")),
-                                              self.source(m)),)) for m in rows)
-                draft.add(Bullets(lead, items))
-            else:
-                if intent.ask is Ask.TOTAL:
-                    draft.add(self.stacking_rules(region))
-                lead_key = "total_lead" if intent.ask is Ask.TOTAL else "list_lead"
-                lead = self.t(lead_key, region=label, topic=topic_part, count=len(rows))
-                draft.add(self.rows_block(rows, lead, group_by_topic=not topics))
-            # Sites belong to the answer too: those on the topic (实训基地 for 人才), or all
-            # of them for "what does X offer".
-            wide = any(self.model.topics.topics[t].all_sites for t in topics if t in self.model.topics.topics)
-            sites = self.model.sites_for([region], () if wide else topics)
-            if sites and intent.ask is Ask.LIST:
-                title = self.t("related_sites") if topics else self.t("sites_in_list", region=label)
-                draft.add(Bullets(title, tuple(site_item(x, self.t) for x in sites)))
-            shown += rows
+            shown += self._region_list(draft, intent, region, rows, topics, topic_part)
         self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
         if "office" in intent.asks:  # "找哪个部门": the offices the documents name
             draft.note(office_note(self.model, self.t, list(found)))
         return draft.build(Verdict.ANSWERED)
+
+    def _region_list(self, draft: DraftBuilder, intent: Intent, region: str, rows: list[SubsidyMeasure],
+                     topics: tuple[str, ...], topic_part: str) -> list[SubsidyMeasure]:
+        """One region's finding and rows — their conditions for "who qualifies?", else the
+        rows themselves (after the rules on adding up, for a total); the rows shown."""
+        label = self.model.regions.label(region)
+        ranked = self.ranked(rows, intent)
+        rows = ranked if topics else rows
+        if intent.ask is Ask.CONDITION:
+            self.conditioned(draft, region, ranked[0])
+            lead = self.t("condition_lead", region=label, topic=topic_part)
+            items = tuple(Paragraph((Span(self.t("condition_row", title=m.title,
+                                                 conditions=self.conditions(m) or self.t("condition_none")),
+                                          self.source(m)),)) for m in rows)
+            draft.add(Bullets(lead, items))
+        else:
+            self.listed(draft, region, ranked, topic_part)
+            if intent.ask is Ask.TOTAL:
+                draft.add(self.stacking_rules(region))
+            lead_key = "total_lead" if intent.ask is Ask.TOTAL else "list_lead"
+            lead = self.t(lead_key, region=label, topic=topic_part, count=len(rows))
+            draft.add(self.rows_block(rows, lead, group_by_topic=not topics))
+        # Sites belong to the answer too: those on the topic (实训基地 for 人才), or all
+        # of them for "what does X offer".
+        wide = any(self.model.topics.topics[t].all_sites for t in topics if t in self.model.topics.topics)
+        sites = self.model.sites_for([region], () if wide else topics)
+        if sites and intent.ask is Ask.LIST:
+            title = self.t("related_sites") if topics else self.t("sites_in_list", region=label)
+            draft.add(Bullets(title, tuple(site_item(x, self.t) for x in sites)))
+        return rows
 
     def stacking_rules(self, region: str) -> Bullets | None:
         """What the region's texts say about adding support up: an overall yearly cap
@@ -290,30 +313,18 @@ class TableComposer:
         terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
         topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
         for region, rows in found.items():
-            label = self.model.regions.label(region)
             if not rows:
                 self.gap(draft, region, topics)
                 continue
-            scored = sorted(((self.relevance(m, terms), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
-            best = scored[0][0]
-            rows = [m for score, _, m in scored if best == 0 or score >= 0.5 * best]
-            top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
-            rows.sort(key=lambda m: not self.has_figure(m))
+            rows, top = self._most_relevant(rows, terms)
             if any(self.has_figure(m) for m in top):
                 figured = True
                 self.figured(draft, region, [m for m in rows if self.has_figure(m)])
-                draft.add(Bullets(self.t("amount_lead", region=label, topic=topic_part), self.quoted(rows[:MAX_BULLETS])))
+                draft.add(Bullets(self.t("amount_lead", region=self.model.regions.label(region), topic=topic_part),
+                                  self.quoted(rows[:MAX_BULLETS])))
             else:
-                # what the most relevant rows state instead (a support measure first)
-                basis = min(top, key=lambda m: m.benefit.kind not in SUPPORT_KINDS)
-                rows = [basis, *(m for m in rows if m is not basis)]
-                supported = basis.benefit.kind in SUPPORT_KINDS
+                rows, supported = self._basis(draft, region, rows, top)
                 stated = stated or supported
-                lead = self.t("no_figure_basis" if supported else "no_figure_asked", region=label, basis="")
-                draft.find(Found.NO_FIGURE if supported else Found.NOT_IN_TEXTS, region,
-                           Span(lead, None), Span(basis.quote, self.source(basis)), facet="figure")
-                if len(rows) > 1:
-                    draft.add(Bullets(None, self.quoted(rows[1:MAX_BULLETS])))
             shown += rows
         if not figured and not stated:  # only services on the topic: the figure is not covered
             self._redirect(draft, list(found), topics, figures_only=True)
@@ -328,6 +339,33 @@ class TableComposer:
             self.table_notes(draft, shown)
         self.missing_parts(draft, intent)
         return draft.build(Verdict.ANSWERED)
+
+    def _most_relevant(self, rows: list[SubsidyMeasure],
+                       terms: dict[str, float]) -> tuple[list[SubsidyMeasure], list[SubsidyMeasure]]:
+        """The rows at least half as relevant as the best (those stating a figure first), and
+        the nearly best ones (all of them when none matches the question's words)."""
+        scored = sorted(((self.relevance(m, terms), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
+        best = scored[0][0]
+        rows = [m for score, _, m in scored if best == 0 or score >= 0.5 * best]
+        top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
+        rows.sort(key=lambda m: not self.has_figure(m))
+        return rows, top
+
+    def _basis(self, draft: DraftBuilder, region: str, rows: list[SubsidyMeasure],
+               top: list[SubsidyMeasure]) -> tuple[list[SubsidyMeasure], bool]:
+        """No relevant row states a figure: the finding quotes what the most relevant rows
+        state instead (a support measure first), the other rows follow. Returns the rows
+        shown, and whether that basis is a support measure (else only services answer)."""
+        label = self.model.regions.label(region)
+        basis = min(top, key=lambda m: m.benefit.kind not in SUPPORT_KINDS)
+        rows = [basis, *(m for m in rows if m is not basis)]
+        supported = basis.benefit.kind in SUPPORT_KINDS
+        lead = self.t("no_figure_basis" if supported else "no_figure_asked", region=label, basis="")
+        draft.find(Found.NO_FIGURE if supported else Found.NOT_IN_TEXTS, region,
+                   Span(lead, None), Span(basis.quote, self.source(basis)), facet="figure")
+        if len(rows) > 1:
+            draft.add(Bullets(None, self.quoted(rows[1:MAX_BULLETS])))
+        return rows, supported
 
     def _inner_regions(self, draft: DraftBuilder, found: dict[str, list[SubsidyMeasure]]) -> None:
         """"浙江省内有具体扶持条款的地区：…": places inside the regions whose texts have measures."""
@@ -466,6 +504,19 @@ class TableComposer:
         if not verdicts:
             draft.add(Paragraph.of(self.t("check_empty")))
             return draft.build(Verdict.NOT_COVERED)
+        groups = self._grouped(profile, verdicts, regions, topics)
+        self._report_sections(draft, groups)
+        if groups.left_out > 0 and regions:
+            draft.note(self.t("scenario_more", count=groups.left_out, region=self.model.regions.label(regions[0])))
+        self.table_notes(draft, [v.measure for v in [*groups.cash, *groups.maybe]])
+        draft.note(self.t("scenario_note"))
+        applies = any(v.verdict is Eligibility.APPLIES for v in verdicts)
+        return draft.build(Verdict.ANSWERED if applies or groups.maybe else Verdict.NOT_COVERED)
+
+    def _grouped(self, profile: ProducerProfile, verdicts: list[MeasureVerdict], regions: list[str],
+                 topics: tuple[str, ...]) -> ReportGroups:
+        """The verdicts in the report's sections; what applies or may apply only on the
+        topics the stated facts (or the question) make relevant."""
         relevant = self.relevant_topics(profile) | set(topics)
 
         def matters(v: MeasureVerdict) -> bool:
@@ -481,22 +532,21 @@ class TableComposer:
                  and (v.measure.region in regions or v.measure.benefit.kind in CASH_KINDS)]
         no = [v for v in verdicts if v.verdict is Eligibility.NO]
         left_out = len(verdicts) - len(cash) - len(services) - len(maybe) - len(no)
-        sections = [(self.t("scenario_applies"), cash), (self.t("scenario_maybe"), maybe)]
+        return ReportGroups(cash, maybe, services, no, left_out)
+
+    def _report_sections(self, draft: DraftBuilder, groups: ReportGroups) -> None:
+        """What applies, what may apply, the services that apply, what does not."""
+        sections = [(self.t("scenario_applies"), groups.cash), (self.t("scenario_maybe"), groups.maybe)]
         for title, group in sections:
             if group:
                 draft.add(Bullets(self.t("scenario_section", label=title, count=len(group)),
                                   tuple(self._verdict_item(v) for v in group)))
-        if services:
-            draft.add(Bullets(self.t("scenario_services", count=len(services)),
-                              tuple(self.bullet(v.measure, with_conditions=False) for v in services)))
-        if no:
-            draft.add(Bullets(self.t("scenario_section", label=self.t("scenario_no"), count=len(no)),
-                              tuple(self._verdict_item(v) for v in no)))
-        if left_out > 0 and regions:
-            draft.note(self.t("scenario_more", count=left_out, region=self.model.regions.label(regions[0])))
-        self.table_notes(draft, [v.measure for v in [*cash, *maybe]])
-        draft.note(self.t("scenario_note"))
-        return draft.build(Verdict.ANSWERED if applies or maybe else Verdict.NOT_COVERED)
+        if groups.services:
+            draft.add(Bullets(self.t("scenario_services", count=len(groups.services)),
+                              tuple(self.bullet(v.measure, with_conditions=False) for v in groups.services)))
+        if groups.no:
+            draft.add(Bullets(self.t("scenario_section", label=self.t("scenario_no"), count=len(groups.no)),
+                              tuple(self._verdict_item(v) for v in groups.no)))
 
     def asked_verdicts(self, intent: Intent, verdicts: list[MeasureVerdict],
                        topics: tuple[str, ...]) -> list[MeasureVerdict]:
@@ -564,6 +614,10 @@ class TableComposer:
 
     def facts(self, p: ProducerProfile) -> str:
         """The profile in the bot's own words (names from the knowledge, no user figures)."""
+        return "，".join([*self._place_facts(p), *self._company_facts(p), *self._work_facts(p)])
+
+    def _place_facts(self, p: ProducerProfile) -> list[str]:
+        """Where the crew comes from, shoots and is registered."""
         t = self.t
         parts = []
         if p.coming_from:
@@ -574,6 +628,12 @@ class TableComposer:
         if p.registered_in:
             parts.append(t("fact_registered", place=self.model.regions.label(p.registered_in)
                            if p.registered_in in self.model.regions.regions else p.registered_in))
+        return parts
+
+    def _company_facts(self, p: ProducerProfile) -> list[str]:
+        """The company's stage and size."""
+        t = self.t
+        parts = []
         if p.company == "new":
             parts.append(t("fact_new_company"))
         elif p.company == "first_above_scale":
@@ -582,6 +642,12 @@ class TableComposer:
             parts.append(t("fact_established"))
         if p.above_scale is False:
             parts.append(t("fact_below_scale"))
+        return parts
+
+    def _work_facts(self, p: ProducerProfile) -> list[str]:
+        """The script's selection, the park, the theme, R&D, the people hired and the plans."""
+        t = self.t
+        parts = []
         if p.script_selected_by in self.model.lexicon.profile.none_words:
             parts.append(t("fact_script_none"))
         elif p.script_selected_by:
@@ -600,7 +666,7 @@ class TableComposer:
             parts.append(t("fact_graduates"))
         if p.plans:
             parts.append(t("fact_plans", plans="、".join(p.plans)))
-        return "，".join(parts)
+        return parts
 
 
 def _topic_key(model: PolicyModel, name: str) -> str:

@@ -143,6 +143,29 @@ class Intent:
                 and p.relation in (Relation.CONTAINS, Relation.INSIDE)]
 
 
+@dataclass(frozen=True)
+class _Places:
+    """The places a question names, and the roles they play in it."""
+
+    places: list[Place]  # every place named
+    asked: list[Place]  # the places it asks about
+    compared: list[Place]  # covered places named only as the comparison
+    context: list[Place]  # named but not asked about for themselves: a home, a setting, a qualifier
+    regions: list[str]  # covered regions to answer from, most specific first
+    named: list[str]  # covered regions named outright
+    uncovered: list[str]  # places named that no text covers
+
+
+@dataclass(frozen=True)
+class _Company:
+    """A producer's company as a question tells it (the company fields of a profile)."""
+
+    stage: str | None = None  # new, first_above_scale, existing or none (ProducerProfile.company)
+    established: bool | None = None  # registered for years
+    above_scale: bool | None = None  # above the 规模以上 threshold (False: said not to be)
+    registered_in: str | None = None  # a covered region, a place's name, or the word for elsewhere (外地)
+
+
 @dataclass
 class Understand:
     """The understanding stage. ``correct`` fixes typos (返回 (text, candidate words));
@@ -176,23 +199,46 @@ class Understand:
 
     # ------------------------------------------------------------------ one turn
     def read(self, question: str, region_hint: str | None = None) -> Intent:
+        """One question on its own: its places, topics and asks, then what kind of answer."""
         lex = self.model.lexicon
         simplified = to_simplified(question).strip()
         text, maybe = self.correct(simplified)
         lowered = text.lower()
+        where = self._read_places(text, lowered, region_hint)
+        all_regions = any(w in lowered for w in self.model.regions.all_regions_words) and not where.named
+        topic_text = _without(text, [p.span for p in where.asked if not p.landmark])
+        topics = self.model.topics.match(topic_text)
+        glossed = [*lex.english_expansions(lowered), *lex.colloquial_expansions(text)]
+        expansions = [*glossed, *maybe]
+        english = bool(re.search(r"[a-z]{3,}", lowered)) and not re.search(r"[\u4e00-\u9fff]{4,}", text)
+        asks = lex.asks(lowered)
+        support = bool(lex.intent_patterns["support"].search(lowered))
+        strong, weak, by_similarity = topics.strong, topics.weak, False
+        about_region = self._asks_about_region(text, lowered, where.places)
+        on_topic = bool(lex.domain.search(lowered) or strong or weak or glossed or support or about_region)
+        if not strong and on_topic and support:
+            similar = self.model.topics.similar(topic_text, self.topic_margin)
+            if similar:
+                strong, by_similarity = (similar,), True
+        intent = Intent(
+            question=question, text=text, topic_text=re.sub(r"\s+", " ", topic_text).strip(), ask=Ask.FACT,
+            asks=asks, regions=tuple(where.regions), places=tuple(where.places), uncovered=tuple(where.uncovered),
+            all_regions=all_regions, named_regions=tuple(where.named), topics=strong, weak_topics=weak,
+            topics_by_similarity=by_similarity, expansions=tuple(dict.fromkeys(expansions)), support=support,
+            figures=figures_in(text), english=english,
+            uncovered_subject=bool(where.uncovered) and (self._compared_to_covered(lowered, where.places)
+                                                         or self._asked_only_about_uncovered(lowered, where.asked)),
+            programmes=self._programmes(text, where.regions),
+            compared=tuple(dict.fromkeys(k for p in where.compared for k in p.regions)),
+            context_places=tuple(p.span for p in where.context),
+        )
+        return self._with_ask(intent, text, lowered, on_topic)
+
+    def _read_places(self, text: str, lowered: str, region_hint: str | None) -> _Places:
+        """The places named, which of them the question asks about, and so the regions to
+        answer from; ``region_hint`` (the page's region) comes first."""
         places = self.model.gazetteer.find(text)
-        asked = [p for p in places if not p.origin]
-        # "郑州的那篇文章里提到深圳…", "入选浙江省级项目", "讲的是上海的故事": a place
-        # describing something else
-        described = [p for p in asked if _followed_by(lowered, p.span[1], lex.place_descriptor_after)
-                     or said_before(lowered, p.span[0], lex.place_descriptor_before)]
-        if described and len(described) < len(asked):
-            asked = [p for p in asked if p not in described]
-        # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about
-        # (unless it is the only place named: "衢江注册的公司能拿什么").
-        homes = [p for p in asked if self._registration_place(text.lower(), p)]
-        if homes and len(homes) < len(asked):
-            asked = [p for p in asked if p not in homes]
+        asked = self._asked_places(lowered, [p for p in places if not p.origin])
         # "平原示范区有没有像衢江那样…", "衢江有基金吗？余杭好像搞了": the covered place named as
         # the comparison is context, the other is what is asked about
         compared = self._compared(lowered, asked)
@@ -208,47 +254,46 @@ class Understand:
         if region_hint and region_hint in self.model.regions.regions and region_hint not in regions:
             regions.insert(0, region_hint)
             named.insert(0, region_hint)
-        all_regions = any(w in lowered for w in self.model.regions.all_regions_words) and not named
-        topic_text = _without(text, [p.span for p in asked if not p.landmark])
-        topics = self.model.topics.match(topic_text)
-        glossed = [*lex.english_expansions(lowered), *lex.colloquial_expansions(text)]
-        expansions = [*glossed, *maybe]
-        english = bool(re.search(r"[a-z]{3,}", lowered)) and not re.search(r"[\u4e00-\u9fff]{4,}", text)
-        asks = lex.asks(lowered)
-        support = bool(lex.intent_patterns["support"].search(lowered))
-        strong, weak, by_similarity = topics.strong, topics.weak, False
-        # A place alone does not make a question about policy ("明天衢州会下雨吗？"): it must
-        # also ask what the region offers, or use words the texts use ("为啥叫竖店").
-        asks_about_region = bool(places) and bool(
+        return _Places(places, asked, compared, context, regions, named, uncovered)
+
+    def _asked_places(self, lowered: str, asked: list[Place]) -> list[Place]:
+        """The places named, without those that describe something else or are the
+        company's home — unless every place named does."""
+        lex = self.model.lexicon
+        # "郑州的那篇文章里提到深圳…", "入选浙江省级项目", "讲的是上海的故事": a place
+        # describing something else
+        described = [p for p in asked if _followed_by(lowered, p.span[1], lex.place_descriptor_after)
+                     or said_before(lowered, p.span[0], lex.place_descriptor_before)]
+        if described and len(described) < len(asked):
+            asked = [p for p in asked if p not in described]
+        # "我们是上海的公司，去黟县拍": the company's home is not where the question asks about
+        # (unless it is the only place named: "衢江注册的公司能拿什么").
+        homes = [p for p in asked if self._registration_place(lowered, p)]
+        if homes and len(homes) < len(asked):
+            asked = [p for p in asked if p not in homes]
+        return asked
+
+    def _asks_about_region(self, text: str, lowered: str, places: list[Place]) -> bool:
+        """A place alone does not make a question about policy ("明天衢州会下雨吗？"): it must
+        also ask what the region offers, or use words the texts use ("为啥叫竖店")."""
+        lex = self.model.lexicon
+        return bool(places) and bool(
             lex.intent_patterns["list_all"].search(lowered) or lex.intent_patterns["status"].search(lowered)
             or any(self.known(w) for w in self.content_terms(_without(text, [p.span for p in places]))))
-        on_topic = bool(lex.domain.search(lowered) or strong or weak or glossed or support or asks_about_region)
-        if not strong and on_topic and support:
-            similar = self.model.topics.similar(topic_text, self.topic_margin)
-            if similar:
-                strong, by_similarity = (similar,), True
-        intent = Intent(
-            question=question, text=text, topic_text=re.sub(r"\s+", " ", topic_text).strip(), ask=Ask.FACT,
-            asks=asks, regions=tuple(regions), places=tuple(places), uncovered=tuple(uncovered),
-            all_regions=all_regions, named_regions=tuple(named), topics=strong, weak_topics=weak,
-            topics_by_similarity=by_similarity, expansions=tuple(dict.fromkeys(expansions)), support=support,
-            figures=figures_in(text), english=english,
-            uncovered_subject=bool(uncovered) and (self._compared_to_covered(lowered, places)
-                                                   or self._asked_only_about_uncovered(lowered, asked)),
-            programmes=self._programmes(text, regions),
-            compared=tuple(dict.fromkeys(k for p in compared for k in p.regions)),
-            context_places=tuple(p.span for p in context),
-        )
+
+    def _with_ask(self, intent: Intent, text: str, lowered: str, on_topic: bool) -> Intent:
+        """The reading completed by what is asked: the size of a set it names, the kind of
+        answer, the part of a text or the programme it asks about, the producer's case."""
         count, noun = self._set_count(lowered)
         intent = replace(intent, count=count, count_noun=noun)
         ask = self._ask(intent, lowered, on_topic)
-        part = self._part(text, regions)
+        part = self._part(text, list(intent.regions))
         if part and ask in (Ask.LIST, Ask.FACT) and not intent.asks & {"amount", "ratio"}:
             intent, ask = replace(intent, part=part), Ask.FACT
         if intent.programmes and not (ask is Ask.LIST and self._about_programme(intent)):
             intent = replace(intent, programmes=())  # named in passing, not asked about
         topics = intent.topics
-        if ask is Ask.LIST and "office" in asks and not topics:
+        if ask is Ask.LIST and "office" in intent.asks and not topics:
             topics = tuple(t for t in (self.model.lexicon.ask_topics.get("office"),) if t)
         profile = self._profile(intent, lowered) if ask is Ask.SCENARIO else None
         return replace(intent, ask=ask, topics=topics, profile=profile)
@@ -410,12 +455,23 @@ class Understand:
         return count, nouns[0] if nouns else ""
 
     def _ask(self, intent: Intent, lowered: str, on_topic: bool) -> Ask:
-        lex = self.model.lexicon
-        pattern = lex.intent_patterns
-        if lex.injection.search(lowered):
+        """The kind of answer the question wants, by the first rule that holds: kinds the
+        question's words name, then where to film, then what a question about support wants."""
+        if self.model.lexicon.injection.search(lowered):
             return Ask.INJECTION
         if not on_topic:
             return Ask.OFFTOPIC
+        named = self._named_ask(intent, lowered)
+        if named is not None:
+            return named
+        if self._asks_where(intent, lowered):
+            return Ask.WHERE
+        return self._support_ask(intent, lowered)
+
+    def _named_ask(self, intent: Intent, lowered: str) -> Ask | None:
+        """A kind of answer the question's words name: a document, a total, the producer's
+        own case, a programme's contents, the status, a comparison, how to apply, an office."""
+        pattern = self.model.lexicon.intent_patterns
         has_topic = bool(intent.topics or intent.weak_topics)
         if pattern["document"].search(lowered):
             return Ask.DOCUMENT
@@ -427,29 +483,47 @@ class Understand:
             return Ask.LIST
         if pattern["status"].search(lowered) and not intent.asks & {"amount", "list", "ratio"} and not pattern["list_all"].search(lowered):
             return Ask.STATUS  # "哪个已经正式生效了？": in force or not, also for several regions
-        explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
-        compares = intent.support or (intent.topics and ("compare" in intent.asks or intent.all_regions))
-        if (len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered:
+        if self._compares(intent):
             return Ask.COMPARE
-        strict = intent.asks & {"process", "deadline", "form", "contact", "address"}
-        # "怎么申请、需要什么条件": the conditions are answered, the missing procedure noted
-        other = intent.support and (pattern["condition"].search(lowered) or intent.asks & {"amount", "ratio"})
-        if pattern["howto"].search(lowered) and strict and not other:
+        if self._asks_howto(intent, lowered):
             return Ask.HOWTO
         if "office" in intent.asks:
             return Ask.LIST
         if pattern["status"].search(lowered) and not intent.asks & {"amount", "list"}:
             return Ask.STATUS
-        specific = intent.asks & {"amount", "count", "date", "deadline", "ratio", "duration"}
+        return None
+
+    def _compares(self, intent: Intent) -> bool:
+        """Several regions side by side: two named outright (not the nation) or "各地", and
+        support asked about (or a topic compared), with no uncovered place named."""
+        explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
+        compares = intent.support or (intent.topics and ("compare" in intent.asks or intent.all_regions))
+        return bool((len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered)
+
+    def _asks_howto(self, intent: Intent, lowered: str) -> bool:
+        """How or where to apply, with a procedure, deadline, form or contact asked for."""
+        pattern = self.model.lexicon.intent_patterns
+        strict = intent.asks & {"process", "deadline", "form", "contact", "address"}
+        # "怎么申请、需要什么条件": the conditions are answered, the missing procedure noted
+        other = intent.support and (pattern["condition"].search(lowered) or intent.asks & {"amount", "ratio"})
+        return bool(pattern["howto"].search(lowered) and strict and not other)
+
+    def _asks_where(self, intent: Intent, lowered: str) -> bool:
+        """Where to film (not about support, nor a specific fact unless it asks for a list)."""
+        lex = self.model.lexicon
         # A question about one named site (樱桃沟…在哪个区？) is a fact about it, not "where to
         # film" — unless it asks about the site's state (建好了吗、现在能拍吗).
         landmark = any(p.landmark for p in intent.places)
         if landmark and lex.site_state.search(lowered) and not intent.support and not specific_of(intent):
-            return Ask.WHERE
-        where = (pattern["where_to_film"].search(lowered) and "compare" not in intent.asks
+            return True
+        where = (lex.intent_patterns["where_to_film"].search(lowered) and "compare" not in intent.asks
                  and (not landmark or "list" in intent.asks))
-        if where and (not specific or "list" in intent.asks) and not intent.support:
-            return Ask.WHERE
+        return bool(where and (not specific_of(intent) or "list" in intent.asks) and not intent.support)
+
+    def _support_ask(self, intent: Intent, lowered: str) -> Ask:
+        """What a question about support wants: who may apply, everything, whether there is
+        any, how much, who qualifies; else a fact the texts may state."""
+        pattern = self.model.lexicon.intent_patterns
         if pattern["may_apply"].search(lowered):
             return Ask.CONDITION if intent.support else Ask.FACT
         if pattern["list_all"].search(lowered) and intent.support and "count" not in intent.asks:
@@ -460,8 +534,6 @@ class Understand:
             return Ask.AMOUNT
         if pattern["condition"].search(lowered) and intent.support:
             return Ask.CONDITION
-        if where and not specific and not intent.support:
-            return Ask.WHERE
         return Ask.FACT
 
     # ------------------------------------------------------------------ scenarios
@@ -477,13 +549,49 @@ class Understand:
         return wants and ((own and (decisive or len(facts) >= 2)) or len(decisive) >= 2 or len(facts) >= 3)
 
     def _profile(self, intent: Intent, lowered: str) -> ProducerProfile:
+        """The producer's own case as the question tells it (what it does not tell stays unknown)."""
         words = self.model.lexicon.profile
-        places = [p for p in intent.places]
-        origin = next((p.name for p in places if p.origin), None)
+        negations = (*words.negations, "够不")
+        company = self._company(intent, lowered, negations)
+        crew = words.patterns["crew"].search(lowered)
+        capital = words.patterns["capital"].search(lowered)
+        months = words.patterns["insurance_months"].search(lowered)
+        return ProducerProfile(
+            regions=list(intent.regions),
+            shooting=False if self._shot_elsewhere(intent, lowered) else (
+                True if words.shooting.search(lowered) else None),
+            local_theme=_told(lowered, words.local_theme, words.not_local_theme),
+            rnd_grew=_told(lowered, words.rnd_grew, words.rnd_declined),
+            shoot_share=_share(lowered, words.patterns["shoot_all"]),
+            script_selected_by=self._script_selected(lowered, negations),
+            park_level=self._park_level(lowered, negations),
+            company=company.stage,
+            established=company.established,
+            above_scale=company.above_scale,
+            registered_in=company.registered_in,
+            crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
+            coming_from=self._coming_from(intent, lowered),
+            # "第一次来，不过已经跟组了": in a crew wins over a first visit
+            job_seekers=_told(lowered, words.job_seekers, words.in_crew),
+            graduates=True if words.graduates.search(lowered) else None,
+            capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
+            insurance_months=int(months.group(1)) if months else None,
+            needs=[k for k, rx in words.needs.items() if rx.search(lowered)],
+            plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
+        )
+
+    def _coming_from(self, intent: Intent, lowered: str) -> str | None:
+        """Where the crew comes from: a place named as the origin, or just "from elsewhere"."""
+        words = self.model.lexicon.profile
+        origin = next((p.name for p in intent.places if p.origin), None)
         if origin is None and words.outside_crew.search(lowered):
             origin = words.elsewhere
+        return origin
+
+    def _company(self, intent: Intent, lowered: str, negations: tuple[str, ...]) -> _Company:
+        """The producer's company: its stage, size and where it is (or will be) registered."""
+        words = self.model.lexicon.profile
         registered = self._registered_in(intent, lowered)
-        negations = (*words.negations, "够不")
         company = None
         moving = _affirmed(words.moving_in, lowered, negations)  # not "不打算迁过去"
         above = _affirmed(words.above_scale, lowered, negations) if words.above_scale.search(lowered) else None
@@ -498,46 +606,27 @@ class Understand:
         established = True if words.established.search(lowered) and company != "new" else None
         if established and company is None:
             company = "existing"
-        selected = None
-        about_script = bool(words.script_words.search(lowered))
-        if about_script and words.script_not_selected.search(lowered):
-            selected = words.none_words[0]
-        elif about_script and words.script_selected.search(lowered):
+        return _Company(company, established, above, registered)
+
+    def _script_selected(self, lowered: str, negations: tuple[str, ...]) -> str | None:
+        """The level that selected the script, or the "none" word when it was not selected."""
+        words = self.model.lexicon.profile
+        if not words.script_words.search(lowered):
+            return None
+        if words.script_not_selected.search(lowered):
+            return words.none_words[0]
+        if words.script_selected.search(lowered):
             # "入选了省里的扶持项目，不是总局的": a level said with a negation is not it
-            selected = next((level for level, rx in words.levels.items()
-                             if _affirmed(rx, lowered, (*negations, "不是", "并非", "而非"))), None)
-        park = None
+            return next((level for level, rx in words.levels.items()
+                         if _affirmed(rx, lowered, (*negations, "不是", "并非", "而非"))), None)
+        return None
+
+    def _park_level(self, lowered: str, negations: tuple[str, ...]) -> str | None:
+        """The level the producer's park or base was recognised at."""
+        words = self.model.lexicon.profile
         if words.park_words.search(lowered) and words.recognised_words.search(lowered):
-            park = next((level for level, rx in words.levels.items() if _affirmed(rx, lowered, negations)), None)
-        crew = words.patterns["crew"].search(lowered)
-        share = _share(lowered, words.patterns["shoot_all"])
-        capital = words.patterns["capital"].search(lowered)
-        months = words.patterns["insurance_months"].search(lowered)
-        return ProducerProfile(
-            regions=list(intent.regions),
-            shooting=False if self._shot_elsewhere(intent, lowered) else (
-                True if words.shooting.search(lowered) else None),
-            local_theme=False if words.not_local_theme.search(lowered) else (
-                True if words.local_theme.search(lowered) else None),
-            rnd_grew=False if words.rnd_declined.search(lowered) else (
-                True if words.rnd_grew.search(lowered) else None),
-            shoot_share=share,
-            script_selected_by=selected,
-            park_level=park,
-            company=company,
-            established=established,
-            above_scale=above,
-            registered_in=registered,
-            crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
-            coming_from=origin,
-            # "第一次来，不过已经跟组了": in a crew wins over a first visit
-            job_seekers=False if words.in_crew.search(lowered) else (True if words.job_seekers.search(lowered) else None),
-            graduates=True if words.graduates.search(lowered) else None,
-            capital_wan=(float(capital.group(1)) * (10000 if capital.group(2) == "亿" else 1)) if capital else None,
-            insurance_months=int(months.group(1)) if months else None,
-            needs=[k for k, rx in words.needs.items() if rx.search(lowered)],
-            plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
-        )
+            return next((level for level, rx in words.levels.items() if _affirmed(rx, lowered, negations)), None)
+        return None
 
     def _shot_elsewhere(self, intent: Intent, lowered: str) -> bool:
         """"戏是在横店拍的", "在衢州柯城区拍": a place outside the asked regions named as where
@@ -589,39 +678,20 @@ class Understand:
         if intent.ask is Ask.OFFTOPIC and not elliptical:
             return intent
         elliptical = elliptical or not own
-        regions: tuple[str, ...] = ()
-        topics: tuple[str, ...] = ()
-        changes: dict = {}
-        if not intent.regions and not intent.uncovered and not intent.all_regions and previous.regions:
-            regions = previous.regions
-            changes |= {"regions": previous.regions, "named_regions": previous.named_regions}
-            # a site the previous question named stays the subject ("啥时候能进去拍")
-            sites = [p for p in previous.places if p.landmark]
-            if sites and not any(p.landmark for p in intent.places):
-                changes["topic_text"] = " ".join([intent.topic_text, *(p.name for p in sites)]).strip()
-                changes["places"] = (*intent.places, *sites)
+        changes = _inherited_places(intent, previous)
+        regions: tuple[str, ...] = changes.get("regions", ())
         # "嘉宾的差旅费能算进去吗？": what the previous measure covers, not a new topic (住宿)
         inclusion = bool(previous.topics) and bool(self.model.lexicon.inclusion.search(intent.text))
         if (not intent.topics or inclusion) and (elliptical or regions or inclusion) and \
                 (previous.topics or previous.weak_topics or elliptical):
-            topics = previous.topics
-            changes |= {"topics": previous.topics, "weak_topics": previous.weak_topics,
-                        "topic_text": f"{changes.get('topic_text', intent.topic_text)} {previous.topic_text}".strip(),
-                        "expansions": tuple(dict.fromkeys([*intent.expansions, *previous.expansions])),
-                        "support": intent.support or previous.support}
+            changes |= _inherited_topics(intent, previous, changes.get("topic_text", intent.topic_text))
+        topics: tuple[str, ...] = changes.get("topics", ())
         ask = None
         if inclusion:
             changes |= {"ask": Ask.FACT, "asks": intent.asks | previous.asks}
             ask = Ask.FACT
         elif intent.ask in (Ask.FACT, Ask.OFFTOPIC) and (topics or elliptical):
-            # the follow-up's own question word wins ("具体比例是多少？" asks an amount);
-            # otherwise it asks what the previous question asked ("那剧本呢？" after a list)
-            specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address"}
-            ask = (Ask.AMOUNT if intent.asks & {"amount", "ratio"} else
-                   Ask.CONDITION if "condition" in intent.asks else
-                   Ask.FACT if intent.asks & specific else previous.ask)
-            if intent.topics and ask in (Ask.AMOUNT, Ask.CONDITION) and not intent.asks & {"amount", "ratio", "condition"}:
-                ask = Ask.LIST  # "那出海呢？" after "剧本奖励多少？": what is there on the new topic
+            ask = _inherited_ask(intent, previous)
             changes |= {"ask": ask, "asks": intent.asks | previous.asks,
                         "support": changes.get("support", intent.support) or previous.support}
             if ask is Ask.SCENARIO and previous.profile is not None:
@@ -631,6 +701,40 @@ class Understand:
         if not changes:
             return intent
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+
+def _inherited_places(intent: Intent, previous: Intent) -> dict:
+    """A follow-up that names no place asks about the previous question's regions (and
+    the site it named: "啥时候能进去拍"): the changes to the follow-up's reading."""
+    if intent.regions or intent.uncovered or intent.all_regions or not previous.regions:
+        return {}
+    changes: dict = {"regions": previous.regions, "named_regions": previous.named_regions}
+    sites = [p for p in previous.places if p.landmark]
+    if sites and not any(p.landmark for p in intent.places):
+        changes["topic_text"] = " ".join([intent.topic_text, *(p.name for p in sites)]).strip()
+        changes["places"] = (*intent.places, *sites)
+    return changes
+
+
+def _inherited_topics(intent: Intent, previous: Intent, topic_text: str) -> dict:
+    """The previous question's topics, its topic words after ``topic_text`` (the follow-up's,
+    with any site it inherited) and its search words: the changes to the follow-up's reading."""
+    return {"topics": previous.topics, "weak_topics": previous.weak_topics,
+            "topic_text": f"{topic_text} {previous.topic_text}".strip(),
+            "expansions": tuple(dict.fromkeys([*intent.expansions, *previous.expansions])),
+            "support": intent.support or previous.support}
+
+
+def _inherited_ask(intent: Intent, previous: Intent) -> Ask:
+    """What an elliptical follow-up asks: its own question word wins ("具体比例是多少？" asks
+    an amount); otherwise what the previous question asked ("那剧本呢？" after a list)."""
+    specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address"}
+    ask = (Ask.AMOUNT if intent.asks & {"amount", "ratio"} else
+           Ask.CONDITION if "condition" in intent.asks else
+           Ask.FACT if intent.asks & specific else previous.ask)
+    if intent.topics and ask in (Ask.AMOUNT, Ask.CONDITION) and not intent.asks & {"amount", "ratio", "condition"}:
+        ask = Ask.LIST  # "那出海呢？" after "剧本奖励多少？": what is there on the new topic
+    return ask
 
 
 def asking_spans(lowered: str, question: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -744,6 +848,11 @@ def _affirmed(pattern: re.Pattern[str], lowered: str, negations: tuple[str, ...]
         if not any(n in before for n in negations):
             return True
     return False
+
+
+def _told(lowered: str, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | None:
+    """False when ``no`` is said, else True when ``yes`` is, else unknown."""
+    return False if no.search(lowered) else (True if yes.search(lowered) else None)
 
 
 def _share(lowered: str, shoot_all: re.Pattern[str]) -> int | None:

@@ -57,39 +57,51 @@ def _cell(text: str) -> str:
     return text.replace("|", "｜").replace("\n", " ")
 
 
+def _bullet_lines(block: Bullets, numbering: _Numbering) -> list[str]:
+    """A list: its title, one "- " line per item, and a blank line after it."""
+    lines = [block.title] if block.title else []
+    lines += [f"- {_paragraph(item, numbering)}" for item in block.items]
+    lines.append("")
+    return lines
+
+
+def _table_lines(block: Table, numbering: _Numbering) -> tuple[list[str], AnswerTable]:
+    """A Markdown table whose rows end in their citation markers (and a blank line after
+    it), and the same table as data."""
+    lines = [block.title, ""] if block.title else []
+    lines.append("| " + " | ".join(block.columns) + " |")
+    lines.append("|" + "---|" * len(block.columns))
+    rows, cites = [], []
+    for row in block.rows:
+        n = numbering.cite(row.source)
+        cells = [_cell(c) for c in row.cells]
+        lines.append("| " + " | ".join([*cells, f"[{n}]"]) + " |")
+        rows.append(list(row.cells))
+        cites.append(n)
+    lines.append("")
+    return lines, AnswerTable(title=block.title, columns=list(block.columns), rows=rows, citations=cites)
+
+
 def render(draft: Draft, model: PolicyModel, english: bool = False, english_note: str = "",
            numbering: _Numbering | None = None) -> Rendered:
-    """``numbering``: continue another render's citation numbers (see :func:`render_sections`)."""
+    """``numbering``: continue another render's citation numbers (see :func:`render_sections`).
+    Only the first table is returned as data."""
     numbering = numbering or _Numbering(model)
     lines: list[str] = []
     table_data: AnswerTable | None = None
     for block in draft.blocks:
         if isinstance(block, Paragraph):
             lines.append(_paragraph(block, numbering))
-        elif isinstance(block, Bullets):
-            if lines:
-                lines.append("")
-            if block.title:
-                lines.append(block.title)
-            lines += [f"- {_paragraph(item, numbering)}" for item in block.items]
+            continue
+        if lines:  # a list or a table stands apart from what comes before it
             lines.append("")
+        if isinstance(block, Bullets):
+            lines += _bullet_lines(block, numbering)
         elif isinstance(block, Table):
-            if lines:
-                lines.append("")
-            if block.title:
-                lines += [block.title, ""]
-            lines.append("| " + " | ".join(block.columns) + " |")
-            lines.append("|" + "---|" * len(block.columns))
-            rows, cites = [], []
-            for row in block.rows:
-                n = numbering.cite(row.source)
-                cells = [_cell(c) for c in row.cells]
-                lines.append("| " + " | ".join([*cells, f"[{n}]"]) + " |")
-                rows.append(list(row.cells))
-                cites.append(n)
-            lines.append("")
+            table_lines, table = _table_lines(block, numbering)
+            lines += table_lines
             if table_data is None:
-                table_data = AnswerTable(title=block.title, columns=list(block.columns), rows=rows, citations=cites)
+                table_data = table
     notes = [_paragraph(n, numbering) for n in draft.notes]
     if notes:
         if lines and lines[-1] != "":
