@@ -272,7 +272,10 @@ class TableComposer:
             self.listed(draft, region, ranked, topic_part)
             if intent.ask is Ask.TOTAL:
                 draft.add(self.stacking_rules(region))
-            lead_key = "total_lead" if intent.ask is Ask.TOTAL else "list_lead"
+            # "cannot simply be added up" only where there is something to add: several
+            # measures on different bases (a one-measure answer gets the plain lead)
+            bases = {(m.benefit.kind, m.benefit.amount in self.model.lexicon.no_figure_amounts) for m in rows}
+            lead_key = "total_lead" if intent.ask is Ask.TOTAL and len(rows) > 1 and len(bases) > 1 else "list_lead"
             lead = self.t(lead_key, region=label, topic=topic_part, count=len(rows))
             draft.add(self.rows_block(rows, lead, group_by_topic=not topics))
         # Sites belong to the answer too: those on the topic (实训基地 for 人才), or all
