@@ -293,6 +293,14 @@ def _occurs(figure: str, sources: list[str]) -> bool:
     return any(re.search(pattern, fold(s)) for s in sources)
 
 
+def _digits(count: str) -> str:
+    """"七天" → "7天", "两年" → "2年": a count in Chinese numerals, in digits."""
+    from bot.answer.intent import _cn_number
+
+    numeral = re.match(r"[两二三四五六七八九十百千]+", count).group(0)
+    return f"{_cn_number(numeral.replace('两', '二')):g}{count[len(numeral):]}"
+
+
 def _money(text: str) -> set[str]:
     from bot.answer.intent import figures_in
 
@@ -321,6 +329,8 @@ class Checker:
         missing += [c for c in self.words.contact.findall(text) if not _occurs(c, quotes)]
         missing += [d for d in self.words.doc_number.findall(text) if not _occurs(d, sources + list(self.allowed))]
         missing += sorted(_money(text) - set().union(*(_money(s) for s in sources)))
+        missing += [c for c in self.words.count_words.findall(QUOTED.sub("", text))
+                    if not _occurs(c, sources) and not self.counted(_digits(c), sources + [self.reference])]
         return list(dict.fromkeys(missing))
 
     def counted(self, count: str, sources: list[str]) -> bool:
@@ -434,7 +444,13 @@ class Checker:
         own, w = QUOTED.sub("", text), self.words
         said = "".join(quotes)
         problems = []
-        for kind, pattern in (("condition dropped", w.universal), ("promise", w.promise), ("parity claimed", w.parity)):
+        for office in w.organization.finditer(self.claimed(text)):  # its last six characters name it (影视服务中心)
+            core = office.group(0)[-6:]
+            if not any(core in source for source in (said, *self.allowed)):
+                problems.append(f"office not in the clauses: {office.group(0)!r}")
+                break
+        for kind, pattern in (("condition dropped", w.universal), ("promise", w.promise), ("parity claimed", w.parity),
+                              ("assurance", w.assured)):
             m = pattern.search(self.claimed(text) if kind == "parity claimed" else own)
             if m and m.group(0) not in said:
                 problems.append(f"{kind}: {m.group(0)!r}")

@@ -38,6 +38,9 @@ class GuardWords:
     parity: re.Pattern[str]
     absence: re.Pattern[str]
     list_units: re.Pattern[str]
+    organization: re.Pattern[str]
+    count_words: re.Pattern[str]
+    assured: re.Pattern[str]
     verdict_max: int  # a sentence this short (content characters) that qualifies someone is a verdict
 
     @classmethod
