@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from bot.answer.composer import Composer
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
-from bot.answer.evidence import MONEY, RATIO, Evidence, Matcher, Ranker, TermWeights, sentences
+from bot.answer.evidence import MONEY, RATIO, Evidence, Ranker, TermWeights, sentences
 from bot.answer.intent import Intent
 from bot.answer.rows import measure_item, no_figure_note, office_note
 from bot.answer.templates import Templates
@@ -93,13 +94,10 @@ def _parent_key(clause: Clause) -> tuple | None:
     return None
 
 
-class ClauseComposer:
+class ClauseComposer(Composer):
     def __init__(self, model: PolicyModel, templates: Templates, weights: TermWeights) -> None:
-        self.model = model
-        self.t = templates
-        self.weights = weights
+        super().__init__(model, templates, weights)
         self.ranker = Ranker(model.lexicon, model.topics.ascii_siblings())
-        self.match = Matcher(model.lexicon)
         self.place_words = set(model.regions.name_index)
         lex = model.lexicon
         self._list_question = lex.facts["list_question"]

@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.answer.composer import Composer
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Found, Paragraph, Source, Span, Verdict
-from bot.answer.evidence import FULL_SENTENCE, Matcher, TermWeights
+from bot.answer.evidence import FULL_SENTENCE
 from bot.answer.intent import COUNT, Intent, count_value
-from bot.answer.templates import Templates
 from bot.models import Clause
-from bot.policy.book import ITEM_MARK, PolicyModel
+from bot.policy.book import ITEM_MARK
 
 NAME_END = re.compile(r"^(.{2,24}?)[：:]")
 COUNTED = re.compile(rf"{COUNT}\s*(?:大|个|项|条|类|方面)")
@@ -42,12 +42,7 @@ class NamedSet:
     whole: Source | None = None  # one sentence that lists every item: quoted whole
 
 
-class SetComposer:
-    def __init__(self, model: PolicyModel, templates: Templates, weights: TermWeights) -> None:
-        self.model = model
-        self.t = templates
-        self.weights = weights
-        self.match = Matcher(model.lexicon)
+class SetComposer(Composer):
 
     def compose(self, intent: Intent) -> Draft | None:
         count = intent.count

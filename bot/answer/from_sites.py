@@ -4,23 +4,17 @@ and services, each cited with its verbatim quote."""
 
 from __future__ import annotations
 
+from bot.answer.composer import Composer
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Found, Paragraph, Source, Span, Verdict
-from bot.answer.evidence import Matcher, TermWeights, sentences
+from bot.answer.evidence import sentences
 from bot.answer.intent import Intent
 from bot.answer.rows import measure_item, office_note, site_item
-from bot.answer.templates import Templates
-from bot.policy.book import PolicyModel
 from bot.policy.model import Site, SiteStatus
 
 RELATED_MIN = 0.3  # share of the question's content words a related measure must contain
 
 
-class SiteComposer:
-    def __init__(self, model: PolicyModel, templates: Templates, weights: TermWeights) -> None:
-        self.model = model
-        self.t = templates
-        self.weights = weights
-        self.match = Matcher(model.lexicon)
+class SiteComposer(Composer):
 
     def kinds(self, intent: Intent) -> list[str]:
         """Site types the question asks for (古装, 现代, 景区 …), from the lexicon — read

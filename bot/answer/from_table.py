@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.answer.composer import Composer
 from bot.answer.draft import (
     Bullets,
     Draft,
@@ -24,7 +25,7 @@ from bot.answer.draft import (
     Table,
     Verdict,
 )
-from bot.answer.evidence import MONEY, RATIO, Matcher, TermWeights, sentences
+from bot.answer.evidence import MONEY, RATIO, sentences
 from bot.answer.intent import Ask, Intent, asking_parts, figures_in
 from bot.answer.rows import (
     conditions_text,
@@ -34,7 +35,6 @@ from bot.answer.rows import (
     office_note,
     site_item,
 )
-from bot.answer.templates import Templates
 from bot.models import Clause
 from bot.policy.book import PolicyModel
 from bot.policy.eligibility import Judge, MeasureVerdict, ProducerProfile, Reason, check
@@ -64,12 +64,7 @@ class ReportGroups:
     left_out: int  # verdicts in no section (off the relevant topics, or services of a region not asked)
 
 
-class TableComposer:
-    def __init__(self, model: PolicyModel, templates: Templates, weights: TermWeights) -> None:
-        self.model = model
-        self.t = templates
-        self.weights = weights
-        self.match = Matcher(model.lexicon)
+class TableComposer(Composer):
 
     # ----------------------------------------------------------------- helpers
     def regions_of(self, intent: Intent) -> list[str]:
