@@ -42,12 +42,17 @@ def _setup() -> None:
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
+def _progress(disable: bool = False) -> Progress:
+    """The progress bar every long command shows on stderr (gone when done)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True, disable=disable)
+
+
 def _build_bot(rebuild: bool = False, quiet: bool = False):
     """The answer service, with a progress bar while clauses are embedded."""
     from bot.answer.service import PolicyBot
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=quiet) as progress:
+    with _progress(disable=quiet) as progress:
         task = progress.add_task("向量化条款 / embedding clauses", total=None)
         return PolicyBot.build(
             rebuild=rebuild,
@@ -477,8 +482,7 @@ def eval_(
         for spec in composers:
             bot.use_llm(chat_models[spec], spec)
             start = time.perf_counter()
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          console=err, transient=True) as progress:
+            with _progress() as progress:
                 task = progress.add_task(f"评测 / evaluating ({spec})", total=len(items))
                 results, by_split = runner.run(bot, items, progress=lambda task=task: progress.advance(task))
             meta = {"run": run_name, "dataset": str(path), "split": split, "backend": bot.settings.embedding_backend,
@@ -517,15 +521,14 @@ def _eval_replies(bot, items: list[dict], composers: list[str], target: Path, me
     of faithful replies shown and of unfaithful ones replaced, per split."""
     from rich.table import Table
 
-    from evals import replies
+    from evals import replies, report, runner
 
     if any(not spec.startswith("openai:") for spec in composers):
         raise CliError("回复语料需要 OpenAI 兼容的回放服务 / the reply corpus needs --backend openai:fake-corpus "
                        "(python -m evals.fake_llm, OPENAI_BASE_URL=http://127.0.0.1:8765/v1)")
     failures = []
     for spec in composers:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as progress:
+        with _progress() as progress:
             task = progress.add_task(f"回放 / replaying ({spec})", total=len(items))
             results, by_split = replies.run(bot, items, spec, progress=lambda task=task: progress.advance(task))
         folder = target if len(composers) == 1 else target / re.sub(r"[^\w.-]+", "_", spec)
@@ -534,9 +537,9 @@ def _eval_replies(bot, items: list[dict], composers: list[str], target: Path, me
         splits = [s for s in by_split if s != "all"] or ["all"]
         table = Table("metric", *splits)
         for name in replies.METRIC_NAMES:
-            table.add_row(name, *[replies.fmt(by_split[s].get(name)) for s in splits])
+            table.add_row(name, *[report.fmt(by_split[s].get(name)) for s in splits])
         Console().print(table)
-        failures += [f"{spec} {s}: {f}" for s in splits for f in replies.check_gates(by_split[s], gates)]
+        failures += [f"{spec} {s}: {f}" for s in splits for f in runner.check_gates(by_split[s], gates)]
     for failure in failures:
         err.print(f"[yellow]gate[/yellow] {failure}", highlight=False)
     return 1 if gate and failures else 0

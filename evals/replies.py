@@ -15,7 +15,6 @@ corpus has drifted from retrieval) and counted apart, never as a guard verdict.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,19 +22,15 @@ from pathlib import Path
 
 from bot.answer.llm import make_chat_model
 from bot.config import Settings
+from evals import runner
+from evals.report import fmt, gate_text
 
 METRIC_NAMES = ["faithful_accepted", "unfaithful_rejected", "replies_not_sent", "replies_stale"]
 
 
 def load_gates(path: Path) -> dict[str, dict]:
     """The ``[replies]`` gates of evals/gates.toml."""
-    return tomllib.loads(path.read_text(encoding="utf-8")).get("replies", {})
-
-
-def check_gates(metric_values: dict, gates: dict[str, dict]) -> list[str]:
-    from evals.runner import check_gates as check
-
-    return check(metric_values, gates)
+    return runner.load_gates(path, "replies")
 
 
 def is_reply_corpus(items: list[dict]) -> bool:
@@ -120,8 +115,7 @@ def write_report(out: Path, results: list[ReplyResult], by_split: dict[str, dict
              f"Corpus `{meta.get('dataset')}`, composer `{meta.get('composer')}`, {len(results)} replies.", "",
              "| metric | " + " | ".join(splits) + " | gate |", "|---|" + "---|" * len(splits) + "---|"]
     for name in METRIC_NAMES:
-        bound = gates.get(name, {})
-        gate = f"≥ {bound['min']}" if "min" in bound else f"≤ {bound['max']}" if "max" in bound else ""
+        gate = gate_text(gates.get(name, {}))
         lines.append(f"| {name} | " + " | ".join(fmt(by_split[s].get(name)) for s in splits) + f" | {gate} |")
     lines += ["", "| style / error kind | right / n |", "|---|---|"]
     lines += [f"| {k} | {v['right']} / {v['n']} |" for k, v in by_split["all"]["by_kind"].items()]
@@ -131,7 +125,3 @@ def write_report(out: Path, results: list[ReplyResult], by_split: dict[str, dict
     path = out / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def fmt(value) -> str:
-    return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)

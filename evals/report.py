@@ -15,6 +15,11 @@ def fmt(value) -> str:
     return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def gate_text(bound: dict) -> str:
+    """A gate as the reports show it (≥ 0.95, ≤ 0)."""
+    return f"≥ {bound['min']}" if "min" in bound else f"≤ {bound['max']}" if "max" in bound else ""
+
+
 def write_report(out: Path, results: list[ItemResult], by_split: dict[str, dict], gates: dict,
                  meta: dict) -> Path:
     """Write every report file into ``out``; returns the report.md path."""
@@ -31,8 +36,7 @@ def write_report(out: Path, results: list[ItemResult], by_split: dict[str, dict]
              f"wall time {meta.get('seconds', 0):.1f} s.", "",
              "| metric | " + " | ".join(splits) + " | gate |", "|---|" + "---|" * len(splits) + "---|"]
     for name in METRIC_NAMES:
-        bound = gates.get(name, {})
-        gate = (f"≥ {bound['min']}" if "min" in bound else f"≤ {bound['max']}" if "max" in bound else "")
+        gate = gate_text(gates.get(name, {}))
         lines.append(f"| {name} | " + " | ".join(fmt(by_split[s].get(name)) for s in splits) + f" | {gate} |")
     lines.append("| latency p50 / p95 ms | " + " | ".join(
         f"{fmt(by_split[s]['latency_ms']['p50'])} / {fmt(by_split[s]['latency_ms']['p95'])}" for s in splits) + " | |")

@@ -289,8 +289,9 @@ def run(bot, items: list[dict], progress: Callable[[], None] | None = None) -> t
     return results, by_split
 
 
-def load_gates(path: Path) -> dict[str, dict]:
-    return tomllib.loads(path.read_text(encoding="utf-8"))["gates"]
+def load_gates(path: Path, section: str = "gates") -> dict[str, dict]:
+    """One table of evals/gates.toml: ``[gates]`` (the golden set), ``[replies]`` (issue 17)."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))[section]
 
 
 def load_blind_gates(path: Path) -> dict[str, dict[str, dict]]:

@@ -16,7 +16,7 @@ import json
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings
-from evals import replies
+from evals import replies, runner
 from evals.fake_llm import CORPUS, FakeLLMServer, replay
 
 pytestmark = pytest.mark.slow  # the real index (the `bot` fixture)
@@ -52,7 +52,7 @@ def test_the_guard_meets_its_gates_on_each_split(measured, split):
     results, by_split = measured
     gates = replies.load_gates(PROJECT_ROOT / "evals" / "gates.toml")
     assert gates["faithful_accepted"]["min"] >= 0.93 and gates["unfaithful_rejected"]["min"] >= 0.95
-    failures = replies.check_gates(by_split[split], gates)
+    failures = runner.check_gates(by_split[split], gates)
     assert not failures, (failures, by_split[split]["wrong"])
 
 
