@@ -195,6 +195,7 @@ def serve(
 def add(
     file: Annotated[Path, typer.Argument(help="政策文件 .txt .md .docx .pdf .html")],
     region: Annotated[str | None, typer.Option("--region", help="地区（如 黟县、赣州市）；默认从标题识别。")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="地区不在行政区划库中时，它所属的市或县（如 金华市）")] = None,
     status: Annotated[str | None, typer.Option("--status", help="正式文件 / 试行 / 征求意见稿 / 申报指南 / 新闻报道 …")] = None,
     title: Annotated[str | None, typer.Option("--title", help="标题（默认从文中识别）")] = None,
     date: Annotated[str | None, typer.Option("--date", help="日期，如 2026-02-12")] = None,
@@ -212,7 +213,7 @@ def add(
 
         settings = get_settings()
         report = add_document(file, settings.knowledge_dir, AddOptions(
-            region=region, status=status, title=title, date=date, issuer=issuer, supersedes=supersedes,
+            region=region, parent=parent, status=status, title=title, date=date, issuer=issuer, supersedes=supersedes,
             doc_id=doc_id), parse_limits(settings))
         print_add_report(report, Console(soft_wrap=True), settings.knowledge_dir)
         if not no_index:

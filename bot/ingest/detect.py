@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import KnowledgeError
+from bot.ingest.chrome import ChromeWords
 from bot.ingest.parse import MARKER, ParsedFile
 from bot.models import DocStatus
 
@@ -69,6 +70,7 @@ class OnboardingWords:
     phone: re.Pattern[str]
     outlier_factor: float
     outlier_min_figures: int
+    chrome: ChromeWords
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -117,6 +119,7 @@ class OnboardingWords:
                 phone=rx(data["doubts"]["phone"]),
                 outlier_factor=float(data["doubts"]["outlier_factor"]),
                 outlier_min_figures=int(data["doubts"]["outlier_min_figures"]),
+                chrome=ChromeWords.from_section(data["chrome"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
@@ -190,9 +193,9 @@ def detect(parsed: ParsedFile, words: OnboardingWords) -> Detected:
     lines = parsed.text.splitlines()
     found = Detected()
     found.title = _title(parsed, lines, words)
-    found.doc_number = next((ln.strip() for ln in lines[:12] if words.doc_number.fullmatch(ln.strip())), "")
-    found.issuer = _issuer(parsed, lines, words)
-    found.date = _date(parsed, lines)
+    found.doc_number = _doc_number(parsed, lines, words)
+    found.issuer = _issuer(parsed, lines, words, found.title)
+    found.date = _date(parsed, lines, words)
     found.status, found.status_reason = _status(found.title, parsed.text, found.doc_number, words)
     found.validity = _validity(lines, words)
     found.offices = _offices(parsed.text, words)
@@ -202,9 +205,46 @@ def detect(parsed: ParsedFile, words: OnboardingWords) -> Detected:
     return found
 
 
+# a note under the title saying who issued it and when:
+# "（2026年2月26日某某管理委员会印发　某发〔2026〕5号）"
+ISSUE_NOTE = re.compile(r"^[（(]\s*(?:(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*)?([^（）()，。]{4,40}?)"
+                        r"(?:印发|发布|公布|修订)")
+
+
+def _issue_note(lines: list[str], words: OnboardingWords) -> tuple[str, str]:
+    """(issuer, date) from a note under the title, if the text has one."""
+    for line in lines[:8]:
+        if (m := ISSUE_NOTE.match(line.strip())) and m.group(2).strip().endswith(words.issuer_suffixes):
+            date = DATE.search(re.sub(r"\s+", "", m.group(1) or ""))
+            return m.group(2).strip(), _iso(date.groups()) if date else ""
+    return "", ""
+
+
+def _doc_number(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
+    """The text's own 文号: a line of its own near the top, a running header that
+    repeats it, a note under the title — never the 文号 of a text it cites (《…》（…号）)."""
+    own = next((ln.strip() for ln in lines[:12] if words.doc_number.fullmatch(ln.strip())), "")
+    if own:
+        return own
+    furniture = parsed.hints.get("furniture", "").splitlines()
+    if own := next((ln for ln in furniture if words.doc_number.fullmatch(ln)), ""):
+        return own
+    if (hint := parsed.hints.get("doc_number", "")) and words.doc_number.fullmatch(hint):
+        return hint
+    for line in lines[:12] + lines[-8:]:
+        for m in words.doc_number.finditer(line):
+            before = line[:m.start()]
+            if not re.search(r"》\s*[（(]?$|(?:根据|依据|按照|落实|贯彻)[^，。]{0,30}$", before):
+                return m.group(0).strip()
+    return ""
+
+
 def _title(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
     candidates = [h for h in parsed.headings if not MARKER.match(h)]
-    candidates += [ln for ln in lines[:12] if len(ln) <= 80 and not re.search(r"[。；]$", ln) and not MARKER.match(ln)]
+    # a body line may be the title unless it reads as a sentence or a lead-in ("…如下：")
+    # or is a 红头 letterhead ("某某局文件", the issuer's name, not the text's)
+    candidates += [ln for ln in lines[:12] if len(ln) <= 80 and not re.search(r"[。；：:]$|，", ln)
+                   and not MARKER.match(ln) and not ln.endswith("文件")]
     if parsed.hints.get("title"):
         candidates.insert(0, parsed.hints["title"])
     titled = [c for c in dict.fromkeys(candidates) if any(w in c for w in words.title_words)]
@@ -216,22 +256,38 @@ def _title(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
     return titled[0] if titled else (candidates[0] if candidates else "")
 
 
-def _issuer(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
+def _issuer(parsed: ParsedFile, lines: list[str], words: OnboardingWords, title: str = "") -> str:
+    """The issuing body: the note under the title, the signature (not the office that
+    printed it: "某某办公室 2026年3月20日印发"), the body that a "X关于…" title names, the
+    letterhead ("X文件"), the page's publisher."""
+    noted, _ = _issue_note(lines, words)
+    if noted:
+        return noted
     signature = []
-    for line in lines[-12:]:
+    tail = lines[-12:]
+    for i, line in enumerate(tail):
+        printed = [re.sub(r"\s+", "", x) for x in tail[i:i + 2]]
+        if any(words.trailer["印发"].search(x) for x in printed) or words.trailer["抄送"].search(line):
+            continue  # the printing office ("某某办公室 / 2026年3月20日印发") and the 抄送 line
         for part in re.split(r"\s{2,}|\u3000+", line.strip()):
             bare = part.strip()
             if _is_signature(bare, words) and not DATE.fullmatch(bare) and bare not in signature:
                 signature.append(bare)
     if signature:
         return "、".join(signature)
+    for text in (title, *lines[:6]):
+        if (m := re.match(r"^[#\s]*([\u4e00-\u9fff、]{4,40}?)关于", text or "")) and m.group(1).endswith(words.issuer_suffixes):
+            return m.group(1)
     head = next((ln for ln in lines[:5] if ln.endswith("文件")), "")
     if head:
         return head[:-2]
-    return parsed.hints.get("issuer", "")
+    return parsed.hints.get("issuer") or parsed.hints.get("publisher", "")
 
 
-def _date(parsed: ParsedFile, lines: list[str]) -> str:
+def _date(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
+    _, noted = _issue_note(lines, words)
+    if noted:
+        return noted
     for line in reversed(lines[-12:]):
         bare = re.sub(r"\s+", "", line)
         m = DATE.search(bare)

@@ -66,6 +66,7 @@ class ParsedFile:
     hints: dict[str, str] = field(default_factory=dict)
     headings: list[str] = field(default_factory=list)  # paragraphs styled as headings
     dropped: list[Dropped] = field(default_factory=list)
+    chrome: list[str] = field(default_factory=list)  # page chrome left out (bot/ingest/chrome.py)
 
 
 def parse_file(path: Path, limits: ParseLimits | None = None) -> ParsedFile:
@@ -292,30 +293,63 @@ def _parse_pdf(path: Path) -> ParsedFile:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    raw: list[str] = []
-    for page in reader.pages:
-        raw.extend((page.extract_text() or "").splitlines())
+    pages = [[tidy_spacing(ln).strip() for ln in (page.extract_text() or "").splitlines()] for page in reader.pages]
+    furniture = page_furniture(pages)
     hints = {}
     meta = reader.metadata
     if meta is not None and meta.title:
         hints["title"] = str(meta.title).strip()
+    if furniture:
+        hints["furniture"] = "\n".join(sorted(furniture))
+    raw = [ln for lines in pages for ln in lines if ln not in furniture]
     return ParsedFile("\n".join(join_broken_lines(raw)), "pdf", hints)
+
+
+def page_furniture(pages: list[list[str]], edge: int = 3) -> set[str]:
+    """Running headers and footers: a line among the first or last ``edge`` lines of at
+    least two pages (and of most pages when there are many) — a running title, the 文号
+    a 红头 notice repeats, a page number. Never a sentence of the body."""
+    if len(pages) < 2:
+        return set()
+    seen: dict[str, int] = {}
+    for lines in pages:
+        kept = [ln for ln in lines if ln]
+        for line in set(kept[:edge] + kept[-edge:]):
+            seen[line] = seen.get(line, 0) + 1
+    least = max(2, len(pages) // 2)
+    return {ln for ln, n in seen.items() if n >= least and not PAGE_NUMBER.match(ln) and len(ln) <= 40
+            and not SENTENCE_END.search(ln)}
+
+
+def _width(line: str) -> float:
+    """Printed width in full-width characters (Latin letters and digits are half width)."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in line)
+
+
+def _unbalanced(text: str) -> bool:
+    return any(text.count(a) > text.count(b) for a, b in ("《》", "（）", "“”", "(）", "〔〕"))
 
 
 def join_broken_lines(lines: list[str]) -> list[str]:
     """Paragraphs from the lines of a PDF page: a line continues the previous paragraph
-    unless the previous one ended a sentence or this one starts a numbered item; page
-    numbers are dropped."""
+    when the previous one ran to the full line width (or left a bracket open) without
+    ending a sentence, and this one does not start a numbered item; page numbers are
+    dropped. Without enough lines to know the width, a previous line of 15 characters
+    or more counts as full."""
+    lines = [tidy_spacing(raw).strip() for raw in lines]
+    lines = [ln for ln in lines if ln and not PAGE_NUMBER.match(ln)]
+    widths = sorted(_width(ln) for ln in lines)
+    full = widths[int(len(widths) * 0.8)] * 0.85 if len(widths) >= 12 else None
     paragraphs: list[str] = []
-    for raw in lines:
-        line = tidy_spacing(raw).strip()
-        if not line or PAGE_NUMBER.match(line):
-            continue
-        if paragraphs and not SENTENCE_END.search(paragraphs[-1]) and not MARKER.match(line) \
-                and len(paragraphs[-1]) >= 15:
+    last = ""  # the previous line as printed
+    for line in lines:
+        ran_on = (_width(last) >= full) if full else len(paragraphs[-1] if paragraphs else "") >= 15
+        if paragraphs and not SENTENCE_END.search(last) and not MARKER.match(line) \
+                and (ran_on or _unbalanced(paragraphs[-1])):
             paragraphs[-1] += line
         else:
             paragraphs.append(line)
+        last = line
     return paragraphs
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import KnowledgeError
+from bot.ingest.chrome import strip_chrome
 from bot.ingest.detect import Detected, OnboardingWords, cleaned_body, detect
 from bot.ingest.load import load_documents, parse_document
 from bot.ingest.parse import ParseLimits
@@ -35,7 +36,7 @@ from bot.ingest.split import split_document
 from bot.ingest.visible import Dropped
 from bot.ingest.worker import parse_bounded
 from bot.models import Clause, DocStatus, PolicyDocument
-from bot.onboard.regions import ResolvedRegion, resolve
+from bot.onboard.regions import PLACE_ENDINGS, ResolvedRegion, resolve
 from bot.policy.doubts import Doubt, find_doubts
 from bot.policy.draft import Drafted, draft
 from bot.policy.model import row_data
@@ -55,6 +56,7 @@ class AddError(KnowledgeError):
 @dataclass
 class AddOptions:
     region: str | None = None
+    parent: str | None = None  # the city or county a place the gazetteer does not know lies in
     status: str | None = None
     title: str | None = None
     date: str | None = None
@@ -75,6 +77,7 @@ class AddReport:
     overridden: list[str] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)  # text of the file a reader does not see
     doubts: list[Doubt] = field(default_factory=list)
+    chrome: list[str] = field(default_factory=list)  # page chrome left out (captions, bylines, buttons)
 
     @property
     def held(self) -> list[str]:
@@ -94,7 +97,7 @@ def add_document(path: Path, knowledge_dir: Path, options: AddOptions | None = N
     The file is parsed in a worker process bounded by ``limits``."""
     options = options or AddOptions()
     words = OnboardingWords.load(knowledge_dir)
-    parsed = parse_bounded(path, limits)
+    parsed = strip_chrome(parse_bounded(path, limits), words.chrome)
     detected = detect(parsed, words)
     overridden = _apply_overrides(detected, options)
     docs_dir = knowledge_dir / "docs"
@@ -105,8 +108,9 @@ def add_document(path: Path, knowledge_dir: Path, options: AddOptions | None = N
         detected.title = f"{detected.title}（{detected.date or '新版'}）"
     book = RegionBook.load(knowledge_dir / "regions.yaml")
     lines = parsed.text.splitlines()
-    region = resolve(book, [detected.title, detected.issuer, *lines[:6]], options.region)
-    doc_id = _doc_id(options.doc_id, region.key, detected.status, existing)
+    region = resolve(book, [detected.title, detected.issuer, *lines[:6]], options.region, parsed.text,
+                     options.parent)
+    doc_id = _doc_id(options.doc_id, region, detected.status, existing)
     source = _source_name(path, knowledge_dir / "originals", doc_id, existing)
     body = cleaned_body(parsed, detected.title, words)
     document = PolicyDocument(
@@ -121,7 +125,7 @@ def add_document(path: Path, knowledge_dir: Path, options: AddOptions | None = N
     _check(document, clauses, drafted, book, region, topics)
     doubts = find_doubts(clauses, drafted, parsed.dropped, words)
     report = AddReport(document, detected, region, clauses, drafted, overridden=overridden, dropped=parsed.dropped,
-                       doubts=doubts)
+                       doubts=doubts, chrome=parsed.chrome)
     report.review = _review(report)
     _write(report, path, knowledge_dir, old)
     return report
@@ -159,7 +163,10 @@ def _superseded(existing: dict[str, PolicyDocument], old_id: str | None) -> Poli
     return old
 
 
-def _doc_id(given: str | None, region_key: str, status: DocStatus, existing: dict) -> str:
+def _doc_id(given: str | None, region: ResolvedRegion, status: DocStatus, existing: dict) -> str:
+    """A readable id: the place in pinyin (its first four characters, then the kind of
+    zone: ``yunfeng-xinqu-news``), the kind of text; a place whose pinyin another
+    region's documents already use is prefixed with its city (曲江 beside 衢江)."""
     if given:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", given):
             raise AddError(f"--id {given!r}: 只能用小写字母、数字和连字符（如 yixian-2026）/ lowercase letters, digits, -")
@@ -168,12 +175,25 @@ def _doc_id(given: str | None, region_key: str, status: DocStatus, existing: dic
         return given
     from pypinyin import lazy_pinyin
 
-    stem = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(region_key)).lower()) or "doc"
+    def spell(text: str) -> str:
+        return re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(text)).lower())
+
+    name = (region.names or [region.key])[0]
+    ending = next((e for e in PLACE_ENDINGS if name.endswith(e) and len(e) >= 2), "")
+    place = re.sub(r"(省|市|区|县)$", "", name[:len(name) - len(ending)] if ending else region.key)
+    stem = "-".join(x for x in (spell(place[:4]), spell(ending)) if x) or "doc"
+    others = {d.region_key for d in existing.values() if d.id.split("-")[0] == stem.split("-")[0]}
+    if others - {region.key} and (city := region.region.get("city")) and not name.startswith(city[:2]):
+        stem = f"{spell(_short_city(city))}-{stem}"
     base = f"{stem}-{SLUG_BY_STATUS.get(status, 'policy')}"
     candidate, n = base, 2
     while candidate in existing:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def _short_city(city: str) -> str:
+    return re.sub(r"(市|地区|自治州)$", "", city) or city
 
 
 def _source_name(path: Path, originals: Path, doc_id: str, existing: dict) -> str:
@@ -228,6 +248,10 @@ def _review(report: AddReport) -> list[str]:
     if report.dropped:
         out.append(f"原件中有 {len(report.dropped)} 处读者看不见的文字（隐藏、过小或与背景同色），已删去，未写入正文："
                    f"请核对原件")
+    if report.chrome:
+        shown = "、".join(f"“{c[:16]}{'…' if len(c) > 16 else ''}”" for c in report.chrome[:4])
+        out.append(f"页面杂项 {len(report.chrome)} 行（信息栏、图片说明、署名、按钮等）未写入正文：{shown}"
+                   f"{'…' if len(report.chrome) > 4 else ''}")
     held = report.held
     if held:
         out.append(f"{len(held)} 条条目有疑点（{'、'.join(held[:5])}{'…' if len(held) > 5 else ''}），"

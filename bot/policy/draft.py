@@ -327,6 +327,9 @@ class _Drafter:
     def sites(self, clause: Clause, text: str) -> list[Site]:
         w = self.w
         rows = []
+        # items listed under a heading that names filming places ("三、园区摄影棚及外景地")
+        # are sites whatever each is called ("一号摄影棚：…", "西夏古街：…")
+        listed = bool(w.site.search(" ".join(clause.heading_path[:-1] if clause.heading_path else [])))
         for line in text.split("\n"):
             marker = LEADING_MARKER.match(line.strip())
             if not marker:
@@ -334,7 +337,7 @@ class _Drafter:
             body = line.strip()[marker.end():].strip()
             name, delimiter = (re.split(r"([，,；;。：:])", body, maxsplit=1) + ["", ""])[:2]
             name = re.sub(r"（[^）]*）$", "", name).strip()
-            if not w.site.search(name) or len(name) > 30 or delimiter not in "，,":
+            if not (w.site.search(name) or listed) or len(name) > 30 or not delimiter or delimiter not in "，,：:":
                 continue  # "（一）重点拍摄基地（场景）。我县…" is a heading, not a site
             status = next((SiteStatus(k) for k, rx in w.site_status.items() if rx.search(body)), SiteStatus.UNKNOWN)
             capacity = "，".join(dict.fromkeys(m.group(0) for m in w.site_capacity.finditer(body))) or None

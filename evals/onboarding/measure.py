@@ -38,6 +38,51 @@ from bot.policy.topics import TopicBook
 HERE = Path(__file__).resolve().parent
 DOCUMENTS = {"county": "county-measures.docx", "city": "city-guide.html", "district": "district-notice.md",
              "county2": "county-notice2.txt"}
+# round 3 (issue 20): eight documents by writers who never saw the code, each with a
+# ``.meta.yaml`` hand record of its fields and its split; measured by split (``--split``)
+ROUND3 = HERE / "round3"
+ORIGINAL = (".docx", ".pdf", ".html", ".md", ".txt")
+
+
+def round3_documents() -> dict[str, tuple[Path, dict]]:
+    """name → (file as published, hand-recorded meta) for the round-3 documents."""
+    out = {}
+    for meta_file in sorted(ROUND3.glob("*.meta.yaml")):
+        stem = meta_file.name.removesuffix(".meta.yaml")
+        meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
+        # the published file; a .txt is published only where no other format is (the GB18030
+        # county text, whose UTF-8 twin is ``.utf8.txt``)
+        published = next(p for ext in ORIGINAL for p in [ROUND3 / f"{stem}{ext}"] if p.exists())
+        out[stem.split("-", 1)[0]] = (published, meta)
+    return out
+
+
+def _file(name: str) -> tuple[Path, dict | None]:
+    if name in DOCUMENTS:
+        return HERE / DOCUMENTS[name], None
+    return round3_documents()[name]
+
+
+def field_check(document, meta: dict | None, region_names: list[str] | None = None) -> dict:
+    """The detected front matter against the hand record: field → [right?, detected, expected]."""
+    if not meta:
+        return {}
+    def norm(v) -> str:
+        return re.sub(r"[\s《》]", "", str(v or ""))
+    rows = {"title": (document.title, meta.get("policy_title") or meta.get("title"),
+                      [meta.get("title"), meta.get("policy_title")]),
+            "issuer": (document.issuer, meta.get("issuer"), [meta.get("issuer")]),
+            "doc_number": (document.doc_number, meta.get("doc_number"), [meta.get("doc_number")]),
+            "date": (document.date, meta.get("date"), [meta.get("date")]),
+            "status": (document.status.value, meta.get("status"), [meta.get("status")]),
+            "region": ((region_names or [document.region_key])[0], meta.get("region"), [meta.get("region")])}
+    out = {}
+    for name, (got, want, accept) in rows.items():
+        ok = any(norm(got) == norm(a) for a in accept if a is not None) or (want is None and not got)
+        if name == "issuer" and want:
+            ok = ok or norm(got) == norm(str(want).split("、")[0])
+        out[name] = [ok, str(got or ""), str(want or "")]
+    return out
 # the figures that make an amount: money and shares (years, months and counts do not)
 NUMBER = re.compile(r"\d+(?:\.\d+)?(?=\s*(?:万元|亿元|元|%|万|亿))")
 
@@ -93,13 +138,13 @@ def onboard(name: str, base_data: Path, workdir: Path) -> dict:
     from bot.onboard.add import add_document
     from evals import runner
 
-    file = HERE / DOCUMENTS[name]
-    stem = file.stem
+    file, meta = _file(name)
+    stem = file.name.split(".", 1)[0]
     knowledge = workdir / f"{name}-knowledge"
     data = workdir / f"{name}-data"
     shutil.copytree(PROJECT_ROOT / "knowledge", knowledge)
     shutil.copytree(base_data, data)
-    items = runner.load_dataset(HERE / f"{stem}.questions.jsonl")
+    items = runner.load_dataset(file.parent / f"{stem}.questions.jsonl")
 
     start = time.perf_counter()
     report = add_document(file, knowledge)
@@ -120,10 +165,10 @@ def onboard(name: str, base_data: Path, workdir: Path) -> dict:
                 first_ok = item["id"]
                 break
     first = time.perf_counter() - t0
-    hand = yaml.safe_load((HERE / f"{stem}.measures.yaml").read_text(encoding="utf-8"))
+    hand = yaml.safe_load((file.parent / f"{stem}.measures.yaml").read_text(encoding="utf-8"))
     drafted = [(clause_key(m.clause_id.split(":", 1)[1]), _row_amount(m)) for m in report.drafted.measures]
     reference = [(clause_key(str(h["clause"])), str(h["amount"])) for h in hand]
-    hand_sites = yaml.safe_load((HERE / f"{stem}.sites.yaml").read_text(encoding="utf-8"))
+    hand_sites = yaml.safe_load((file.parent / f"{stem}.sites.yaml").read_text(encoding="utf-8")) or []
     site_names = {s.name for s in report.drafted.sites}
     return {
         "document": report.document.id, "file": file.name, "status": report.document.status.value,
@@ -131,6 +176,8 @@ def onboard(name: str, base_data: Path, workdir: Path) -> dict:
         "pass_rate": by_split["all"]["item_accuracy"],
         "failures": {r.id: r.reasons for r in results if not r.passed},
         "answers": {r.id: r.answer for r in results if not r.passed},
+        "fields": field_check(report.document, meta, report.region.names or [
+            report.document.region.get("district") or report.document.region.get("city") or report.document.region_key]),
         "measures": match_rows(drafted, reference),
         "sites": {"drafted": len(report.drafted.sites), "reference": len(hand_sites),
                   "found": sum(s["name"] in site_names for s in hand_sites)},
@@ -158,12 +205,22 @@ def shipped_redraft() -> dict:
                                              for k, v in per_doc.items()}}
 
 
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_offline_env()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="write the measurements as JSON here")
-    parser.add_argument("--only", choices=sorted(DOCUMENTS), action="append", help="onboard only this document")
+    parser.add_argument("--only", action="append", help="onboard only this document (a name of DOCUMENTS or "
+                        "a round-3 prefix such as c2)")
+    parser.add_argument("--split", choices=["dev", "test"], help="onboard the round-3 documents of this split")
+    parser.add_argument("--brief", action="store_true", help="print scores only, no failing items (test split)")
     args = parser.parse_args(argv)
+    names = list(args.only or [])
+    if args.split:
+        names += [k for k, (_, meta) in round3_documents().items() if meta.get("split") == args.split]
     from bot.answer.service import PolicyBot
 
     out: dict = {"shipped_redraft": shipped_redraft()}
@@ -173,19 +230,31 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         PolicyBot.build(Settings(knowledge_dir=PROJECT_ROOT / "knowledge", data_dir=base_data))  # the deployment as it was
         out["base_index_seconds"] = time.perf_counter() - t0
-        for name in args.only or sorted(DOCUMENTS):
-            out[name] = onboard(name, base_data, workdir)
+        for name in names or sorted(DOCUMENTS):
+            try:
+                out[name] = onboard(name, base_data, workdir)
+            except Exception as exc:  # a document `bot add` refuses is a result, not a crash
+                out[name] = {"error": f"{type(exc).__name__}: {exc}"}
     text = json.dumps(out, ensure_ascii=False, indent=2)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n", encoding="utf-8")
-    summary = {k: v for k, v in out.items() if k in DOCUMENTS}
+    summary = {k: v for k, v in out.items() if k != "shipped_redraft" and isinstance(v, dict) and k != "base_index_seconds"}
     for name, r in summary.items():
+        if "error" in r:
+            print(f"{name}: not added — {r['error']}")
+            continue
         m = r["measures"]
+        right = sum(v[0] for v in r["fields"].values())
         print(f"{name}: {r['passed']}/{r['questions']} questions; measures drafted {m['drafted']} vs hand "
-              f"{m['reference']}: precision {m['precision']:.2f} recall {m['recall']:.2f}; sites "
+              f"{m['reference']}: precision {_rate(m['precision'])} recall {_rate(m['recall'])}; sites "
               f"{r['sites']['found']}/{r['sites']['reference']}; file → first correct answer "
-              f"{r['seconds']['file_to_first_correct']:.1f}s")
+              f"{r['seconds']['file_to_first_correct']:.1f}s" + (f"; fields {right}/{len(r['fields'])}" if r["fields"] else ""))
+        if args.brief:
+            continue
+        for field_name, (ok, got, want) in r["fields"].items():
+            if not ok:
+                print(f"  ✗ field {field_name}: {got!r} (hand: {want!r})")
         for item, reasons in r["failures"].items():
             print(f"  ✗ {item}: {'; '.join(reasons)}")
     total = out["shipped_redraft"]["total"]

@@ -1,0 +1,163 @@
+"""Issue 20: a bureau's file as it really is. A PDF's running headers and wrapped lines,
+a page's information table and chrome, the issuer and 文号 wherever a text states them,
+places the gazetteer does not know (a 新区, a park, a new county), sites listed under a
+heading that names filming places, readable document ids. Everything in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.ingest.chrome import strip_chrome
+from bot.ingest.detect import OnboardingWords, detect
+from bot.ingest.parse import ParsedFile, join_broken_lines, page_furniture
+from bot.onboard.add import AddOptions, add_document
+from bot.onboard.regions import RegionNotFound, place_chain
+from bot.policy.regions import RegionBook
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def words() -> OnboardingWords:
+    return OnboardingWords.load(KNOWLEDGE)
+
+
+@pytest.fixture()
+def knowledge(tmp_path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+# ------------------------------------------------------------------------- PDF
+def test_running_headers_repeated_on_pages_are_furniture_not_body():
+    pages = [["某市文广旅发〔2026〕17号", "某市支持微短剧若干措施", "一、支持对象", "— 1 —"],
+             ["某市文广旅发〔2026〕17号", "（五）同一作品按就高原则", "给予支持。", "— 2 —"],
+             ["某市文广旅发〔2026〕17号", "四、申报程序", "— 3 —"]]
+    assert page_furniture(pages) == {"某市文广旅发〔2026〕17号"}
+    assert page_furniture(pages[:1]) == set()  # one page: nothing repeats
+
+
+def test_a_line_that_did_not_run_to_the_full_width_ends_its_paragraph():
+    full = "为贯彻落实国家广播电视总局创作计划推动我市文化和旅游资源转化"  # a full line (30 wide)
+    lines = [full, "为优质视听内容，现将措施印发给你们。", "某市文化广电旅游局", "关于印发《某市支持微短剧",
+             "若干措施》的通知", "各区县文化广电旅游局：", *[full[:-1] + "。"] * 10]
+    out = join_broken_lines(lines)
+    assert out[0] == full + "为优质视听内容，现将措施印发给你们。"
+    assert out[1] == "某市文化广电旅游局"  # a short line is a line of its own
+    assert out[2] == "关于印发《某市支持微短剧若干措施》的通知"  # an open 《 continues
+    assert out[3] == "各区县文化广电旅游局："
+
+
+# ---------------------------------------------------------------- front matter
+def _detect(words, lines, **hints):
+    return detect(ParsedFile("\n".join(lines), "txt", dict(hints)), words)
+
+
+def test_a_note_under_the_title_gives_issuer_date_and_number(words):
+    found = _detect(words, ["某某影视产业园微短剧扶持办法（试行）",
+                            "（2026年2月26日某某影视产业园管理委员会印发　某影园管发〔2026〕5号）",
+                            "一、适用范围", "本办法适用于入驻企业。"])
+    assert (found.issuer, found.date, found.doc_number) == ("某某影视产业园管理委员会", "2026-02-26", "某影园管发〔2026〕5号")
+
+
+def test_the_printing_office_is_not_the_issuer_and_a_letterhead_is_not_the_title(words):
+    found = _detect(words, ["某市文化广电旅游局文件", "某市文化广电旅游局关于印发《某市支持微短剧若干措施》的通知",
+                            "某市支持微短剧若干措施", "一、支持对象", "本措施支持微短剧企业。",
+                            "某市文化广电旅游局办公室", "2026年3月20日印发"])
+    assert found.title == "某市支持微短剧若干措施"
+    assert found.issuer == "某市文化广电旅游局"
+
+
+def test_a_cited_number_is_not_the_texts_own_but_a_running_header_is(words):
+    lines = ["某市微短剧扶持资金申报指南", "为贯彻落实《某市若干政策》（某政办发〔2025〕21号），现通知如下。", "一、申报主体"]
+    assert _detect(words, lines).doc_number == ""
+    assert _detect(words, lines, furniture="某文旅发〔2026〕15号").doc_number == "某文旅发〔2026〕15号"
+
+
+# ------------------------------------------------------------------ page chrome
+def test_a_pages_information_table_becomes_hints_and_its_chrome_is_dropped(words):
+    text = "\n".join([
+        "某新区出台微短剧拍摄扶持十条", "| 索引号： | 1152/2026-00088 | 信息分类： | 新区要闻 |",
+        "| 发布机构： | 某某新区管理委员会 | 生成日期： | 2026-05-14 |", "| 文号： | 无 | 主题词： | 微短剧 |",
+        "拍摄补贴方面，按拍摄支出的25%给予补贴。", "图为某剧组在老街外景地拍摄古装微短剧。（记者林晓摄）",
+        "（记者林晓 通讯员周蓉）", "责任编辑：黄思远  审核：韦立诚", "阅读原文", "在看", "1.2万", "微信扫一扫关注该公众号",
+        "相关新闻", "某县举办微短剧大赛"])
+    parsed = strip_chrome(ParsedFile(text, "html"), words.chrome)
+    assert parsed.text.splitlines() == ["某新区出台微短剧拍摄扶持十条", "拍摄补贴方面，按拍摄支出的25%给予补贴。"]
+    assert parsed.hints == {"index": "1152/2026-00088", "category": "新区要闻", "publisher": "某某新区管理委员会",
+                            "date": "2026-05-14", "keywords": "微短剧"}  # 文号：无 is no 文号
+    assert "某县举办微短剧大赛" in parsed.chrome
+
+
+def test_a_sentence_is_never_chrome(words):
+    text = "记者从新区管委会获悉，剧组拍摄可获补贴。\n分享经验的剧组按实际发生费用的30%给予补贴。"
+    assert strip_chrome(ParsedFile(text, "html"), words.chrome).text == text
+
+
+# ----------------------------------------------------------------------- places
+@pytest.mark.parametrize(("text", "chain"), [
+    ("浙江省衢州市衢江区关于支持微短剧的意见", ["浙江省", "衢州市", "衢江区"]),
+    ("安顺市云峰新区管理委员会", ["安顺市", "云峰新区"]),
+    ("银川贺兰山影视文化产业园微短剧产业扶持办法", ["银川", "贺兰山影视文化产业园"]),
+    ("银川市西夏区镇北堡镇，规划面积", ["银川市", "西夏区", "镇北堡镇"]),
+    ("# 关于印发《望城区支持微短剧产业发展若干政策》", ["望城区"]),
+    ("各街道办事处、乡镇人民政府", []),  # a reference to places, not a place
+    ("关于促进微短剧产业高质量发展的若干措施", []),
+])
+def test_a_text_starts_with_a_chain_of_places(text, chain):
+    assert place_chain(text) == chain
+
+
+def _add(knowledge: Path, tmp_path: Path, name: str, text: str, **options):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return add_document(path, knowledge, AddOptions(**options))
+
+
+NEW_ZONE = """云峰新区支持微短剧拍摄制作十条措施
+为吸引剧组来安顺市云峰新区取景拍摄，制定本措施。
+一、拍摄补贴
+对在新区内拍摄天数占总拍摄天数40%以上的微短剧，按拍摄支出的25%给予补贴，单部作品最高40万元。
+"""
+
+
+def test_a_zone_the_gazetteer_does_not_know_is_registered_as_itself_inside_its_city(knowledge, tmp_path):
+    report = _add(knowledge, tmp_path, "zone.txt", NEW_ZONE)
+    assert report.document.id == "yunfeng-xinqu-policy"
+    assert report.region.names[0] == "云峰新区"
+    book = RegionBook.load(knowledge / "regions.yaml")
+    key, _ = book.name_index["云峰新区"]
+    zone = book.regions[key]
+    assert (zone.within, zone.level.value) == ("520400", "zone")  # inside 安顺市, never 安顺市 itself
+    assert book.scope(key)[0] == key and "安顺" not in book.regions  # the city is not made covered
+
+
+def test_a_new_county_takes_its_city_from_parent_or_says_what_to_add(knowledge, tmp_path):
+    text = "青岚县微短剧扶持措施\n一、拍摄补贴\n对在青岚县拍摄的微短剧，按实际发生费用的30%给予补贴，最高10万元。\n"
+    with pytest.raises(RegionNotFound, match="--parent"):
+        _add(knowledge, tmp_path, "county.txt", text)
+    report = _add(knowledge, tmp_path, "county.txt", text, parent="金华市")
+    assert report.region.region == {"province": "浙江省", "city": "金华市", "district": "青岚县"}
+    assert report.region.entry["within"] == "330700"
+
+
+def test_a_county_named_with_its_province_and_city_is_the_county(knowledge, tmp_path):
+    text = "青岚县微短剧扶持措施\n为落实浙江省、金华市支持微短剧发展的部署，我县制定本措施。\n一、拍摄补贴\n按费用的30%给予补贴。\n"
+    report = _add(knowledge, tmp_path, "county.txt", text)
+    assert report.region.names[0] == "青岚县" and report.region.entry["within"].startswith("3307")
+
+
+def test_sites_listed_under_a_heading_that_names_filming_places(knowledge, tmp_path):
+    text = ("某某产业园微短剧扶持办法\n为加快发展，制定本办法。园区位于银川市西夏区。\n一、扶持措施\n"
+            "（一）拍摄补贴。按场地租赁费用的30%给予补贴，单部最高20万元。\n二、园区摄影棚及外景地\n"
+            "1.一号摄影棚：面积2000平方米，已置景现代场景，已投入使用。\n"
+            "2.西夏古街：占地约1.2万平方米，适合古装题材，在建。\n")
+    report = _add(knowledge, tmp_path, "park.txt", text)
+    sites = {s.name: s.status.value for s in report.drafted.sites}
+    assert sites == {"一号摄影棚": "建成", "西夏古街": "在建"}
+    assert [m.clause_id.split(":")[1] for m in report.drafted.measures] == ["一(一)"]
