@@ -73,8 +73,11 @@ class DocumentComposer:
         issuers = [p for p in re.split(r"[、，,]", doc.issuer) if p.strip()]
         signature = self._signature(lines, doc)
         for part in issuers:
-            hit = next(((c, line) for c, line in signature if line == part), None) or \
-                next(((c, line) for c, line in lines if line == part), None)
+            # signed on a line of its own, beside a co-signer ("甲局　　乙局"), or in the
+            # note under the title ("（2026年2月26日甲委员会印发　…）")
+            hit = next(((c, line) for c, line in signature if part in _signers(line)), None) or \
+                next(((c, line) for c, line in lines if part in _signers(line)), None) or \
+                next(((c, line) for c, line in lines[:3] if part in line), None)
             if hit:
                 found.append(("issuer", hit[0].clause_id, hit[1]))
         if doc.doc_number:
@@ -97,6 +100,11 @@ class DocumentComposer:
             if date and date in lines[i][1]:
                 return lines[max(0, i - 4):i]
         return []
+
+
+def _signers(line: str) -> list[str]:
+    """The bodies a signature line names: "甲局　　乙局" → [甲局, 乙局]."""
+    return [p for p in re.split(r"\s{2,}|\u3000+", line.strip()) if p]
 
 
 def _chinese_date(iso: str) -> str | None:

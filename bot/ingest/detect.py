@@ -71,6 +71,8 @@ class OnboardingWords:
     outlier_factor: float
     outlier_min_figures: int
     chrome: ChromeWords
+    lead_label: re.Pattern[str]
+    requirement: re.Pattern[str]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -120,6 +122,8 @@ class OnboardingWords:
                 outlier_factor=float(data["doubts"]["outlier_factor"]),
                 outlier_min_figures=int(data["doubts"]["outlier_min_figures"]),
                 chrome=ChromeWords.from_section(data["chrome"]),
+                lead_label=rx(data["lead_label"]),
+                requirement=rx(data["requirement"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:

@@ -31,6 +31,7 @@ CN = "一二三四五六七八九十"
 MARKER = re.compile(rf"^(第[{CN}百]+条|[{CN}]+、|（[{CN}]+）|\d{{1,2}}[.．、](?!\d)|（\d{{1,2}}）|[①-⑳]|[{CN}]是)")
 SENTENCE_END = re.compile(r"[。！？；：:!?;]$")
 PAGE_NUMBER = re.compile(r"^[-—－\s]*\d{1,3}[-—－\s]*$|^第\s*\d+\s*页(\s*共\s*\d+\s*页)?$")
+OWN_NUMBER = re.compile(r"[〔［\[]\d{4}[〕］\]]\s*\d+\s*号$")
 MB = 1024 * 1024
 # Archive members smaller than this are not held to the ratio limit: they cannot inflate
 # to much, and small XML parts (styles, settings) legitimately compress very well.
@@ -301,7 +302,15 @@ def _parse_pdf(path: Path) -> ParsedFile:
         hints["title"] = str(meta.title).strip()
     if furniture:
         hints["furniture"] = "\n".join(sorted(furniture))
-    raw = [ln for lines in pages for ln in lines if ln not in furniture]
+    # a 文号 a 红头 notice repeats on every page is the text's own: its first line stays
+    first = {ln for ln in furniture if OWN_NUMBER.search(ln)}
+    raw = []
+    for line in (ln for lines in pages for ln in lines):
+        if line in first:
+            first.discard(line)
+        elif line in furniture:
+            continue
+        raw.append(line)
     return ParsedFile("\n".join(join_broken_lines(raw)), "pdf", hints)
 
 

@@ -139,7 +139,13 @@ def _from_chain(book: RegionBook, chain: list[str], text: str, parent: str | Non
             f"“{name}”不在行政区划库中，文中也没有写明它属于哪个市或县：请加 --parent 所属的市或县"
             f"（如 --parent 金华市）/ {name!r} is not in the gazetteer and the text does not say where it "
             f"lies: give --parent CITY")
-    return _zone(book, name, around, how)
+    return _zone(book, name, around, how, text)
+
+
+def defined_short_names(name: str, text: str) -> list[str]:
+    """The short names a text defines for ``name``: "X（以下简称“园区”）" → [园区]."""
+    pattern = re.escape(name) + r"[（(]以下简称[“\"]?([\u4e00-\u9fff]{2,6})[”\"]?[）)]"
+    return list(dict.fromkeys(re.findall(pattern, text or "")))
 
 
 def _inside(inner: dict, outer: dict) -> bool:
@@ -234,8 +240,12 @@ def _new(book: RegionBook, found: dict, how: str) -> ResolvedRegion:
     return ResolvedRegion(key, front, entry, how, names)
 
 
-def _zone(book: RegionBook, name: str, around: dict, how: str = "") -> ResolvedRegion:
-    """A place the gazetteer does not know, registered as itself inside ``around``."""
+def _zone(book: RegionBook, name: str, around: dict, how: str = "", text: str = "") -> ResolvedRegion:
+    """A place the gazetteer does not know, registered as itself inside ``around``; the
+    short name the text defines for it ("银川贺兰山影视文化产业园（以下简称园区）") is one of
+    its names unless a covered region already has it."""
+    aliases = [a for a in defined_short_names(name, text)
+               if a.lower() not in book.name_index and not a.startswith(NOT_A_PLACE[:6])]
     within = around["adcode"][:6]
     key = _short(name) if _short(name) not in book.regions else name
     front = {k: v for k, v in (("province", around.get("省", "")), ("city", around.get("市", "")),
@@ -243,7 +253,7 @@ def _zone(book: RegionBook, name: str, around: dict, how: str = "") -> ResolvedR
     places = "".join(_brief(around.get(k) or "") for k in ("省", "市", "区") if around.get(k))
     bare = next((name[len(_brief(p)):] for p in (around.get("市"), around.get("区")) if p and name.startswith(_brief(p))
                  and len(name) - len(_brief(p)) >= 3), name)
-    entry = {"label": f"{name}（{places}）", "names": list(dict.fromkeys([name, _short(name), bare])),
+    entry = {"label": f"{name}（{places}）", "names": list(dict.fromkeys([name, _short(name), bare, *aliases])),
              "within": within, "level": "zone"}
     where = around.get("区") or around.get("市") or around.get("省", "")
     return ResolvedRegion(key, front, entry, f"{how}（不在行政区划库中，按原文登记为{name}，位于{where}）",

@@ -96,7 +96,7 @@ class _Drafter:
         body_start = _body_start(text, heading)
         all_segments = [s for s in _segments(text, body_start)
                         if not self.w.preamble.search(text[s.sentence_start:].lstrip())]
-        segments = [s for s in all_segments if self._grants(s)]
+        segments = [s for s in all_segments if self._grants(s) and not self._requires(s)]
         # "；同一企业年度累计最高不超过200万元": a ceiling on the tier before it, not a new measure
         ceilings = {id(s): s for s in all_segments if not self._grants(s) and self.w.cap.search(s.text)}
         rows: list[SubsidyMeasure] = []
@@ -105,9 +105,14 @@ class _Drafter:
         for seg in segments:
             # the part that grants: money, a service, a waived fee … before a mere supportive
             # action ("鼓励社会资本投资…，对…的，按…给予补助": the conditions sit in between)
-            grant_at = next((i for i, f in enumerate(seg.fragments) if self._is_grant(f, actions=False)),
-                            next(i for i, f in enumerate(seg.fragments) if self._is_grant(f)))
-            own = [f for f in seg.fragments[:grant_at] if f]
+            # "拍摄补贴方面，对…的，按…给予补贴": a lead label names the topic, it grants nothing
+            labelled = 1 if seg.fragments and self.w.lead_label.search(seg.fragments[0]) and len(seg.fragments) > 1 else 0
+            grant_at = next((i for i, f in enumerate(seg.fragments) if i >= labelled and self._is_grant(f, actions=False)),
+                            next((i for i, f in enumerate(seg.fragments) if i >= labelled and self._is_grant(f)),
+                                 labelled))
+            if labelled and not heading:
+                heading = self.w.lead_label.sub("", seg.fragments[0]).strip() or heading
+            own = [f for f in seg.fragments[labelled:grant_at] if f]
             if not subject:
                 subject = [f for f in own if f.startswith(("对", "凡"))]
             quote_start = seg.sentence_start if quote_start is None else quote_start
@@ -120,6 +125,7 @@ class _Drafter:
             row = self._row(clause, heading, seg, grant_at, own, inherited, quote)
             rows += self._tiers(row, seg, own, heading)
         rows = [self._with_ceiling(r, text, all_segments, ceilings) for r in rows]
+        rows = self._with_requirements(clause, rows, text, all_segments)
         if len(rows) > 1:
             rows = [r if r.id in self._tier_ids else self._distinguish(r, heading, i) for i, r in enumerate(rows)]
         return rows
@@ -166,6 +172,38 @@ class _Drafter:
         cap = "；".join(x for x in (row.benefit.cap, extra) if x)
         update = {"cap": cap} | ({"amount": cap} if row.benefit.amount == row.benefit.cap else {})
         return row.model_copy(update={"quote": quote, "benefit": row.benefit.model_copy(update=update)})
+
+    def _with_requirements(self, clause: Clause, rows: list[SubsidyMeasure], text: str,
+                           segments: list[_Segment]) -> list[SubsidyMeasure]:
+        """"…给予补贴，单部最高40万元。申请该项补贴的作品须已完成备案，并在开机前报备": a
+        sentence that grants nothing and states what an applicant must do, right after the
+        last row of a sentence, holds conditions of that row (shown as 需确认)."""
+        if not rows:
+            return rows
+        last = rows[-1]
+        end = text.find(last.quote) + len(last.quote)
+        if end < len(last.quote):
+            return rows
+        following = [s for s in segments if s.start >= end]
+        if not following or not self._requires(following[0]):
+            return rows
+        sentence = [s for s in following if s.sentence_start == following[0].sentence_start]
+        tail = text[end:sentence[-1].end]
+        if text[end:following[0].start].strip("。；; \n"):
+            return rows
+        fragments = [f for s in sentence for f in s.fragments]
+        typed = self._conditions(clause, fragments)
+        # every part of such a sentence is a requirement: what no type reads is free text
+        typed += [Condition(type="free_text", text=f) for f in fragments if not any(c.text == f for c in typed)]
+        extra = [c for c in typed if not any((c.type, c.text) == (x.type, x.text) for x in last.conditions)]
+        quote = (last.quote + tail).strip().rstrip("；;，,")
+        rows[-1] = last.model_copy(update={"quote": quote, "conditions": [*last.conditions, *extra]})
+        return rows
+
+    def _requires(self, seg: _Segment) -> bool:
+        """A part that says what an applicant must do and states no figure of support."""
+        w = self.w
+        return bool(w.requirement.search(seg.text.strip())) and not (w.money.search(seg.text) or w.ratio.search(seg.text))
 
     def _grants(self, seg: _Segment) -> bool:
         """Does the segment grant something? ("按最高档次奖励，不重复享受" only sets a rule.)"""

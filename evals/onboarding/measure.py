@@ -129,6 +129,17 @@ def match_rows(drafted: list[tuple[str, str]], reference: list[tuple[str, str]])
             "precision": right / len(drafted) if drafted else None, "missed": missed, "extra": wrong}
 
 
+def _hand_clause(row: dict, clauses) -> str:
+    """The hand row's clause label; a text without clause numbers (a news report) is
+    labelled by its paragraph's lead ("拍摄补贴方面"): then the clause holding its quote."""
+    label = clause_key(str(row["clause"]))
+    if any(clause_key(c.label) == label for c in clauses):
+        return label
+    quote = re.sub(r"\s+", "", str(row.get("quote") or ""))
+    holder = next((c for c in clauses if quote and quote in re.sub(r"\s+", "", c.text)), None)
+    return clause_key(holder.label) if holder else label
+
+
 def _row_amount(m: SubsidyMeasure) -> str:
     return m.money
 
@@ -167,7 +178,7 @@ def onboard(name: str, base_data: Path, workdir: Path) -> dict:
     first = time.perf_counter() - t0
     hand = yaml.safe_load((file.parent / f"{stem}.measures.yaml").read_text(encoding="utf-8"))
     drafted = [(clause_key(m.clause_id.split(":", 1)[1]), _row_amount(m)) for m in report.drafted.measures]
-    reference = [(clause_key(str(h["clause"])), str(h["amount"])) for h in hand]
+    reference = [(_hand_clause(h, report.clauses), str(h["amount"])) for h in hand]
     hand_sites = yaml.safe_load((file.parent / f"{stem}.sites.yaml").read_text(encoding="utf-8")) or []
     site_names = {s.name for s in report.drafted.sites}
     return {
