@@ -161,3 +161,35 @@ def test_sites_listed_under_a_heading_that_names_filming_places(knowledge, tmp_p
     sites = {s.name: s.status.value for s in report.drafted.sites}
     assert sites == {"一号摄影棚": "建成", "西夏古街": "在建"}
     assert [m.clause_id.split(":")[1] for m in report.drafted.measures] == ["一(一)"]
+
+
+def test_a_list_announced_by_a_paragraph_belongs_to_it(knowledge, tmp_path):
+    text = ("云峰新区发布取景点位\n记者从安顺市云峰新区管委会获悉，新区出台扶持措施。\n"
+            "新区梳理发布了首批2处微短剧取景拍摄点位：\n一是云峰影视棚群，共有4个标准影棚，已投入使用；\n"
+            "二是屯堡老街外景地，适合古装题材拍摄，正在建设中。\n据了解，今年已有37个剧组来拍摄。\n")
+    report = _add(knowledge, tmp_path, "news.txt", text)
+    labels = [c.label for c in report.clauses]
+    assert labels[-4:] == ["段2", "段2(一是)", "段2(二是)", "段3"]  # the list ends where prose resumes
+    assert {s.name: s.status.value for s in report.drafted.sites} == {"云峰影视棚群": "建成", "屯堡老街外景地": "在建"}
+
+
+def test_a_topic_label_grants_nothing_and_the_next_sentence_holds_the_conditions(knowledge, tmp_path):
+    text = ("云峰新区出台微短剧拍摄扶持措施\n为吸引剧组来安顺市云峰新区拍摄，新区出台措施。\n"
+            "拍摄补贴方面，对在新区内拍摄天数占总拍摄天数40%以上的微短剧，按拍摄支出的25%给予补贴，单部作品最高可获40万元补贴。"
+            "申请该项补贴的作品须已完成备案，并在开机前办理拍摄报备。\n")
+    (row,) = _add(knowledge, tmp_path, "news.txt", text).drafted.measures
+    assert row.title == "拍摄补贴"
+    assert row.benefit.cap == "单部作品最高可获40万元补贴"
+    kinds = {(c.type, c.text) for c in row.conditions}
+    assert ("shoot_share_min", "对在新区内拍摄天数占总拍摄天数40%以上的微短剧") in kinds
+    assert ("free_text", "并在开机前办理拍摄报备") in kinds
+    assert row.quote.rstrip("。").endswith("并在开机前办理拍摄报备")  # the conditions are in the quote
+
+
+def test_a_short_name_the_text_defines_for_its_park_is_one_of_its_names(knowledge, tmp_path):
+    text = ("银川贺兰山影视文化产业园微短剧产业扶持办法\n把银川贺兰山影视文化产业园（以下简称园区）建设成为制作基地。"
+            "园区位于银川市西夏区镇北堡镇。\n一、拍摄补贴\n按场地租赁费用的30%给予补贴，单部最高20万元。\n")
+    report = _add(knowledge, tmp_path, "park.txt", text)
+    assert report.region.names == ["银川贺兰山影视文化产业园", "贺兰山影视文化产业园", "园区"]
+    assert report.region.entry["within"] == "640105"  # 西夏区, as the text places it
+    assert report.document.id == "yinchuanhelan-chanyeyuan-policy"

@@ -273,7 +273,8 @@ class ClauseComposer(Composer):
                 words = [w for w in cut if not any(o != w and o in w for o in cut)]  # 申报材料 → 申报, 材料
                 if "process" in part.asks and not self.model.lexicon.facts["process"].search(name):
                     continue  # "取景资助怎么申请" asks how to apply, not for the 取景 clause
-                if words and all(w in part.text for w in words):
+                variants = self.model.lexicon.section_word_variants  # 申报材料 is asked as 申请…材料
+                if words and all(any(v in part.text for v in (w, *variants.get(w, ()))) for w in words):
                     if best is None or len(name) > best[0]:
                         best = (len(name), hit.clause.doc_id, tuple(path[:depth + 1]))
         if best is None:

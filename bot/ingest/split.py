@@ -76,6 +76,7 @@ class _Open:
     children: int = 0
     plain_children: int = 0
     mark: bool = False  # opened by a <!-- section: X --> mark (the document's tail)
+    lead_in: bool = False  # a plain paragraph ending in "：" that the list after it belongs to
 
 
 def _match(paragraph: str) -> tuple[int, str, str] | None:
@@ -159,7 +160,16 @@ def split_document(doc: PolicyDocument, max_chars: int = 320) -> list[Clause]:
         marker = _match(paragraph)
         parent = next((o for o in reversed(stack) if marker is None or o.level < marker[0]), None)
         if marker and marker[0] == 3 and parent is None:
-            marker = None  # a list in an unnumbered section: plain paragraphs
+            lead = finished[-1] if finished and finished[-1].level == 4 and finished[-1].seq == seq - 1 else None
+            if lead and re.search(r"[：:]$", lead.paragraphs[-1]):
+                # "新区梳理发布了首批5处取景拍摄点位：" then "一是…", "二是…": the items
+                # belong to the paragraph that announces them (段11(一是) …)
+                finished.pop()
+                lead.level, lead.title, lead.lead_in = 2, _title(lead.paragraphs[-1]), True
+                stack.append(lead)
+                parent = lead
+            else:
+                marker = None  # a list in an unnumbered section: plain paragraphs
         if marker:
             level, kind, number = marker
             close_to(level)
@@ -180,6 +190,8 @@ def split_document(doc: PolicyDocument, max_chars: int = 320) -> list[Clause]:
             continue
 
         # A plain paragraph.
+        if any(o.lead_in for o in stack):
+            close_to(min(o.level for o in stack if o.lead_in))  # the announced list has ended
         top = stack[-1] if stack else None
         if top and top.level < 3 and top.children == 0:
             top.paragraphs.append(paragraph)
