@@ -18,6 +18,14 @@ from bot.policy.eligibility import Verdict as Eligibility
 pytestmark = pytest.mark.slow  # builds a bot over the shipped index plus two documents
 
 ONBOARDING = PROJECT_ROOT / "evals" / "onboarding"
+YUEYANG_GUIDE = """岳阳市2026年度微短剧扶持资金申报指南
+一、申报条件
+（一）申报单位在岳阳市依法注册登记、依法纳税。
+（二）申报作品在岳阳市内拍摄天数占总拍摄天数的比例不低于50%。
+二、支持内容
+（一）拍摄补贴。对符合条件的微短剧作品，按其在岳阳市内实际发生的拍摄费用的30%给予补贴，最高不超过40万元。
+（二）精品奖励。入选国家广播电视总局重点推荐项目的作品，每部奖励20万元。
+"""
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +39,9 @@ def onboarded(settings, bot, tmp_path_factory):
     shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("feedback.db"))
     for name in ("county-measures.docx", "city-guide.html", "county-notice2.txt"):
         add_document(ONBOARDING / name, knowledge)
+    guide = root / "yueyang-guide.txt"  # a guide whose 申报条件 bind every measure
+    guide.write_text(YUEYANG_GUIDE, encoding="utf-8")
+    add_document(guide, knowledge)
     return PolicyBot.build(Settings(knowledge_dir=knowledge, data_dir=data))
 
 
@@ -161,3 +172,14 @@ def test_when_to_apply_and_where_to_hand_in_are_answered_from_the_procedure(onbo
     where = onboarded.ask("武夷山的申报材料交到哪里？")
     assert "行政服务中心" in where.answer and _verbatim(onboarded, where)
 
+
+
+def test_a_guides_conditions_bind_every_measure_and_are_cited_to_their_own_clause(onboarded):
+    answer = onboarded.ask("我们公司注册在长沙，戏全部在岳阳拍的，能申报岳阳的拍摄补贴吗？")
+    opening = answer.answer.split("\n", 1)[0]
+    assert opening.startswith("不符合") and "申报单位在岳阳市依法注册登记" in opening
+    assert _verbatim(onboarded, answer)
+    cited = {c.clause_id.split(":", 1)[1] for c in answer.citations}
+    assert "一(一)" in cited  # the condition is quoted from 申报条件, not from the measure's clause
+    table = onboarded.ask("岳阳的拍摄补贴有什么条件？")
+    assert _verbatim(onboarded, table) and not table.checks  # a row lists only its own clause's conditions

@@ -53,6 +53,9 @@ MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
 SUPPORT_KINDS = (*MONEY_KINDS, "policy")  # answers "how much?" even without a figure (相应的, 一事一议)
 
 
+REASONS = "\x00"  # where a verdict's reasons go in its wording
+
+
 @dataclass(frozen=True)
 class ReportGroups:
     """A 补贴测算 report's verdicts by section."""
@@ -575,10 +578,15 @@ class TableComposer(Composer):
         kinds = {Eligibility.NO: Found.NOT_MET, Eligibility.MAYBE: Found.TO_CONFIRM, Eligibility.APPLIES: Found.MET}
         for v in verdicts:
             m = v.measure
-            reasons = "；".join(self.reason(r) for r in v.reasons)
             key = {Eligibility.NO: "verdict_no", Eligibility.MAYBE: "verdict_maybe"}.get(v.verdict, "verdict_applies")
-            text = self.t(key, title=m.title, reasons=reasons, money=self.money(m))
-            draft.find(kinds[v.verdict], m.region, Span(text, self.source(m)), facet="condition")
+            if all(r.clause_id is None for r in v.reasons):
+                reasons = "；".join(self.reason(r) for r in v.reasons)
+                text = self.t(key, title=m.title, reasons=reasons, money=self.money(m))
+                draft.find(kinds[v.verdict], m.region, Span(text, self.source(m)), facet="condition")
+                continue
+            head, tail = self.t(key, title=m.title, reasons=REASONS, money=self.money(m)).split(REASONS)
+            draft.find(kinds[v.verdict], m.region, *self.reason_spans(v, head), *([Span(tail)] if tail else []),
+                       facet="condition")
 
     def relevant_topics(self, profile: ProducerProfile) -> set[str]:
         """Topics the stated facts make relevant (lexicon: profile.fact_topics / plan_topics)."""
@@ -599,15 +607,28 @@ class TableComposer(Composer):
         """A failing condition or what to confirm, in the wording of prompts/answer.yaml."""
         return self.t(f"reason_{reason.key}", **reason.values)
 
+    def reason_spans(self, v: MeasureVerdict, head: str) -> list[Span]:
+        """``head`` and the measure's own reasons, cited to the measure; a reason from the
+        document's 申报条件 follows, cited to that clause."""
+        own = "；".join(self.reason(r) for r in v.reasons if r.clause_id is None)
+        spans = [Span(head + own, self.source(v.measure) if own else None)]
+        for r in (r for r in v.reasons if r.clause_id is not None):
+            joiner = "；" if own or len(spans) > 1 else ""
+            spans.append(Span(joiner + self.reason(r), Source(r.clause_id, r.values.get("text", ""))))
+        return spans
+
     def _verdict_item(self, v: MeasureVerdict) -> Paragraph:
         m = v.measure
         text = self.t("scenario_row", title=m.title, money=self.money(m))
         if m.benefit.kind in CASH_KINDS:
             text += self.t("row_quote", quote=m.quote)
         spans = [Span(text, self.source(m))]
-        reasons = "；".join(self.reason(r) for r in v.reasons)
-        if reasons:
-            spans.append(Span(self.t("scenario_reason", reason=reasons)))
+        lead = self.t("scenario_reason", reason=REASONS).split(REASONS)[0]
+        own = "；".join(self.reason(r) for r in v.reasons if r.clause_id is None)
+        if own:
+            spans.append(Span(lead + own))
+        spans += [Span(lead + self.reason(r), Source(r.clause_id, r.values.get("text", "")))
+                  for r in v.reasons if r.clause_id is not None]
         return Paragraph(tuple(spans))
 
     def facts(self, p: ProducerProfile) -> str:

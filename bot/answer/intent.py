@@ -562,7 +562,7 @@ class Understand:
                 True if words.shooting.search(lowered) else None),
             local_theme=_told(lowered, words.local_theme, words.not_local_theme),
             rnd_grew=_told(lowered, words.rnd_grew, words.rnd_declined),
-            shoot_share=_share(lowered, words.patterns["shoot_all"]),
+            shoot_share=_share(lowered, words.patterns["shoot_all"], words.patterns.get("shoot_parts")),
             script_selected_by=self._script_selected(lowered, negations),
             park_level=self._park_level(lowered, negations),
             company=company.stage,
@@ -855,8 +855,10 @@ def _told(lowered: str, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | Non
     return False if no.search(lowered) else (True if yes.search(lowered) else None)
 
 
-def _share(lowered: str, shoot_all: re.Pattern[str]) -> int | None:
-    """Share of scenes shot in the region: "80%", "八成", "全部在…拍"."""
+def _share(lowered: str, shoot_all: re.Pattern[str], parts: re.Pattern[str] | None = None) -> int | None:
+    """Share of scenes shot in the region: "80%", "八成", "全部在…拍", "拍了20天，6天在…"."""
+    if parts and (m := parts.search(lowered)) and 0 < int(m.group(2)) <= int(m.group(1)):
+        return round(100 * int(m.group(2)) / int(m.group(1)))
     m = re.search(r"(\d{1,3})\s*%", lowered)
     if m and int(m.group(1)) <= 100:
         return int(m.group(1))

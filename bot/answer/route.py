@@ -37,6 +37,9 @@ def route(intent: Intent, unverified: bool = False) -> Route:
         return Route.COMPARE
     if intent.ask is Ask.SCENARIO:
         return Route.SCENARIO
+    if (intent.ask is Ask.CONDITION or (intent.ask is Ask.LIST and "condition" in intent.asks)) \
+            and not (intent.topics or intent.weak_topics or intent.programmes or intent.part):
+        return Route.CLAUSES  # "申报要满足哪些条件": the text's own 申报条件, not every measure's
     if intent.ask in (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL):
         return Route.TABLE
     if intent.ask is Ask.WHERE:

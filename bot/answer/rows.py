@@ -31,7 +31,8 @@ def measure_source(m: SubsidyMeasure) -> Source:
 
 
 def conditions_text(m: SubsidyMeasure) -> str:
-    return "；".join(dict.fromkeys(c.text for c in m.conditions))
+    """The row's own conditions (a document-wide one is cited to its own clause elsewhere)."""
+    return "；".join(dict.fromkeys(c.text for c in m.conditions if c.clause_id is None))
 
 
 def measure_item(m: SubsidyMeasure, t: Templates, with_conditions: bool = True, prefix: str = "",

@@ -73,6 +73,8 @@ class OnboardingWords:
     chrome: ChromeWords
     lead_label: re.Pattern[str]
     requirement: re.Pattern[str]
+    application_sections: re.Pattern[str]
+    scope_exception: re.Pattern[str]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -124,6 +126,8 @@ class OnboardingWords:
                 chrome=ChromeWords.from_section(data["chrome"]),
                 lead_label=rx(data["lead_label"]),
                 requirement=rx(data["requirement"]),
+                application_sections=rx(data["application_sections"]),
+                scope_exception=rx(data["scope_exception"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:

@@ -180,7 +180,9 @@ def _doc_id(given: str | None, region: ResolvedRegion, status: DocStatus, existi
 
     name = (region.names or [region.key])[0]
     ending = next((e for e in PLACE_ENDINGS if name.endswith(e) and len(e) >= 2), "")
-    place = re.sub(r"(省|市|区|县)$", "", name[:len(name) - len(ending)] if ending else region.key)
+    bare = name[:len(name) - len(ending)] if ending else region.key
+    place = re.sub(r"(省|市|区|县)$", "", bare)
+    place = place if len(place) >= 2 else bare  # 黟县 stays 黟县 (yixian), one character is not a name
     stem = "-".join(x for x in (spell(place[:4]), spell(ending)) if x) or "doc"
     others = {d.region_key for d in existing.values() if d.id.split("-")[0] == stem.split("-")[0]}
     if others - {region.key} and (city := region.region.get("city")) and not name.startswith(city[:2]):

@@ -28,6 +28,8 @@ CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九", 0
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 LEADING_MARKER = re.compile(r"^(第[一二三四五六七八九十百]+条|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|"
                             r"\d{1,2}[.．、](?!\d)\s*|（\d{1,2}）|[①-⑳]|[一二三四五六七八九十]是)")
+# condition types a document's 申报条件 may set for all its measures (a stated fact decides them)
+SHARED_TYPES = ("registered_in_region", "shoot_share_min", "new_company", "capital_min", "social_insurance_months")
 TYPED_VALUE = ("shoot_share_min", "capital_min", "social_insurance_months")
 # Conditions that set a tier apart ("入选国家级…的" vs "入选省级…的"): a later tier of the
 # same clause does not inherit them from the clause's subject.
@@ -77,6 +79,10 @@ def draft(doc_id: str, clauses: list[Clause], topics: TopicBook, words: Onboardi
         out.sites += sites
         if not (sites and "\n" not in text):  # a line of a site list states no measure
             out.measures += drafter.measures(clause, text)
+    shared = drafter.document_conditions(list(first.values()), texts)
+    if shared:
+        out.measures = [m.model_copy(update={"conditions": [*m.conditions, *(
+            c for c in shared if not any(o.type == c.type for o in m.conditions))]}) for m in out.measures]
     out.review = drafter.review
     return out
 
@@ -199,6 +205,22 @@ class _Drafter:
         quote = (last.quote + tail).strip().rstrip("；;，,")
         rows[-1] = last.model_copy(update={"quote": quote, "conditions": [*last.conditions, *extra]})
         return rows
+
+    def document_conditions(self, clauses: list[Clause], texts: dict[str, str]) -> list[Condition]:
+        """Conditions a document sets for every measure in its 申报条件 / 支持对象 section
+        ("申报作品的出品单位中至少有1家为在常德市注册的企业"): the typed ones (a stated fact
+        can decide them), each kept with the clause it is from."""
+        found: list[Condition] = []
+        for clause in clauses:
+            if not self.w.application_sections.search(" ".join(clause.heading_path)) \
+                    or self.w.scope_exception.search(texts[clause.clause_id]):
+                continue  # "本措施第四条…同时适用于县外企业": who must meet it depends on the measure
+            fragments = [LEADING_MARKER.sub("", f).strip() for s in _segments(texts[clause.clause_id], 0)
+                         for f in s.fragments]
+            for c in self._conditions(clause, fragments):
+                if c.type in SHARED_TYPES and not any(o.type == c.type for o in found):
+                    found.append(c.model_copy(update={"clause_id": clause.clause_id}))
+        return found
 
     def _requires(self, seg: _Segment) -> bool:
         """A part that says what an applicant must do and states no figure of support."""

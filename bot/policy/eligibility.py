@@ -95,6 +95,7 @@ class Reason(BaseModel):
 
     key: str
     values: dict[str, str] = Field(default_factory=dict)
+    clause_id: str | None = None  # the clause the condition is from, when not the measure's own
 
 
 class MeasureVerdict(BaseModel):
@@ -136,7 +137,7 @@ class Judge:
         why = {"text": cond.text, "region": region}
 
         def reason(key: str, **extra: str) -> Reason:
-            return Reason(key=key, values={**why, **extra})
+            return Reason(key=key, values={**why, **extra}, clause_id=cond.clause_id)
 
         if t in ("registered_in_region", "employed_locally"):
             if p.company == "none" and t == "registered_in_region":
@@ -246,7 +247,7 @@ def check(profile: ProducerProfile, measures: list[SubsidyMeasure], scope: set[s
             met, reason = judge.judge(cond, m, profile)
             if met is False and reason:
                 failed.append(reason)
-            elif met is None and reason:
+            elif met is None and reason and cond.clause_id is None:  # a document's condition only fails
                 confirm.append(reason)
         if failed:
             verdicts.append(MeasureVerdict(measure=m, verdict=Verdict.NO, reasons=failed))

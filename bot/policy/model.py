@@ -59,6 +59,9 @@ class Condition(BaseModel):
     type: ConditionType
     value: str | int | list[str] | bool | None = None
     text: str  # the condition as the clause words it (verbatim fragment)
+    # the clause ``text`` is from when it is not the row's own: a document's 申报条件 that
+    # every measure of it must meet (decides only a failure; shown cited to that clause)
+    clause_id: str | None = None
 
 
 class Benefit(BaseModel):

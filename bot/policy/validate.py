@@ -189,8 +189,13 @@ def row_problems(row: SubsidyMeasure | Site, texts: dict[str, str], documents: s
     unknown = [t for t in row.topics if t not in topics]
     if unknown:
         out.append(f"topics {unknown} 不在 topics.yaml 中：改用已有话题")
-    fields = json.dumps(row.model_dump(mode="json", exclude={"quote", "id", "clause_id", "doc_id", "notes", "doubts"}),
-                        ensure_ascii=False)
+    data = row.model_dump(mode="json", exclude={"quote", "id", "clause_id", "doc_id", "notes", "doubts"})
+    if isinstance(row, SubsidyMeasure):  # a document-wide condition is checked against its own clause
+        data["conditions"] = [c for c in data.get("conditions", []) if not c.get("clause_id")]
+        for c in (c for c in row.conditions if c.clause_id):
+            if c.clause_id not in texts or c.text not in texts[c.clause_id]:
+                out.append(f"条件“{c.text}”不是 {c.clause_id} 的原文：从条款中逐字复制")
+    fields = json.dumps(data, ensure_ascii=False)
     missing = [n for n in dict.fromkeys(NUMBER.findall(fields)) if n not in row.quote]
     if missing:
         out.append(f"数字 {'、'.join(missing)} 不在 quote 中：金额、条件只能写原文里的数字")
