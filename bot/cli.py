@@ -264,20 +264,29 @@ def docs_list() -> None:
 
     def body() -> None:
         _setup()
+        from rich import box
         from rich.markup import escape
         from rich.table import Table
 
         from bot.onboard.library import list_documents
 
-        table = Table("id", "标题 title", "状态", "地区", "日期", "措施", "基地", "待审", "备注")
-        for e in list_documents(get_settings().knowledge_dir):
+        # fits 100 columns: a long title is cut (bot docs show ID prints it whole)
+        entries = list_documents(get_settings().knowledge_dir)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("id", no_wrap=True, min_width=max((len(e.document.id) for e in entries), default=2))
+        table.add_column("标题 title", overflow="ellipsis", no_wrap=True, max_width=24)
+        table.add_column("状态", no_wrap=True, overflow="ellipsis", max_width=10)
+        table.add_column("地区", no_wrap=True, overflow="ellipsis", max_width=8)
+        table.add_column("日期", no_wrap=True, min_width=10)
+        table.add_column("措施/基地/待审", no_wrap=True, justify="right")
+        table.add_column("备注", overflow="fold", max_width=14)
+        for e in entries:
             d = e.document
             note = f"已被 {d.superseded_by} 取代" if d.superseded_by else (f"取代 {d.supersedes}" if d.supersedes else "")
-            table.add_row(d.id, escape(d.title), d.status.value, d.region_key, d.date, str(len(e.measures)), str(len(e.sites)),
-                          str(e.unreviewed), note)
+            table.add_row(d.id, escape(d.title), d.status.value, d.region_key, d.date,
+                          f"{len(e.measures)}/{len(e.sites)}/{e.unreviewed}", note)
         console = Console()
-        if not console.is_terminal:  # piped or captured: do not squeeze the titles
-            console = Console(width=220)
+        console = Console(width=min(100, console.width) if console.is_terminal else 100)
         console.print(table)
 
     _run(body)

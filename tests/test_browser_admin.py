@@ -172,3 +172,21 @@ def test_uploaded_text_is_shown_as_text_and_never_runs(page, server, tmp_path):
     _status(page, "草稿已放弃")
     page.wait_for_timeout(300)
     assert [kind for kind, _ in page.dialogs] == ["confirm"]
+
+
+def test_a_place_the_gazetteer_does_not_know_is_placed_by_the_parent_field(page, server, tmp_path):
+    """A brand-new county: the page says what to add, the clerk fills 所属市县, the draft
+    registers the county as itself inside that city (never the city)."""
+    path = tmp_path / "qinglan.txt"
+    path.write_text("青岚县微短剧扶持措施\n一、拍摄补贴\n对在青岚县拍摄的微短剧，按实际发生费用的30%给予补贴，最高10万元。\n",
+                    encoding="utf-8")
+    _enter(page, server)
+    page.set_input_files("#file", str(path))
+    page.locator("#upload-button").click()
+    _status(page, "所属市县", timeout=30000)  # the refusal names the page's field
+    page.fill("#up-parent", "金华市")
+    page.set_input_files("#file", str(path))
+    page.locator("#upload-button").click()
+    _status(page, "已生成草稿")
+    assert page.input_value("#meta-region") == "青岚"
+    assert "按原文登记为青岚县，位于金华市" in page.locator("#detail").inner_text()

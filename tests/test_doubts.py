@@ -125,3 +125,18 @@ def test_rows_without_doubts_are_written_without_a_doubts_field(tmp_path):
     report = add_document(word(tmp_path / "a.docx", COUNTY), knowledge)
     assert report.held == [] and report.doubts == []
     assert "doubts" not in Path(knowledge / "measures" / f"{report.document.id}.yaml").read_text(encoding="utf-8")
+
+
+def test_a_row_drafted_without_a_figure_its_quote_states_is_held_for_a_person():
+    from bot.policy.doubts import _unread
+    from bot.policy.model import Benefit, SubsidyMeasure
+
+    def row(amount: str, quote: str, ratio: str | None = None) -> SubsidyMeasure:
+        return SubsidyMeasure(id="t-1", region="衢江", doc_id="t", clause_id="t:一", topics=["取景拍摄"], title="补贴",
+                              benefit=Benefit(kind="cash", amount=amount, ratio=ratio, description=quote), quote=quote)
+
+    (doubt,) = _unread(row("未明确", "档次：一档，奖励标准：5万元。"), WORDS)
+    assert doubt.kind == "unread" and doubt.detail == "5万元"
+    assert _unread(row("5万元", "档次：一档，奖励标准：5万元。"), WORDS) == []
+    assert _unread(row("未明确", "按实际费用的30%给予补贴。", ratio="按实际费用的30%"), WORDS) == []  # the share is read
+    assert _unread(row("未明确", "对剧组给予支持。"), WORDS) == []

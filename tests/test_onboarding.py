@@ -28,6 +28,12 @@ runner = CliRunner()
 
 
 
+def _width(line: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line.rstrip())
+
+
 def _docx(path: Path, paragraphs=COUNTY) -> Path:
     import docx
 
@@ -232,6 +238,8 @@ def test_bot_add_then_a_question_about_the_new_region_is_answered_from_its_claus
         assert "婺源" in result.output and "待审" in result.output and "embedded" in result.output
         listed = runner.invoke(app, ["docs", "list"])
         assert "wuyuan-trial" in listed.output
+        assert max(_width(line) for line in listed.output.splitlines()) <= 100  # fits a 100-column terminal
+        assert "DEBUG" not in result.output + listed.output
     finally:
         get_settings.cache_clear()
     from bot.answer.service import PolicyBot

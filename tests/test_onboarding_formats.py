@@ -193,3 +193,69 @@ def test_a_short_name_the_text_defines_for_its_park_is_one_of_its_names(knowledg
     assert report.region.names == ["银川贺兰山影视文化产业园", "贺兰山影视文化产业园", "园区"]
     assert report.region.entry["within"] == "640105"  # 西夏区, as the text places it
     assert report.document.id == "yinchuanhelan-chanyeyuan-policy"
+
+
+# ----------------------------------------------------------- tables, Markdown, 公众号
+def test_a_table_with_a_header_is_read_row_by_row_with_each_cell_named():
+    from bot.ingest.tables import markdown_tables
+
+    lines = ["表1 播放量奖励标准", "| 档次 | 累计播放量 | 奖励金额 |", "|---|---|---|", "| 一档 | 1亿次（含）以上 | 5万元 |",
+             "| 二档 | 5亿次（含）以上 | 15万元 |", "后文"]
+    assert markdown_tables(lines) == ["表1 播放量奖励标准", "档次：一档，累计播放量：1亿次（含）以上，奖励金额：5万元。",
+                                      "档次：二档，累计播放量：5亿次（含）以上，奖励金额：15万元。", "后文"]
+    assert markdown_tables(["| 发文机关 | 某县人民政府 |"]) == ["发文机关，某县人民政府"]  # no header: cells in order
+
+
+def test_tiers_in_a_word_table_become_measure_rows_with_their_amounts(knowledge, tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某县微短剧扶持办法")
+    document.add_paragraph("一、扶持措施")
+    document.add_paragraph("（一）播放量奖励。对在本县拍摄的微短剧，按下表给予奖励：")
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate([("档次", "累计播放量", "奖励金额"), ("一档", "1亿次（含）以上", "5万元"),
+                             ("二档", "10亿次（含）以上", "30万元")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    path = tmp_path / "tiers.docx"
+    document.save(str(path))
+    report = add_document(path, knowledge, AddOptions(region="黟县"))
+    amounts = sorted(m.benefit.amount for m in report.drafted.measures)
+    assert amounts == ["奖励金额：30万元", "奖励金额：5万元"]
+    assert all("档次" not in m.benefit.amount for m in report.drafted.measures)  # never the header as a row
+
+
+def test_a_markdown_exports_front_matter_is_metadata_and_its_numbered_headings_are_clauses(words, tmp_path):
+    from bot.ingest.parse import parse_file
+
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: 某县微短剧扶持办法\n文号: 某政办〔2026〕3号\n日期: 2026-04-01\n---\n# 某县微短剧扶持办法\n\n"
+                    "## 一、扶持措施\n\n（一）播放量奖励。达到10亿次[^1]的，奖励30万元。\n\n[^1]: 以平台后台数据为准。\n",
+                    encoding="utf-8")
+    parsed = strip_chrome(parse_file(path), words.chrome)
+    assert parsed.text.splitlines() == ["某县微短剧扶持办法", "一、扶持措施", "（一）播放量奖励。达到10亿次（注：以平台后台数据为准）的，奖励30万元。"]
+    found = detect(parsed, words)
+    assert (found.title, found.doc_number, found.date) == ("某县微短剧扶持办法", "某政办〔2026〕3号", "2026-04-01")
+
+
+WECHAT = """<html><head><meta property="og:title" content="某县出台微短剧扶持十条"></head><body>
+<h1 id="activity-name">某县出台微短剧扶持十条</h1><div class="rich_media_meta_list"><a id="js_name">某县文旅</a>
+<em id="publish_time">2026-05-20 18:30</em></div><div id="js_content"><section>
+<p><span>近日，某县印发《某县支持微短剧发展十条措施》。</span></p>
+<p><span>一、拍摄补贴。按实际发生费用的</span><span style="color:red"><strong>30%</strong></span><span>给予补贴，单部最高</span><span style="color:red">20万元</span><span>。</span></p>
+<p><span>▲某影视基地（图源：某县融媒体中心）</span></p></section><p>预览时标签不可点</p></div>
+<div><p>微信扫一扫<br>关注该公众号</p></div><div><a>阅读原文</a><span>阅读 1.2万</span><span>在看</span></div>
+<div><p>精选留言</p><p>网友A：太好了，我们要去拍！</p></div></body></html>"""
+
+
+def test_a_wechat_article_keeps_its_text_whole_and_drops_the_accounts_chrome(words, tmp_path):
+    from bot.ingest.parse import parse_file
+
+    path = tmp_path / "wechat.html"
+    path.write_text(WECHAT, encoding="utf-8")
+    parsed = strip_chrome(parse_file(path), words.chrome)
+    assert parsed.text.splitlines() == ["某县出台微短剧扶持十条", "近日，某县印发《某县支持微短剧发展十条措施》。",
+                                        "一、拍摄补贴。按实际发生费用的30%给予补贴，单部最高20万元。"]
+    found = detect(parsed, words)
+    assert (found.issuer, found.date, found.status.value) == ("某县文旅", "2026-05-20", "新闻报道")

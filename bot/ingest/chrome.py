@@ -5,7 +5,8 @@ bylines and editors' lines, share and follow buttons, "related news" at the foot
 The information table is read into the file's hints (the text's 文号, date, title and
 publisher as the page states them) and left out of the body; the other chrome is left
 out. Every line left out is kept in ``ParsedFile.chrome`` so `bot add` can list it. The
-words are the lexicon's ``onboarding.chrome`` section (``knowledge/lexicon.yaml``).
+remaining tables become row lines (:mod:`bot.ingest.tables`). The words are the lexicon's
+``onboarding.chrome`` section (``knowledge/lexicon.yaml``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.ingest.parse import ParsedFile
+from bot.ingest.tables import markdown_tables
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ def strip_chrome(parsed: ParsedFile, words: ChromeWords) -> ParsedFile:
     (the page's own hints, such as a ``<meta>`` title, win)."""
     kept: list[str] = []
     chrome: list[str] = []
-    hints = dict(parsed.hints)
+    # a Markdown export's front matter names its fields in its own words (标题, 文号 …)
+    hints = dict(parsed.hints) | {words.info_keys[k]: v for k, v in parsed.hints.items()
+                                  if k in words.info_keys and words.info_keys[k] not in parsed.hints}
     lines = parsed.text.splitlines()
     for i, line in enumerate(lines):
         bare = line.strip()
@@ -74,4 +78,4 @@ def strip_chrome(parsed: ParsedFile, words: ChromeWords) -> ParsedFile:
             continue
         kept.append(line)
     headings = [h for h in parsed.headings if h not in chrome]
-    return replace(parsed, text="\n".join(kept), hints=hints, headings=headings, chrome=chrome)
+    return replace(parsed, text="\n".join(markdown_tables(kept)), hints=hints, headings=headings, chrome=chrome)

@@ -75,6 +75,7 @@ class OnboardingWords:
     requirement: re.Pattern[str]
     application_sections: re.Pattern[str]
     scope_exception: re.Pattern[str]
+    office_task: re.Pattern[str]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -128,6 +129,7 @@ class OnboardingWords:
                 requirement=rx(data["requirement"]),
                 application_sections=rx(data["application_sections"]),
                 scope_exception=rx(data["scope_exception"]),
+                office_task=rx(data["office_task"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
@@ -335,8 +337,13 @@ def _validity(lines: list[str], words: OnboardingWords) -> str:
 
 
 def _offices(text: str, words: OnboardingWords) -> list[str]:
-    """Offices the text names (服务专窗, 服务中心, 局, 科, 管委会 …), each cut at the word
-    before it (在/由/向/设在 …); quoted names first."""
+    """Offices the text names (服务专窗, 服务中心, 局, 科, 管委会 …) in sentences that give
+    them a task or send applicants to them (受理, 负责, 咨询 …) — never the 抄送 or 印发
+    lines — each cut at the word before it (在/由/向/设在 …); quoted names first."""
+    sentences = [s for line in text.splitlines() if not words.trailer["抄送"].search(line)
+                 and not words.trailer["印发"].search(re.sub(r"\s+", "", line))
+                 for s in re.split(r"(?<=[。；！？])", line) if words.office_task.search(s)]
+    text = "\n".join(sentences)
     names: list[str] = []
     for m in re.finditer(r"“([^”]{3,24})”", text):
         if m.group(1).endswith(words.office_suffixes):
@@ -344,11 +351,16 @@ def _offices(text: str, words: OnboardingWords) -> list[str]:
     suffixes = "|".join(re.escape(s) for s in sorted(words.office_suffixes, key=len, reverse=True))
     for m in re.finditer(rf"[\u4e00-\u9fff]{{2,24}}?(?:{suffixes})", text):
         name = m.group(0)
+        if re.match(r"[\d一二三四五六七八九十]+(?:楼|层|室)", text[m.end():]):
+            continue  # "园区服务中心3楼": a building in an address, not an office
         for stop in sorted(words.office_stops, key=len, reverse=True):
             if stop in name:
                 name = name[name.rindex(stop) + len(stop):]
         # an office is a place's office: 县文化旅游体育局, 黟县人民政府办公室, 市财政局
         if len(name) >= 4 and re.search(r"[县市区省州]", name[:4]) and not any(name in n for n in names):
             names.append(name)
+    names = list(dict.fromkeys(names))
+    # "市财政局" and "常德市财政局" are one office: the full name stays
+    names = [n for n in names if not any(o != n and o.endswith(n) for o in names)]
     counts = {n: text.count(n) for n in names}
     return sorted(names, key=lambda n: (-counts[n], names.index(n)))[:6]

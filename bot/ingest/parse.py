@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bot.errors import KnowledgeError
 from bot.ingest.clean import tidy_spacing
+from bot.ingest.tables import row_text
 from bot.ingest.visible import DocxVisibility, Dropped, drop_hidden_html
 
 SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
@@ -81,8 +82,10 @@ def parse_file(path: Path, limits: ParseLimits | None = None) -> ParsedFile:
     if not path.is_file():
         raise UnreadableFile(f"{path}: 文件不存在 / file not found")
     try:
-        if suffix in (".txt", ".md"):
-            parsed = ParsedFile(read_text(path), suffix[1:])
+        if suffix == ".txt":
+            parsed = ParsedFile(read_text(path), "txt")
+        elif suffix == ".md":
+            parsed = parse_markdown(read_text(path))
         elif suffix == ".docx":
             check_archive(path, limits)
             parsed = _parse_docx(path)
@@ -209,9 +212,8 @@ def _parse_docx(path: Path) -> ParsedFile:
                         dropped += hidden
                         parts.append(text)
                     cells.append("\n".join(parts).strip())
-                cells = list(dict.fromkeys(c for c in cells if c))
-                if cells:
-                    lines.append("，".join(cells))
+                if any(cells):
+                    lines.append(row_text(cells))  # one table text for every format (bot/ingest/tables.py)
     hints = {}
     core = document.core_properties
     if core.title:
@@ -287,6 +289,48 @@ def _cn_count(n: int) -> str:
         return f"十{CN[n - 11]}"
     tens, ones = divmod(n, 10)
     return f"{CN[tens - 1]}十{CN[ones - 1] if ones else ''}"
+
+
+# --------------------------------------------------------------------- markdown
+FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n(.*?)\n---\s*\n", re.S)
+FOOTNOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s*(.+)$")
+
+
+def parse_markdown(text: str) -> ParsedFile:
+    """A Markdown export: its front matter is metadata (hints), never body text; a heading
+    that carries its number ("## 一、总则") is that numbered line, other headings keep their
+    marks; emphasis and links are plain text; a footnote's text joins the line that marks
+    it ("10亿次[^1]" → "10亿次（注：以平台数据为准）"). Tables are rows, as in every format."""
+    import yaml
+
+    hints: dict[str, str] = {}
+    if m := FRONT_MATTER.match(text):
+        try:
+            data = yaml.safe_load(m.group(1))
+        except yaml.YAMLError:
+            data = None
+        if isinstance(data, dict):
+            hints = {str(k).strip(): str(v).strip() for k, v in data.items() if v not in (None, "") and not isinstance(v, (dict, list))}
+            text = text[m.end():]
+    notes: dict[str, str] = {}
+    body: list[str] = []
+    for line in text.splitlines():
+        if d := FOOTNOTE_DEF.match(line.strip()):
+            notes[d.group(1)] = d.group(2).strip().rstrip("。")
+        else:
+            body.append(line)
+    lines, headings = [], []
+    for line in body:
+        line = re.sub(r"\[\^([^\]]+)\]", lambda f: f"（注：{notes[f.group(1)]}）" if f.group(1) in notes else "", line)
+        line = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", line)  # images
+        line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)  # links: their text
+        line = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda e: e.group(1) or e.group(2), line)
+        if h := re.match(r"^(#{1,6})\s+(.+)$", line.strip()):
+            title = h.group(2).strip()
+            headings.append(title)
+            line = title if MARKER.match(title) or h.group(1) == "#" else line.strip()
+        lines.append(line)
+    return ParsedFile("\n".join(lines), "md", hints, headings)
 
 
 # -------------------------------------------------------------------------- pdf
@@ -371,10 +415,14 @@ def _parse_html(html: str) -> ParsedFile:
     dropped = drop_hidden_html(tree)
     hints = {}
     for name, key in (("ArticleTitle", "title"), ("PubDate", "date"), ("ContentSource", "issuer"),
-                      ("SiteName", "site")):
-        values = tree.xpath(f'//meta[@name="{name}"]/@content')
-        if values and values[0].strip():
+                      ("SiteName", "site"), ("og:title", "title"), ("author", "author"), ("og:site_name", "site")):
+        values = tree.xpath(f'//meta[@name="{name}" or @property="{name}"]/@content')
+        if values and values[0].strip() and key not in hints:
             hints[key] = values[0].strip()
+    # a 公众号 article names its account above the text (the publisher of a report)
+    account = " ".join(t.strip() for t in tree.xpath('//*[@id="js_name"]//text()') if t.strip())
+    if account and "publisher" not in hints:
+        hints["publisher"] = account
     # trafilatura writes an <ol>'s numbers itself ("1. "), as a browser shows them
     markdown = trafilatura.extract(lxml.html.tostring(tree, encoding="unicode"), output_format="markdown",
                                    include_formatting=True, include_tables=True, include_links=False,

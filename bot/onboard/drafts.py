@@ -40,6 +40,7 @@ from bot.policy.validate import (
     Problem,
     document_problems,
     row_problems,
+    rule_sections,
     stating_clauses_without_rows,
 )
 
@@ -268,7 +269,7 @@ def check_document(knowledge_dir: Path, doc_id: str) -> list[Problem]:
                 problems.append(Problem(f"{table}/{doc_id}.yaml", row.id, message))
     if own_tables(knowledge_dir, doc_id):
         knowledge = Knowledge({doc_id: entry.document}, clauses, [("", m) for m in entry.measures], [])
-        missing = stating_clauses_without_rows(knowledge, [doc_id])
+        missing = stating_clauses_without_rows(knowledge, [doc_id], rule_sections(knowledge_dir))
         if missing:
             problems.append(Problem(f"measures/{doc_id}.yaml", "", f"{len(missing)} 个条款写有补贴/奖励等字样但没有条目"
                                     f"（{'、'.join(missing[:5])}）：确认是否漏了措施", "warning"))

@@ -31,14 +31,14 @@ from bot.policy.model import Site, SubsidyMeasure
 UNITS = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
 FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|亿元|元)")
 LABELS = {"instruction": "像是写给AI的指令", "link": "链接", "phone": "电话号码", "outlier": "金额远高于本文其他金额",
-          "hidden": "看不见的文字（已删去）"}
+          "hidden": "看不见的文字（已删去）", "unread": "原文有金额或比例，但草拟的金额是“未明确”"}
 
 
 @dataclass
 class Doubt:
     """One thing in the file a person should look at."""
 
-    kind: str  # instruction | link | phone | outlier | hidden
+    kind: str  # instruction | link | phone | outlier | hidden | unread
     label: str  # what it is, in words
     detail: str  # what was found ("13800138000", "1000万元（中位数15万元的67倍）", the hidden text)
     text: str  # the line it is in (for hidden text: the visible rest of its paragraph)
@@ -72,12 +72,12 @@ def find_doubts(clauses: list[Clause], drafted: Drafted, dropped: list[Dropped],
     notes: dict[str, list[str]] = {}
     for row in [*drafted.measures, *drafted.sites]:
         own = set(_line_doubts(row.quote, words))
-        outlier = _outlier(row, median, words)
+        outlier = _outlier(row, median, words) + _unread(row, words)
         for doubt in [*doubts, *outlier]:
             if doubt.clause_id != row.clause_id:
                 continue
             # a line doubt holds the rows whose own quote has that finding; hidden text
-            # every row of its clause; an outlier its own row
+            # every row of its clause; an outlier (or an unread figure) its own row
             if doubt.kind == "hidden" or findings.get(id(doubt), set()) & own or doubt in outlier:
                 doubt.rows.append(row.id)
                 notes.setdefault(row.id, []).append(doubt.note())
@@ -108,6 +108,17 @@ def _outlier(row: SubsidyMeasure | Site, median: float | None, words: Onboarding
         return []
     detail = f"{text}（本文所写金额的中位数为{_yuan(median)}，这是它的{value / median:,.0f}倍）"
     return [Doubt("outlier", LABELS["outlier"], detail, _short(row.quote, 120), row.clause_id)]
+
+
+def _unread(row: SubsidyMeasure | Site, words: OnboardingWords) -> list[Doubt]:
+    """A measure drafted as 未明确 whose quote states a sum or a share: answering it would
+    say the text gives no figure, which is false — a person reads the figure first."""
+    if not isinstance(row, SubsidyMeasure) or row.benefit.amount != "未明确" or row.benefit.ratio or row.benefit.cap:
+        return []
+    found = words.money.search(row.quote) or words.ratio.search(row.quote)
+    if not found:
+        return []
+    return [Doubt("unread", LABELS["unread"], found.group(0), _short(row.quote, 120), row.clause_id)]
 
 
 def _with_notes(row, notes: dict[str, list[str]]):

@@ -121,6 +121,8 @@ class _Drafter:
             own = [f for f in seg.fragments[labelled:grant_at] if f]
             if not subject:
                 subject = [f for f in own if f.startswith(("对", "凡"))]
+            if self._announces(seg, segments):
+                continue  # "按下表给予奖励：" then the table's rows: the rows are the measures
             quote_start = seg.sentence_start if quote_start is None else quote_start
             start = quote_start
             line_start = text.rfind("\n", 0, seg.start) + 1
@@ -221,6 +223,14 @@ class _Drafter:
                 if c.type in SHARED_TYPES and not any(o.type == c.type for o in found):
                     found.append(c.model_copy(update={"clause_id": clause.clause_id}))
         return found
+
+    def _announces(self, seg: _Segment, segments: list[_Segment]) -> bool:
+        """A part that ends in "：" with no figure of its own, followed by parts that grant
+        with figures (a table's or a list's rows)."""
+        w = self.w
+        if not seg.text.rstrip().endswith(("：", ":")) or w.money.search(seg.text) or w.ratio.search(seg.text):
+            return False
+        return any(s.start > seg.start and (w.money.search(s.text) or w.ratio.search(s.text)) for s in segments)
 
     def _requires(self, seg: _Segment) -> bool:
         """A part that says what an applicant must do and states no figure of support."""

@@ -84,8 +84,9 @@ def validate_knowledge(knowledge_dir: Path) -> list[Problem]:
                     row.region not in book.scope(clause_region):
                 problems.append(Problem(file, row.id, f"region {row.region} 与条款所属地区 {clause_region} 不符"))
     added = [d for d in knowledge.documents if (knowledge_dir / "measures" / f"{d}.yaml").exists()]
+    rules = rule_sections(knowledge_dir)
     for doc_id in added:
-        missing = stating_clauses_without_rows(knowledge, [doc_id])
+        missing = stating_clauses_without_rows(knowledge, [doc_id], rules)
         if missing:
             problems.append(Problem(f"measures/{doc_id}.yaml", "", f"{len(missing)} 个条款写有补贴/奖励等字样但没有条目"
                                     f"（{'、'.join(missing[:5])}）：确认是否漏了措施", "warning"))
@@ -206,12 +207,27 @@ def row_problems(row: SubsidyMeasure | Site, texts: dict[str, str], documents: s
     return out
 
 
-def stating_clauses_without_rows(knowledge: Knowledge, doc_ids: Iterable[str]) -> list[str]:
-    """Clauses of ``doc_ids`` that state a measure (grant words) but have no measure row."""
+def stating_clauses_without_rows(knowledge: Knowledge, doc_ids: Iterable[str],
+                                 background: re.Pattern[str] | None = None) -> list[str]:
+    """Clauses of ``doc_ids`` that state a measure (grant words) but have no measure row —
+    not those of a section that sets rules or lists materials (``background``: 申报条件,
+    申报材料, 附则 …), where "奖励" is a word of a condition, not a measure."""
     wanted = set(doc_ids)
     covered = {row.clause_id for _, row in knowledge.measures}
     return sorted({c.clause_id for c in knowledge.clauses
-                   if c.doc_id in wanted and STATES_A_MEASURE.search(c.text) and c.clause_id not in covered})
+                   if c.doc_id in wanted and STATES_A_MEASURE.search(c.text) and c.clause_id not in covered
+                   and not (background and background.search(" ".join(c.heading_path)))})
+
+
+def rule_sections(knowledge_dir: Path) -> re.Pattern[str] | None:
+    """The onboarding words' sections that set rules rather than grant (None if unreadable)."""
+    from bot.ingest.detect import OnboardingWords
+
+    try:
+        words = OnboardingWords.load(knowledge_dir)
+    except KnowledgeError:
+        return None
+    return re.compile(f"(?:{words.background_sections.pattern})|(?:{words.application_sections.pattern})")
 
 
 def _rows(knowledge_dir: Path, name: str, model: type[BaseModel], problems: list[Problem]) -> list:

@@ -64,7 +64,7 @@ TOO_MANY_FAILURES = "令牌错误次数太多，请一分钟后再试 / too many
 PAGE_WORDS = {"如不对请用 --status 重新添加或改 front matter": "如不对请在上方“状态”栏修改",
               "均为 reviewed: false：请逐条核对金额、条件与话题后改为 true": "均为待审：请逐条核对金额、条件与话题后勾选“已审核”",
               "审核前不用于回答：核对后改为 reviewed: true": "审核前不用于回答：核对后勾选“已审核”",
-              "--region": "“地区”", "--status": "“状态”", "--supersedes": "“取代旧版本”", "--id": "文档 id",
+              "--region": "“地区”", "--parent": "“所属市县”", "--status": "“状态”", "--supersedes": "“取代旧版本”", "--id": "文档 id",
               "用 bot docs list 查看": "见文档列表", "bot docs show": "文档"}
 
 
@@ -369,7 +369,7 @@ def _text(form, name: str) -> str | None:
 
 @router.post("/uploads", status_code=201)
 async def upload(request: Request, desk: Desk) -> dict:
-    """A policy file (multipart field ``file``; optional ``region``, ``status``,
+    """A policy file (multipart field ``file``; optional ``region``, ``parent``, ``status``,
     ``supersedes``) → a draft: detected fields, clause tree, drafted rows, what to review."""
     form = await _read_form(request, desk.settings.admin_upload_max_bytes)
     try:
@@ -379,7 +379,7 @@ async def upload(request: Request, desk: Desk) -> dict:
         data = await file.read()
         if not data:
             raise HTTPException(422, f"{file.filename}: 文件是空的 / the file is empty")
-        options = AddOptions(region=_text(form, "region"), status=_text(form, "status"),
+        options = AddOptions(region=_text(form, "region"), parent=_text(form, "parent"), status=_text(form, "status"),
                              supersedes=_text(form, "supersedes"))
         name = file.filename
     finally:

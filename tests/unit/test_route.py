@@ -9,8 +9,10 @@ from bot.answer.intent import Ask, Intent
 from bot.answer.route import Route, route
 
 
-def intent(ask: Ask, regions: tuple[str, ...] = ("坪安",), uncovered: tuple[str, ...] = ()) -> Intent:
-    return Intent(question="…", text="…", topic_text="…", ask=ask, regions=regions, uncovered=uncovered)
+def intent(ask: Ask, regions: tuple[str, ...] = ("坪安",), uncovered: tuple[str, ...] = (),
+           topics: tuple[str, ...] = ("取景拍摄",), asks: frozenset[str] = frozenset()) -> Intent:
+    return Intent(question="…", text="…", topic_text="…", ask=ask, regions=regions, uncovered=uncovered, topics=topics,
+                  asks=asks)
 
 
 @pytest.mark.parametrize(("ask", "expected"), [
@@ -38,6 +40,13 @@ def test_every_kind_of_question_has_a_route():
 @pytest.mark.parametrize("ask", [Ask.LIST, Ask.AMOUNT, Ask.WHERE, Ask.FACT, Ask.COMPARE])
 def test_a_question_only_about_uncovered_places_is_declined_as_such(ask):
     assert route(intent(ask, regions=(), uncovered=("大同市",))) is Route.UNCOVERED_PLACE
+
+
+@pytest.mark.parametrize(("ask", "asks"), [(Ask.CONDITION, frozenset()), (Ask.LIST, frozenset({"condition", "list"}))])
+def test_conditions_asked_with_no_measure_named_come_from_the_texts_own_conditions(ask, asks):
+    """"申报要满足哪些条件": a 申报条件 section answers, not every measure's own conditions."""
+    assert route(intent(ask, topics=(), asks=asks)) is Route.CLAUSES
+    assert route(intent(ask, asks=asks)) is Route.TABLE  # a named topic: its measures' conditions
 
 
 def test_an_uncovered_place_beside_a_covered_region_is_answered_for_the_region():

@@ -153,7 +153,7 @@
     }
     var form = new FormData();
     form.append("file", file, file.name);
-    ["region", "status", "supersedes"].forEach(function (name) {
+    ["region", "parent", "status", "supersedes"].forEach(function (name) {
       var value = $("upload-form").elements[name].value.trim();
       if (value) form.append(name, value);
     });
