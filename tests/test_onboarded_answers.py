@@ -18,6 +18,15 @@ from bot.policy.eligibility import Verdict as Eligibility
 pytestmark = pytest.mark.slow  # builds a bot over the shipped index plus two documents
 
 ONBOARDING = PROJECT_ROOT / "evals" / "onboarding"
+PARK = """青松影视文化产业园微短剧扶持办法（试行）
+（2026年2月26日青松影视文化产业园管理委员会印发　青影园管发〔2026〕5号）
+把青松影视文化产业园（以下简称园区）建设成为微短剧制作基地。园区位于银川市西夏区。
+一、扶持措施
+（一）办公用房补贴
+入驻企业租用园区孵化楼办公用房的，面积300平方米以内部分，前2年免收租金，第3年租金减半收取。
+（二）摄影棚租赁优惠
+入驻企业租用园区摄影棚的，按园区公布价格的6折收取；园外剧组按8折收取。
+"""
 YUEYANG_GUIDE = """岳阳市2026年度微短剧扶持资金申报指南
 一、申报条件
 （一）申报单位在岳阳市依法注册登记、依法纳税。
@@ -39,9 +48,10 @@ def onboarded(settings, bot, tmp_path_factory):
     shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("feedback.db"))
     for name in ("county-measures.docx", "city-guide.html", "county-notice2.txt"):
         add_document(ONBOARDING / name, knowledge)
-    guide = root / "yueyang-guide.txt"  # a guide whose 申报条件 bind every measure
-    guide.write_text(YUEYANG_GUIDE, encoding="utf-8")
-    add_document(guide, knowledge)
+    for name, text in (("yueyang-guide.txt", YUEYANG_GUIDE), ("park.txt", PARK)):
+        # a guide whose 申报条件 bind every measure; a park the gazetteer does not know
+        (root / name).write_text(text, encoding="utf-8")
+        add_document(root / name, knowledge)
     return PolicyBot.build(Settings(knowledge_dir=knowledge, data_dir=data))
 
 
@@ -183,3 +193,17 @@ def test_a_guides_conditions_bind_every_measure_and_are_cited_to_their_own_claus
     assert "一(一)" in cited  # the condition is quoted from 申报条件, not from the measure's clause
     table = onboarded.ask("岳阳的拍摄补贴有什么条件？")
     assert _verbatim(onboarded, table) and not table.checks  # a row lists only its own clause's conditions
+
+
+def test_a_parks_note_under_the_title_gives_its_issuer_number_and_date(onboarded):
+    answer = onboarded.ask("青松影视文化产业园的办法是谁发的？文号是多少？")
+    assert "青松影视文化产业园管理委员会" in answer.answer and "青影园管发〔2026〕5号" in answer.answer
+    assert "2026年2月26日" in answer.answer and _verbatim(onboarded, answer)
+
+
+@pytest.mark.parametrize(("question", "figure"), [("入驻园区，办公室房租怎么减免？", "免收租金"),
+                                                  ("外地剧组租园区的摄影棚能打几折？", "8折")])
+def test_a_discount_or_a_waived_fee_is_the_figure_asked_for(onboarded, question, figure):
+    answer = onboarded.ask(question)
+    opening = answer.answer.split("\n\n")[0]
+    assert "没有写明具体金额" not in opening and figure in answer.answer and _verbatim(onboarded, answer)

@@ -28,6 +28,8 @@ SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 # Figures (structural: a number and its unit).
 MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿)|[一二两三四五六七八九十百千]+(?:万元|亿元)")
 RATIO = re.compile(r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十]+")
+# a fee charged at a stated fraction ("按公布价格的6折收取", "八折", "减半收取"): a stated figure too
+DISCOUNT = re.compile(r"\d+(?:\.\d+)?\s*折|[一二三四五六七八九]折|减半|免收|全免")
 COUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:~\d+)?\s*(?:个|部|家|名|人|套|辆|亩|平方米|万人|余|多|大|天|条|项|年|倍)|[一二两三四五六七八九十百千]+(?:个|部|家|名|条|项|大|天|年)")
 DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月")
 

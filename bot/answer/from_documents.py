@@ -68,7 +68,7 @@ class DocumentComposer:
     def facts(self, doc: PolicyDocument) -> list[tuple[str, str, str]]:
         """(what, clause id, verbatim line) for the issuer, 文号 and date the text states."""
         lines = [(c, line.strip()) for c in self.model.clauses if c.doc_id == doc.id and c.chunk_id == c.clause_id
-                 for line in c.text.splitlines() if 0 < len(line.strip()) <= SIGNATURE_LINE]
+                 for line in c.text.splitlines() if 0 < len(line.strip()) <= SIGNATURE_LINE or _note(line)]
         found: list[tuple[str, str, str]] = []
         issuers = [p for p in re.split(r"[、，,]", doc.issuer) if p.strip()]
         signature = self._signature(lines, doc)
@@ -77,19 +77,19 @@ class DocumentComposer:
             # note under the title ("（2026年2月26日甲委员会印发　…）")
             hit = next(((c, line) for c, line in signature if part in _signers(line)), None) or \
                 next(((c, line) for c, line in lines if part in _signers(line)), None) or \
-                next(((c, line) for c, line in lines[:3] if part in line), None)
+                next(((c, part) for c, line in lines[:3] if part in line), None)  # the note under the title
             if hit:
                 found.append(("issuer", hit[0].clause_id, hit[1]))
         if doc.doc_number:
             hit = next(((c, line) for c, line in lines if doc.doc_number in line), None)
             if hit:
-                found.append(("number", hit[0].clause_id, hit[1]))
+                found.append(("number", hit[0].clause_id, doc.doc_number if _note(hit[1]) else hit[1]))
         date = _chinese_date(doc.date)
         if date:
             hit = next(((c, line) for c, line in lines if line == date), None) or \
                 next(((c, line) for c, line in reversed(lines) if date in line), None)
             if hit:
-                found.append(("date", hit[0].clause_id, hit[1]))
+                found.append(("date", hit[0].clause_id, date if _note(hit[1]) else hit[1]))
         return found
 
     @staticmethod
@@ -100,6 +100,13 @@ class DocumentComposer:
             if date and date in lines[i][1]:
                 return lines[max(0, i - 4):i]
         return []
+
+
+def _note(line: str) -> bool:
+    """A note under the title: "（2026年2月26日…委员会印发　…〔2026〕5号）"."""
+    line = line.strip()
+    return len(line) <= 2 * SIGNATURE_LINE and line.startswith(("（", "(")) and line.endswith(("）", ")")) \
+        and bool(re.search(r"印发|发布|公布", line))
 
 
 def _signers(line: str) -> list[str]:

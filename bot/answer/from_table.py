@@ -25,7 +25,7 @@ from bot.answer.draft import (
     Table,
     Verdict,
 )
-from bot.answer.evidence import MONEY, RATIO, sentences
+from bot.answer.evidence import DISCOUNT, MONEY, RATIO, sentences
 from bot.answer.intent import Ask, Intent, asking_parts, figures_in
 from bot.answer.rows import (
     conditions_text,
@@ -97,7 +97,7 @@ class TableComposer(Composer):
     def has_figure(self, m: SubsidyMeasure) -> bool:
         """Does the measure state an amount or a percentage? (按实际发生, 相应的, 一事一议
         name how it is decided, not how much.)"""
-        return bool(MONEY.search(m.money) or RATIO.search(m.money))
+        return bool(MONEY.search(m.money) or RATIO.search(m.money) or DISCOUNT.search(m.money))
 
     def money(self, m: SubsidyMeasure) -> str:
         return m.money or self.t("unknown_amount")
