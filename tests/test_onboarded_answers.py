@@ -207,3 +207,9 @@ def test_a_discount_or_a_waived_fee_is_the_figure_asked_for(onboarded, question,
     answer = onboarded.ask(question)
     opening = answer.answer.split("\n\n")[0]
     assert "没有写明具体金额" not in opening and figure in answer.answer and _verbatim(onboarded, answer)
+
+
+def test_a_figure_the_question_states_picks_the_tier_that_states_it(onboarded):
+    answer = onboarded.ask("在黟县拍的剧播放量到了5亿次，能拿多少奖励？")
+    opening = answer.answer.split("\n\n")[0]
+    assert "15万元" in opening and "30万元" not in opening and _verbatim(onboarded, answer)

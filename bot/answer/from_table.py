@@ -222,6 +222,11 @@ class TableComposer(Composer):
         if not intent.regions and not topics and intent.ask is Ask.LIST:
             return self.overview(regions)
         found = {r: self.model.measures_for([r], topics) for r in regions}
+        if intent.ask is Ask.AMOUNT and intent.regions and (named := figures_in(intent.query_text)):
+            # "播放量破了2亿，能拿多少": the asked region's tier stating that figure, whatever its topic
+            for r in found:
+                found[r] += [m for m in self.model.measures_for([r], ()) if m not in found[r]
+                             and set(named) & set(figures_in(" ".join([m.title, conditions_text(m)])))]
         if not intent.regions:  # no region asked: only the regions that have something
             found = {r: rows for r, rows in found.items() if rows}
         if not any(found.values()):
@@ -317,7 +322,7 @@ class TableComposer(Composer):
             if not rows:
                 self.gap(draft, region, topics)
                 continue
-            rows, top = self._most_relevant(rows, terms)
+            rows, top = self._most_relevant(rows, terms, figures_in(intent.query_text))
             if any(self.has_figure(m) for m in top):
                 figured = True
                 self.figured(draft, region, [m for m in rows if self.has_figure(m)])
@@ -341,11 +346,17 @@ class TableComposer(Composer):
         self.missing_parts(draft, intent)
         return draft.build(Verdict.ANSWERED)
 
-    def _most_relevant(self, rows: list[SubsidyMeasure],
-                       terms: dict[str, float]) -> tuple[list[SubsidyMeasure], list[SubsidyMeasure]]:
+    def _most_relevant(self, rows: list[SubsidyMeasure], terms: dict[str, float],
+                       named: tuple[str, ...] = ()) -> tuple[list[SubsidyMeasure], list[SubsidyMeasure]]:
         """The rows at least half as relevant as the best (those stating a figure first), and
-        the nearly best ones (all of them when none matches the question's words)."""
-        scored = sorted(((self.relevance(m, terms), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
+        the nearly best ones (all of them when none matches the question's words). A row
+        whose title or conditions state a figure the question states ("播放量破了2亿" → the
+        "达到2亿次" tier) is the most relevant."""
+        def score(m: SubsidyMeasure) -> float:
+            stated = figures_in(" ".join([m.title, conditions_text(m)])) if named else ()
+            return self.relevance(m, terms) + (1.0 if set(named) & set(stated) else 0.0)
+
+        scored = sorted(((score(m), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
         best = scored[0][0]
         rows = [m for score, _, m in scored if best == 0 or score >= 0.5 * best]
         top = [m for score, _, m in scored if best == 0 or score >= 0.9 * best]
