@@ -298,7 +298,7 @@ class _Drafter:
                                   if not any((c.type, c.text) == (i.type, i.text) for i in inherited)]
         title = heading or _short(after[0] if after else seg.text)
         description = seg.text.strip().rstrip("；;，,。")
-        keys = self._topics(clause, heading, description)
+        keys = self._topics(clause, heading, description, "，".join(after))
         if not keys:
             keys = ["服务窗口"] if kind == "service" else ["取景拍摄"]
             review_notes.append(f"未识别出话题，暂定为{keys[0]}")
@@ -322,13 +322,15 @@ class _Drafter:
             self.review.append(f"measure {row.id}（{clause.clause_id}）：" + "；".join(review_notes))
         return row
 
-    def _topics(self, clause: Clause, heading: str, description: str) -> list[str]:
-        """The heading's topics (else the measure's own words'), plus the section's topic
-        when the section heading names exactly one ("四、支持取景拍摄")."""
+    def _topics(self, clause: Clause, heading: str, description: str, grant: str = "") -> list[str]:
+        """The heading's topics (else the measure's own words'), plus what the granting part
+        itself names ("影棚租金前3个月全免" under "场景支持": 租金 too), plus the section's
+        topic when the section heading names exactly one ("四、支持取景拍摄")."""
         match = self.topics.match
         keys = list(match(heading).strong) if heading else []
         if not keys:
             keys = list(match(description).strong)
+        keys += [k for k in match(grant).strong if k not in keys] if grant else []
         sections = [h for h in clause.heading_path[:-1] if h]
         for section in reversed(sections):
             named = match(section).strong
