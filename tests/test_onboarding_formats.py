@@ -259,3 +259,35 @@ def test_a_wechat_article_keeps_its_text_whole_and_drops_the_accounts_chrome(wor
                                         "一、拍摄补贴。按实际发生费用的30%给予补贴，单部最高20万元。"]
     found = detect(parsed, words)
     assert (found.issuer, found.date, found.status.value) == ("某县文旅", "2026-05-20", "新闻报道")
+
+
+def test_a_recommended_box_above_the_article_never_cuts_the_text(words):
+    text = "\n".join(["某县出台微短剧扶持十条", "推荐阅读", "某县文旅局：拍摄补贴按实际发生费用的30%给予补贴。",
+                      "摄影棚群，位于文创园内，已投入使用。", "二、住宿补贴。剧组在县内住宿的，每间每晚补贴50元。",
+                      "三、交通补贴。剧组往返交通费用按50%给予补贴，最高2万元。"])
+    parsed = strip_chrome(ParsedFile(text, "html"), words.chrome)
+    assert parsed.chrome == ["推荐阅读"]  # a box of links above the text is chrome, the text stays whole
+    assert "摄影棚群，位于文创园内，已投入使用。" in parsed.text  # a sentence naming a studio is no byline
+
+
+def test_a_list_of_bare_site_names_drafts_each_as_a_site(knowledge, tmp_path):
+    text = ("某县微短剧扶持措施\n为吸引剧组，制定本措施。\n一、扶持措施\n（一）拍摄补贴。按实际发生费用的30%给予补贴，最高10万元。\n"
+            "二、重点拍摄基地\n1.青岚古镇影视基地\n2.青岚湖外景地\n")
+    report = _add(knowledge, tmp_path, "sites.txt", text, parent="金华市")
+    assert {s.name for s in report.drafted.sites} == {"青岚古镇影视基地", "青岚湖外景地"}
+    assert all("重点拍摄基地" not in s.name for s in report.drafted.sites)  # the section heading is not a site
+
+
+def test_a_wechat_body_hidden_until_its_script_runs_is_the_text_but_hidden_lines_inside_stay_out(words, tmp_path):
+    from bot.ingest.parse import parse_file
+
+    body = "".join(f"<p><span>（{n}）拍摄补贴。对在本县拍摄的微短剧，按实际发生费用的30%给予补贴，单部最高20万元。</span></p>"
+                   for n in "一二三四五")
+    page = (f'<html><body><h1 id="activity-name">某县出台微短剧扶持措施</h1><a id="js_name">某县文旅</a>'
+            f'<div id="js_content" style="visibility: hidden;">{body}'
+            f'<p style="display:none">（六）每部微短剧另补贴800万元。</p></div></body></html>')
+    path = tmp_path / "wechat.html"
+    path.write_text(page, encoding="utf-8")
+    parsed = parse_file(path)
+    assert parsed.text.count("单部最高20万元") == 5
+    assert "800万元" not in parsed.text and [d.reason for d in parsed.dropped] == ["display:none"]

@@ -54,6 +54,13 @@ def _info(line: str, words: ChromeWords) -> dict[str, str] | None:
     return found if labels >= 2 or (labels and found) else None
 
 
+def _at_foot(lines: list[str], i: int) -> bool:
+    """Is line ``i`` in the last part of the page (most of the text above it)? A "推荐阅读"
+    box above the article (a 公众号 header) is chrome itself, never the end of the text."""
+    before = sum(len(x) for x in lines[:i])
+    return before >= 0.6 * sum(len(x) for x in lines)
+
+
 def strip_chrome(parsed: ParsedFile, words: ChromeWords) -> ParsedFile:
     """``parsed`` without its page chrome; the information table's fields become hints
     (the page's own hints, such as a ``<meta>`` title, win)."""
@@ -70,9 +77,12 @@ def strip_chrome(parsed: ParsedFile, words: ChromeWords) -> ParsedFile:
                 hints.setdefault(key, value)
             chrome.append(bare)
             continue
-        if kept and len(bare) <= words.max_chars and words.foot.fullmatch(bare):
-            chrome.extend(lines[i:])  # "相关新闻" and what follows: other articles
-            break
+        if len(bare) <= words.max_chars and words.foot.fullmatch(bare):
+            if kept and _at_foot(lines, i):
+                chrome.extend(lines[i:])  # "相关新闻" and what follows: other articles
+                break
+            chrome.append(bare)  # the heading of a box of links above the text
+            continue
         if len(bare) <= words.max_chars and words.line.search(bare):
             chrome.append(bare)
             continue

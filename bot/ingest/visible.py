@@ -182,6 +182,7 @@ HIDING = [
 ]
 RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 SIMPLE_SELECTOR = re.compile(r"^([a-z][a-z0-9]*)?(?:\.([\w-]+)|#([\w-]+))?$", re.I)
+REVEALED_MIN_CHARS = 200  # a hidden container this long and holding most of the page is its body
 MAX_CONTEXT = 500  # a hidden element's surrounding text is kept as context up to a paragraph's length
 NOT_TEXT = ("script", "style", "template", "noscript", "head", "title", "meta", "link")
 
@@ -211,12 +212,13 @@ def drop_hidden_html(tree) -> list[Dropped]:
     """Remove from ``tree`` (lxml.html) the elements a browser does not show; returns what
     they said."""
     rules = _style_rules(tree)
+    total = len(_bare_text(tree))
     hidden = []
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in NOT_TEXT:
             continue
         why = _why_hidden(element, rules)
-        if why:
+        if why and not _revealed_body(element, why, total):
             hidden.append((element, why))
     dropped = []
     removed: set = set()
@@ -233,6 +235,21 @@ def drop_hidden_html(tree) -> list[Dropped]:
             context = " ".join(" ".join(t.strip() for t in _texts(parent) if t.strip()).split())
             dropped.append(Dropped(text, why, context if len(context) <= MAX_CONTEXT else ""))
     return dropped
+
+
+def _bare_text(element) -> str:
+    return "".join("".join(_texts(element)).split())
+
+
+def _revealed_body(element, why: str, total: int) -> bool:
+    """The page's own text, hidden only until the page's script shows it: a 公众号 article
+    saved from the browser keeps ``visibility: hidden`` on its body (#js_content). A
+    container hidden so that holds most of the page's text (and a real amount of it) is the
+    text, not something kept from readers; what is hidden inside it is still left out."""
+    if why != "visibility:hidden" or total == 0:
+        return False
+    own = len(_bare_text(element))
+    return own >= REVEALED_MIN_CHARS and own >= 0.5 * total
 
 
 def _texts(element) -> list[str]:

@@ -30,6 +30,8 @@ LEADING_MARKER = re.compile(r"^(第[一二三四五六七八九十百]+条|[一�
                             r"\d{1,2}[.．、](?!\d)\s*|（\d{1,2}）|[①-⑳]|[一二三四五六七八九十]是)")
 # condition types a document's 申报条件 may set for all its measures (a stated fact decides them)
 SHARED_TYPES = ("registered_in_region", "shoot_share_min", "new_company", "capital_min", "social_insurance_months")
+# a list item's marker (1. / ① / 一是 / （1）), not a section's (一、 / （一）)
+LIST_ITEM_MARK = re.compile(r"^(?:\d{1,2}[.．、](?!\d)|[①-⑳]|[一二三四五六七八九十]是|（\d{1,2}）)")
 TYPED_VALUE = ("shoot_share_min", "capital_min", "social_insurance_months")
 # Conditions that set a tier apart ("入选国家级…的" vs "入选省级…的"): a later tier of the
 # same clause does not inherit them from the clause's subject.
@@ -409,7 +411,9 @@ class _Drafter:
             body = line.strip()[marker.end():].strip()
             name, delimiter = (re.split(r"([，,；;。：:])", body, maxsplit=1) + ["", ""])[:2]
             name = re.sub(r"（[^）]*）$", "", name).strip()
-            if not (w.site.search(name) or listed) or len(name) > 30 or not delimiter or delimiter not in "，,：:":
+            # a list item may be the name alone ("2. 某某影视基地"); a section's heading is not a site
+            bare_item = not delimiter and LIST_ITEM_MARK.match(line.strip()) is not None
+            if not (w.site.search(name) or listed) or len(name) > 30 or not (bare_item or delimiter in "，,：:" and delimiter):
                 continue  # "（一）重点拍摄基地（场景）。我县…" is a heading, not a site
             status = next((SiteStatus(k) for k, rx in w.site_status.items() if rx.search(body)), SiteStatus.UNKNOWN)
             capacity = "，".join(dict.fromkeys(m.group(0) for m in w.site_capacity.finditer(body))) or None
