@@ -213,3 +213,12 @@ def test_a_figure_the_question_states_picks_the_tier_that_states_it(onboarded):
     answer = onboarded.ask("在黟县拍的剧播放量到了5亿次，能拿多少奖励？")
     opening = answer.answer.split("\n\n")[0]
     assert "15万元" in opening and "30万元" not in opening and _verbatim(onboarded, answer)
+
+
+@pytest.mark.parametrize(("question", "says"), [
+    ("黟县的政策里，什么样的企业才算县内企业？", "工商注册地、税务征管关系和统计关系均在黟县"),
+    ("黟县说的“在黟拍摄”怎么算？", "不低于全剧拍摄场景（场次）总数的60%"),
+])
+def test_a_term_the_text_defines_is_answered_with_its_definition(onboarded, question, says):
+    answer = onboarded.ask(question)
+    assert says in answer.answer.split("\n\n")[0] and _verbatim(onboarded, answer)

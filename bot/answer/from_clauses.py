@@ -157,6 +157,9 @@ class ClauseComposer(Composer):
     def _read_part(self, found: Reading, region: str | None, part: Part, hits: list[Hit]) -> None:
         """One part in one region: a whole section or procedure when it asks for one, else
         the sentences that answer it — or what is missing, and the best related sentence."""
+        if definition := self._definition(part, hits):
+            found.statements.append(Statement(definition[1], definition[0], region))
+            return
         section = self._section(part, hits) or self._procedure(part, hits)
         if section is not None:
             if section[1] not in [m for _, _, m in found.sections]:
@@ -253,6 +256,21 @@ class ClauseComposer(Composer):
         if intent.regions:
             return self.t("not_covered_topic_text", region=self.model.regions.label(intent.regions[0]), topic=topic)
         return self.t("not_covered_topic_texts", topic=topic)
+
+    def _definition(self, part: Part, hits: list[Hit]) -> tuple[Clause, str] | None:
+        """"什么样的企业才算入驻企业？": the sentence of a retrieved clause that defines a
+        term the question names ("…的企业（以下简称入驻企业）", "本措施所称“在黟拍摄”，是指…")."""
+        lex = self.model.lexicon
+        if not lex.definition_ask.search(part.text):
+            return None
+        docs = {h.clause.doc_id for h in hits}  # a term is defined once, often far from where it is used
+        for clause in (c for c in self.model.clauses if c.doc_id in docs):
+            for sentence in sentences(clause.text):
+                for m in lex.definition.finditer(sentence):
+                    term = next(g for g in m.groups() if g)
+                    if term in part.text:
+                        return clause, sentence
+        return None
 
     def _section(self, part: Part, hits: list[Hit]) -> tuple[str, list[Clause]] | None:
         """"申报需要准备哪些材料？" asks for a whole section of a retrieved text ("三、申报材料"):

@@ -475,6 +475,8 @@ class Understand:
         has_topic = bool(intent.topics or intent.weak_topics)
         if pattern["document"].search(lowered):
             return Ask.DOCUMENT
+        if self.model.lexicon.definition_ask.search(lowered) and any(t.lower() in lowered for t in self.model.defined_terms):
+            return Ask.FACT  # "什么样的企业才算县内企业": the text's definition answers
         if pattern["total"].search(lowered) and (intent.support or has_topic):
             return Ask.TOTAL
         if self._is_scenario(lowered, self._profile(intent, lowered)):

@@ -49,6 +49,8 @@ class PolicyModel:
     document_names: set[str] = field(default_factory=set)  # names given in 《》
     # figures the texts state (amounts, percentages, written in digits) → (clause id, sentence)
     figures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # terms a text defines ("（以下简称“县内企业”）", "所称“在黟拍摄”，是指") → clause ids
+    defined_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)  # ids of rows kept out until reviewed
 
@@ -103,6 +105,11 @@ class PolicyModel:
         self.document_names = {t for clause in self.clauses for t in re.findall(r"《([^《》]{3,40})》", clause.text)}
         self.named_clauses = {t: tuple(ids) for t, ids in where.items()}
         self.part_names = self._part_names()
+        defined: dict[str, list[str]] = {}
+        for clause in self.clauses:
+            for m in self.lexicon.definition.finditer(clause.text):
+                defined.setdefault(next(g for g in m.groups() if g), []).append(clause.clause_id)
+        self.defined_terms = {t: tuple(dict.fromkeys(ids)) for t, ids in defined.items()}
 
     def _part_names(self) -> dict[str, tuple[str, str]]:
         """Names of a text's parts — section headings ("IP建设、文化赋能") and list items

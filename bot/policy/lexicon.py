@@ -119,6 +119,8 @@ class Lexicon:
     injection: re.Pattern[str]
     own_level: re.Pattern[str]  # asks whether a place has a policy of its own (衢州市层面, 还是只有…)
     section_word_variants: dict[str, tuple[str, ...]]  # a section name's word → words asking for it
+    definition: re.Pattern[str]  # a sentence defining a term (one group holds the term)
+    definition_ask: re.Pattern[str]  # a question asking what a term means or covers
     # a sentence of a document that reads like an instruction to a model: never evidence
     instruction: re.Pattern[str]
     facts: dict[str, re.Pattern[str]]
@@ -214,6 +216,8 @@ class Lexicon:
             own_level=rx(data["own_level_pattern"]),
             section_word_variants={str(k): tuple(str(x) for x in v)
                                    for k, v in (data.get("section_word_variants") or {}).items()},
+            definition=rx(data["definition_pattern"]),
+            definition_ask=rx(data["definition_ask_pattern"]),
             instruction=rx(f"(?:{data['onboarding']['doubts']['instruction']})|(?:{data['injection_pattern']})"),
             facts={k: rx(v) for k, v in data["fact_patterns"].items()},
             no_figure_amounts=frozenset(data["no_figure_amounts"]),
