@@ -291,3 +291,15 @@ def test_a_wechat_body_hidden_until_its_script_runs_is_the_text_but_hidden_lines
     parsed = parse_file(path)
     assert parsed.text.count("单部最高20万元") == 5
     assert "800万元" not in parsed.text and [d.reason for d in parsed.dropped] == ["display:none"]
+
+
+def test_a_page_that_republishes_a_text_is_that_text_and_its_preface_drafts_nothing(knowledge, tmp_path):
+    text = ("重磅！某县出台微短剧十条，最高补助100万元！\n"
+            "近日，青岚县文化广电和旅游局印发《青岚县支持微短剧发展措施（试行）》（青文旅〔2026〕8号），欢迎来拍！\n"
+            "划重点\n拍摄补贴：按实际拍摄支出的20%补贴，单部最高30万元\n以下为文件全文\n"
+            "青岚县支持微短剧发展措施（试行）\n一、拍摄补贴\n对在青岚县拍摄的微短剧，按实际拍摄支出的20%给予补贴，单部作品最高30万元。\n")
+    report = _add(knowledge, tmp_path, "page.txt", text, parent="金华市")
+    assert report.document.title == "青岚县支持微短剧发展措施（试行）"  # the text, not the page's headline
+    assert report.document.doc_number == "青文旅〔2026〕8号"  # cited right after its own title: its own
+    assert [m.clause_id.split(":")[1] for m in report.drafted.measures] == ["一"]  # the 划重点 summary is no measure
+    assert report.clauses[0].label == "导读"

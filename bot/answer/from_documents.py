@@ -81,8 +81,9 @@ class DocumentComposer:
             if hit:
                 found.append(("issuer", hit[0].clause_id, hit[1]))
         if doc.doc_number:
-            hit = next(((c, line) for c, line in lines if doc.doc_number in line), None)
-            if hit:
+            hit = next(((c, line) for c, line in lines if doc.doc_number in line), None) or next(
+                ((c, doc.doc_number) for c in self.model.clauses if c.doc_id == doc.id and doc.doc_number in c.text), None)
+            if hit:  # a long line (a note, a report's sentence) is quoted as the number alone
                 found.append(("number", hit[0].clause_id, doc.doc_number if _note(hit[1]) else hit[1]))
         date = _chinese_date(doc.date)
         if date:

@@ -642,13 +642,15 @@ class Understand:
 
     def _registered_in(self, intent: Intent, lowered: str) -> str | None:
         words = self.model.lexicon.profile
-        if words.local_company.search(lowered) and intent.regions:
-            return intent.regions[0]
+        # a place named as where the company is registered ("注册在福州") wins over a mention of
+        # local companies ("跟霞浦本地企业没有合作")
         for place in intent.places:
             if self._registration_place(lowered, place):
                 if place.relation is Relation.SAME and place.regions:
                     return place.regions[0]
                 return place.name
+        if words.local_company.search(lowered) and intent.regions:
+            return intent.regions[0]
         if words.outside_company.search(lowered):
             return words.elsewhere
         # "company registered in Dongyang": a place the gazetteer does not know is not a

@@ -76,6 +76,7 @@ class OnboardingWords:
     application_sections: re.Pattern[str]
     scope_exception: re.Pattern[str]
     office_task: re.Pattern[str]
+    full_text: re.Pattern[str]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -130,6 +131,7 @@ class OnboardingWords:
                 application_sections=rx(data["application_sections"]),
                 scope_exception=rx(data["scope_exception"]),
                 office_task=rx(data["office_task"]),
+                full_text=rx(data["full_text"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
@@ -158,12 +160,17 @@ def cleaned_body(parsed: ParsedFile, title: str, words: OnboardingWords) -> str:
     (抄送, 落款, 附件) under section marks so it does not run into the last numbered clause."""
     lines = parsed.text.splitlines()
     tail_start = _tail_start(lines, words)
-    out: list[str] = []
+    # a page that republishes a text in full ("以下为文件全文"): what comes before is the
+    # page's own preface (a summary, 划重点), read but never drafted as the text's measures
+    full = next((i for i, line in enumerate(lines[:40]) if words.full_text.fullmatch(line.strip())), None)
+    out: list[str] = ["<!-- section: 导读 -->"] if full is not None else []
     title_done = False
     for i, line in enumerate(lines):
+        if i == full:
+            continue  # the marker line itself
         if i == tail_start:
             out.append(f"<!-- section: {_tail_name(lines[tail_start:], words)} -->")
-        if not title_done and title and line == title:
+        if not title_done and title and line == title and (full is None or i > full):
             out.append(f"# {line}")
             title_done = True
             continue
@@ -203,7 +210,7 @@ def detect(parsed: ParsedFile, words: OnboardingWords) -> Detected:
     lines = parsed.text.splitlines()
     found = Detected()
     found.title = _title(parsed, lines, words)
-    found.doc_number = _doc_number(parsed, lines, words)
+    found.doc_number = _doc_number(parsed, lines, words, found.title)
     found.issuer = _issuer(parsed, lines, words, found.title)
     found.date = _date(parsed, lines, words)
     found.status, found.status_reason = _status(found.title, parsed.text, found.doc_number, words)
@@ -230,7 +237,7 @@ def _issue_note(lines: list[str], words: OnboardingWords) -> tuple[str, str]:
     return "", ""
 
 
-def _doc_number(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
+def _doc_number(parsed: ParsedFile, lines: list[str], words: OnboardingWords, title: str = "") -> str:
     """The text's own 文号: a line of its own near the top, a running header that
     repeats it, a note under the title — never the 文号 of a text it cites (《…》（…号）)."""
     own = next((ln.strip() for ln in lines[:12] if words.doc_number.fullmatch(ln.strip())), "")
@@ -244,6 +251,9 @@ def _doc_number(parsed: ParsedFile, lines: list[str], words: OnboardingWords) ->
     for line in lines[:12] + lines[-8:]:
         for m in words.doc_number.finditer(line):
             before = line[:m.start()]
+            named = re.search(r"《([^《》]+)》\s*[（(]?$", before)
+            if named and named.group(1) == title:
+                return m.group(0).strip()  # "印发《X》（X文旅〔2026〕8号）": the text's own number
             if not re.search(r"》\s*[（(]?$|(?:根据|依据|按照|落实|贯彻)[^，。]{0,30}$", before):
                 return m.group(0).strip()
     return ""
@@ -257,6 +267,13 @@ def _title(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
                    and not MARKER.match(ln) and not ln.endswith("文件")]
     if parsed.hints.get("title"):
         candidates.insert(0, parsed.hints["title"])
+    # a text that names itself: "印发《X》…" (or "关于印发《X》的通知") where X stands as a line
+    # of its own — the document is X, not the page's headline or the covering notice
+    bare = {ln.strip().lstrip("#").strip() for ln in lines}
+    for line in lines[:15]:
+        for inner in re.findall(r"《([^《》]{4,60})》", line):
+            if inner in bare and any(w in inner for w in words.title_words):
+                return inner
     titled = [c for c in dict.fromkeys(candidates) if any(w in c for w in words.title_words)]
     # "关于印发《X》的通知" wraps the document itself: the title is X when X is a line
     for c in titled:

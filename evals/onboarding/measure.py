@@ -47,12 +47,12 @@ ORIGINAL = (".docx", ".pdf", ".html", ".md", ".txt")
 def round3_documents() -> dict[str, tuple[Path, dict]]:
     """name → (file as published, hand-recorded meta) for the round-3 documents."""
     out = {}
-    for meta_file in sorted(ROUND3.glob("*.meta.yaml")):
+    for meta_file in sorted(m for folder in (ROUND3, HERE / "round4") for m in folder.glob("*.meta.yaml")):
         stem = meta_file.name.removesuffix(".meta.yaml")
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
         # the published file; a .txt is published only where no other format is (the GB18030
         # county text, whose UTF-8 twin is ``.utf8.txt``)
-        published = next(p for ext in ORIGINAL for p in [ROUND3 / f"{stem}{ext}"] if p.exists())
+        published = next(p for ext in ORIGINAL for p in [meta_file.parent / f"{stem}{ext}"] if p.exists())
         out[stem.split("-", 1)[0]] = (published, meta)
     return out
 

@@ -152,6 +152,11 @@ def test_a_local_company_is_registered_in_the_region_asked(understand):
     assert profile_of(understand, "我们是本地企业，在坪安能拿哪些补贴？").registered_in == "坪安"
 
 
+def test_a_registration_named_outright_wins_over_local_companies_mentioned(understand):
+    profile = profile_of(understand, "我们公司注册在新乡，跟坪安本地企业没有合作，在坪安拍剧能拿哪些补贴？")
+    assert profile.registered_in == "新乡"
+
+
 @pytest.mark.parametrize(("question", "level"), [
     ("我们的剧本入选了省级扶持项目，在坪安能拿什么补贴？", "省级"),
     ("我们的剧本入选了国家级扶持项目，在坪安能拿什么补贴？", "国家级"),
