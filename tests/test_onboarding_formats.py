@@ -303,3 +303,13 @@ def test_a_page_that_republishes_a_text_is_that_text_and_its_preface_drafts_noth
     assert report.document.doc_number == "青文旅〔2026〕8号"  # cited right after its own title: its own
     assert [m.clause_id.split(":")[1] for m in report.drafted.measures] == ["一"]  # the 划重点 summary is no measure
     assert report.clauses[0].label == "导读"
+
+
+def test_a_table_of_filming_places_drafts_each_row_as_a_site(knowledge, tmp_path):
+    path = tmp_path / "sites.md"
+    path.write_text("# 青岚县支持微短剧拍摄若干措施\n\n## 一、拍摄补贴\n\n对在青岚县拍摄的微短剧，按实际发生费用的30%给予补贴，"
+                    "最高10万元。\n\n## 二、重点取景地\n\n| 取景地名称 | 类型 | 适合题材 | 状态 |\n|---|---|---|---|\n"
+                    "| 青岚古镇 | 古镇 | 古装 | 已建成开放 |\n| 青岚湖外景地 | 外景 | 都市、乡村 | 在建 |\n", encoding="utf-8")
+    report = add_document(path, knowledge, AddOptions(parent="金华市"))
+    assert {s.name: s.status.value for s in report.drafted.sites} == {"青岚古镇": "建成", "青岚湖外景地": "在建"}
+    assert all(s.quote.startswith("取景地名称：") for s in report.drafted.sites)  # the row as the text states it

@@ -77,6 +77,7 @@ class OnboardingWords:
     scope_exception: re.Pattern[str]
     office_task: re.Pattern[str]
     full_text: re.Pattern[str]
+    site_header: re.Pattern[str]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -132,6 +133,7 @@ class OnboardingWords:
                 scope_exception=rx(data["scope_exception"]),
                 office_task=rx(data["office_task"]),
                 full_text=rx(data["full_text"]),
+                site_header=rx(data["site_header"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:

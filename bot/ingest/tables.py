@@ -32,14 +32,15 @@ def row_text(row: list[str]) -> str:
     return "|" + "|".join(c.replace("|", "／").replace("\n", "；") for c in row) + "|"
 
 
-def table_lines(rows: list[list[str]]) -> list[str]:
-    """One line per row; a header row names the cells of the rows below it."""
+def table_lines(rows: list[list[str]], marked: bool = False) -> list[str]:
+    """One line per row; a header row names the cells of the rows below it. ``marked``: the
+    table marks its first row as the header (Markdown's "|---|" under it, a page's <th>)."""
     rows = [r for r in rows if any(c for c in r)]
     if not rows:
         return []
     header = rows[0]
     has_header = len(rows) > 1 and len(header) >= 2 and not any(FIGURE.search(c) for c in header) \
-        and any(FIGURE.search(c) for r in rows[1:] for c in r)
+        and (marked or any(FIGURE.search(c) for r in rows[1:] for c in r))
     out = []
     for row in rows[1:] if has_header else rows:
         if has_header:
@@ -57,14 +58,17 @@ def markdown_tables(lines: list[str]) -> list[str]:
     """``lines`` with every block of Markdown table rows written as row lines."""
     out: list[str] = []
     block: list[list[str]] = []
+    marked = False  # a separator row right under the first row marks it as the header
     for line in lines:
         bare = line.strip()
         if ROW.match(bare):
-            if not SEPARATOR.match(bare.replace(" ", "")):
+            if SEPARATOR.match(bare.replace(" ", "")):
+                marked = marked or len(block) == 1
+            else:
                 block.append(cells(bare))
             continue
         if block:
-            out += table_lines(block)
-            block = []
+            out += table_lines(block, marked)
+            block, marked = [], False
         out.append(line)
-    return out + table_lines(block)
+    return out + table_lines(block, marked)

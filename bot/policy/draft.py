@@ -30,6 +30,8 @@ LEADING_MARKER = re.compile(r"^(第[一二三四五六七八九十百]+条|[一�
                             r"\d{1,2}[.．、](?!\d)\s*|（\d{1,2}）|[①-⑳]|[一二三四五六七八九十]是)")
 # condition types a document's 申报条件 may set for all its measures (a stated fact decides them)
 SHARED_TYPES = ("registered_in_region", "shoot_share_min", "new_company", "capital_min", "social_insurance_months")
+# a table row as bot/ingest/tables.py writes it: "名称：西夏古街，类型：古装，…" (header, first cell)
+TABLE_ROW = re.compile(r"^([^：:，,。]{1,8})[：:]([^：:，,。]{2,30})，[^：:，,。]{1,8}[：:]")
 # a list item's marker (1. / ① / 一是 / （1）), not a section's (一、 / （一）)
 LIST_ITEM_MARK = re.compile(r"^(?:\d{1,2}[.．、](?!\d)|[①-⑳]|[一二三四五六七八九十]是|（\d{1,2}）)")
 TYPED_VALUE = ("shoot_share_min", "capital_min", "social_insurance_months")
@@ -406,14 +408,21 @@ class _Drafter:
         listed = bool(w.site.search(" ".join(clause.heading_path[:-1] if clause.heading_path else [])))
         for line in text.split("\n"):
             marker = LEADING_MARKER.match(line.strip())
-            if not marker:
+            row = TABLE_ROW.match(line.strip())
+            named_row = bool(row and w.site_header.fullmatch(row.group(1)))
+            if row and (named_row or (listed or w.site.search(text.split("\n")[0])) and w.site.search(line)):
+                # a table of filming places: "名称：西夏古街，类型：古装，状态：已建成。"
+                body, name, delimiter = line.strip(), row.group(2).strip(), "，"
+            elif not marker:
                 continue
-            body = line.strip()[marker.end():].strip()
-            name, delimiter = (re.split(r"([，,；;。：:])", body, maxsplit=1) + ["", ""])[:2]
+            else:
+                body = line.strip()[marker.end():].strip()
+                name, delimiter = (re.split(r"([，,；;。：:])", body, maxsplit=1) + ["", ""])[:2]
             name = re.sub(r"（[^）]*）$", "", name).strip()
             # a list item may be the name alone ("2. 某某影视基地"); a section's heading is not a site
             bare_item = not delimiter and LIST_ITEM_MARK.match(line.strip()) is not None
-            if not (w.site.search(name) or listed) or len(name) > 30 or not (bare_item or delimiter in "，,：:" and delimiter):
+            if not (w.site.search(name) or listed or named_row) or len(name) > 30 \
+                    or not (bare_item or delimiter in "，,：:" and delimiter):
                 continue  # "（一）重点拍摄基地（场景）。我县…" is a heading, not a site
             status = next((SiteStatus(k) for k, rx in w.site_status.items() if rx.search(body)), SiteStatus.UNKNOWN)
             capacity = "，".join(dict.fromkeys(m.group(0) for m in w.site_capacity.finditer(body))) or None
