@@ -263,8 +263,11 @@ class ClauseComposer(Composer):
         lex = self.model.lexicon
         if not lex.definition_ask.search(part.text):
             return None
-        docs = {h.clause.doc_id for h in hits}  # a term is defined once, often far from where it is used
-        for clause in (c for c in self.model.clauses if c.doc_id in docs):
+        # the clauses that define a term the question names (the model's index), of the
+        # retrieved texts: a term is defined once, often far from where it is used
+        defining = {cid for term, ids in self.model.defined_terms.items() if term in part.text for cid in ids}
+        docs = {h.clause.doc_id for h in hits}
+        for clause in (c for c in self.model.clauses if c.clause_id in defining and c.doc_id in docs):
             for sentence in sentences(clause.text):
                 for m in lex.definition.finditer(sentence):
                     term = next(g for g in m.groups() if g)

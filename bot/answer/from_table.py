@@ -225,8 +225,7 @@ class TableComposer(Composer):
         if intent.ask is Ask.AMOUNT and intent.regions and (named := figures_in(intent.query_text)):
             # "播放量破了2亿，能拿多少": the asked region's tier stating that figure, whatever its topic
             for r in found:
-                found[r] += [m for m in self.model.measures_for([r], ()) if m not in found[r]
-                             and set(named) & set(figures_in(" ".join([m.title, conditions_text(m)])))]
+                found[r] += [m for m in self.model.measures_for([r], ()) if m not in found[r] and _states(m, named)]
         if not intent.regions:  # no region asked: only the regions that have something
             found = {r: rows for r, rows in found.items() if rows}
         if not any(found.values()):
@@ -353,8 +352,7 @@ class TableComposer(Composer):
         whose title or conditions state a figure the question states ("播放量破了2亿" → the
         "达到2亿次" tier) is the most relevant."""
         def score(m: SubsidyMeasure) -> float:
-            stated = figures_in(" ".join([m.title, conditions_text(m)])) if named else ()
-            return self.relevance(m, terms) + (1.0 if set(named) & set(stated) else 0.0)
+            return self.relevance(m, terms) + (1.0 if named and _states(m, named) else 0.0)
 
         scored = sorted(((score(m), i, m) for i, m in enumerate(rows)), key=lambda x: (-x[0], x[1]))
         best = scored[0][0]
@@ -625,8 +623,12 @@ class TableComposer(Composer):
         spans = [Span(head + own, self.source(v.measure) if own else None)]
         for r in (r for r in v.reasons if r.clause_id is not None):
             joiner = "；" if own or len(spans) > 1 else ""
-            spans.append(Span(joiner + self.reason(r), Source(r.clause_id, r.values.get("text", ""))))
+            spans.append(self.reason_span(r, joiner))
         return spans
+
+    def reason_span(self, r: Reason, lead: str) -> Span:
+        """A reason from the document's 申报条件, cited to that clause."""
+        return Span(lead + self.reason(r), Source(r.clause_id, r.values.get("text", "")))
 
     def _verdict_item(self, v: MeasureVerdict) -> Paragraph:
         m = v.measure
@@ -638,8 +640,7 @@ class TableComposer(Composer):
         own = "；".join(self.reason(r) for r in v.reasons if r.clause_id is None)
         if own:
             spans.append(Span(lead + own))
-        spans += [Span(lead + self.reason(r), Source(r.clause_id, r.values.get("text", "")))
-                  for r in v.reasons if r.clause_id is not None]
+        spans += [self.reason_span(r, lead) for r in v.reasons if r.clause_id is not None]
         return Paragraph(tuple(spans))
 
     def facts(self, p: ProducerProfile) -> str:
@@ -701,3 +702,8 @@ class TableComposer(Composer):
 
 def _topic_key(model: PolicyModel, name: str) -> str:
     return next((k for k, t in model.topics.topics.items() if t.name == name), name)
+
+
+def _states(m: SubsidyMeasure, figures: tuple[str, ...]) -> bool:
+    """Does the row's title or one of its own conditions state one of ``figures``?"""
+    return bool(set(figures) & set(figures_in(" ".join([m.title, conditions_text(m)]))))

