@@ -197,3 +197,32 @@ def test_a_sentence_opening_a_labelled_paragraph_brings_the_whole_paragraph(bot)
     answer = bot.ask("我在郑州一家老字号食品厂做市场，老板想拍个讲咱品牌的微短剧，郑州有对口的计划吗？")
     assert "看品牌" in answer.answer and "评测专家会" in answer.answer and "展台" in answer.answer
     _assert_grounded(bot, answer)
+
+
+@pytest.mark.parametrize(("question", "region", "theirs"), [
+    ("我们编剧想把剧本版权登记一下，平原示范区管这个吗，收费不？", "平原示范区", "免费剧本版权登记服务"),
+    ("平原示范区对来找戏的群演有免费住的地方吗？", "平原示范区", "免费临时住宿"),
+    ("郑州给新认定的省级文化产业园区发一次性奖励吗？", "郑州", "文化产业园区"),
+])
+def test_a_thing_only_another_region_offers_is_said_to_be_missing_first(bot, question, region, theirs):
+    """The asked region has measures on the topic, but not the thing asked for: the answer
+    opens with that, then shows what the region does have, then the other region's measure
+    named as theirs."""
+    a = bot.ask(question)
+    opening = a.answer.strip().split("\n")[0]
+    assert not a.answerable
+    assert opening.startswith(region) and "没有提到" in opening and theirs in opening
+    assert "其他地区有这类措施" in a.answer
+    _assert_grounded(bot, a)
+
+
+def test_a_region_that_has_the_asked_thing_is_not_sent_elsewhere(bot):
+    a = bot.ask("衢江有免费的剧本版权登记吗？")
+    assert a.answerable and "免费剧本版权登记" in a.answer and "没有提到" not in a.answer
+
+
+def test_a_place_only_in_a_telling_sentence_is_the_comparison(bot):
+    """"在平原示范区取景，拍摄权免费吗？衢江那边是免费给的": the sentence that asks names
+    平原示范区; 衢江 is only what the asker tells."""
+    intent = bot.understand("在平原示范区景区取景，拍摄权是免费的吗？衢江那边是免费给的", [], None)
+    assert intent.regions == ("平原示范区",) and intent.compared == ("衢江",)

@@ -48,6 +48,7 @@ MAX_OPENING_TITLES = 3  # measures a list's opening names
 MAX_OPENING_FIGURES = 2  # rows with a figure a "how much?" opening states
 MAX_OPENING_VERDICTS = 2  # measures a scenario's opening gives a verdict on
 MAX_ENUMERATED_CHARS = 2000  # a programme's announced parts quoted whole up to this length
+ELSEWHERE_MARGIN = 0.4  # another region's measure matches the question this much better than any own one
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
 MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
 SUPPORT_KINDS = (*MONEY_KINDS, "policy")  # answers "how much?" even without a figure (相应的, 一事一议)
@@ -230,6 +231,8 @@ class TableComposer(Composer):
             found = {r: rows for r, rows in found.items() if rows}
         if not any(found.values()):
             return self.not_covered(intent, list(intent.regions), topics)
+        if elsewhere := self.elsewhere(intent, found, topics):
+            return self._not_here(intent, found, topics, elsewhere)
         # "最多能补多少？" about one measure is its amount: adding up needs several
         if intent.ask is Ask.AMOUNT or (intent.ask is Ask.TOTAL and sum(map(len, found.values())) <= 1):
             return self._amount(intent, found, topics)
@@ -437,6 +440,51 @@ class TableComposer(Composer):
             draft.add(Bullets(self.t("redirect_lead", topic=names), tuple(
                 self.bullet(m, with_conditions=False, prefix=f"【{self.model.regions.label(m.region)}】") for m in rows)))
         draft.note(office_note(self.model, self.t, list(found)))
+        return draft.build(Verdict.NOT_COVERED)
+
+    # ----------------------------------------------------------------- the asked thing is another region's
+    def elsewhere(self, intent: Intent, found: dict[str, list[SubsidyMeasure]],
+                  topics: tuple[str, ...]) -> list[SubsidyMeasure]:
+        """"平原示范区有免费的版权登记服务吗？": the asked region has measures on the topic, but
+        the thing asked for is another region's — a measure there matches the question far
+        better than any of the asked region's, and its title names something (版权登记) the
+        asked region's texts never mention. Those measures, best first (else none).
+
+        A question stating a figure is a premise to check (caveats), not this."""
+        asked = [r for r in intent.regions if found.get(r)]
+        if len(asked) != 1 or len(found) != 1 or figures_in(intent.query_text):
+            return []
+        region = asked[0]
+        terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
+        own = max(self.relevance(m, terms) for m in found[region])
+        others = [r for r in self.model.regions.local() if r != region]
+        scored = [(self.relevance(m, terms), m) for m in self.model.measures_for(others, topics)]
+        better = [(score, m) for score, m in scored if score - own >= ELSEWHERE_MARGIN
+                  and self._names_unmentioned(m, terms, region)]
+        better.sort(key=lambda x: -x[0])
+        return [m for _, m in better]
+
+    def _names_unmentioned(self, m: SubsidyMeasure, terms: dict[str, float], region: str) -> bool:
+        """Does the measure's title name a question word that the region's texts never use?"""
+        title, text = m.title.lower(), self.model.region_text(region)
+        return any(len(t) >= 2 and self.match.credit(t, title) == 1 and self.match.credit(t, text) == 0
+                   for t in terms)
+
+    def _not_here(self, intent: Intent, found: dict[str, list[SubsidyMeasure]], topics: tuple[str, ...],
+                  elsewhere: list[SubsidyMeasure]) -> Draft:
+        """The finding that the asked region has no such measure, what it does have on the
+        topic, and the other regions' measures that match, each named as theirs."""
+        region, rows = next(iter(found.items()))
+        label, best = self.model.regions.label(region), elsewhere[0]
+        draft = DraftBuilder("table:elsewhere", (region,))
+        draft.find(Found.NOT_IN_TEXTS, region, self.t("elsewhere_opening", region=label, title=best.title,
+                                                        other=self.model.regions.label(best.region)))
+        draft.add(Bullets(self.t("elsewhere_own", region=label, topic=self.topic_words(topics)),
+                          self.quoted(self.ranked(rows, intent)[:MAX_BULLETS])))
+        draft.add(Bullets(self.t("elsewhere_lead"), tuple(
+            self.bullet(m, with_conditions=False, prefix=f"【{self.model.regions.label(m.region)}】")
+            for m in elsewhere[:MAX_BULLETS])))
+        draft.note(office_note(self.model, self.t, [region]))
         return draft.build(Verdict.NOT_COVERED)
 
     def overview(self, regions: list[str]) -> Draft:

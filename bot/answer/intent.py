@@ -397,6 +397,9 @@ class Understand:
             return any(start <= place.span[0] < end for start, end in spans)
 
         compared = [p for p in covered if inside(p, likeness)]
+        if not any(inside(p, asking) for p in covered if p not in compared):
+            # "在平原示范区取景，拍摄权免费吗？衢江那边是免费给的": the sentence that asks
+            asking = asking_spans(lowered, self.model.lexicon.question, sentences=True)
         if any(inside(p, asking) for p in covered if p not in compared):
             compared += [p for p in covered if p not in compared and not inside(p, asking)]
         return compared if len(compared) < len(covered) else []
@@ -741,9 +744,11 @@ def _inherited_ask(intent: Intent, previous: Intent) -> Ask:
     return ask
 
 
-def asking_spans(lowered: str, question: re.Pattern[str]) -> list[tuple[int, int]]:
-    """The spans of the clauses that ask (a question word or mark in them)."""
-    return [m.span() for m in re.finditer(r"[^，,。！？!?；;\n]+[，,。！？!?；;]?", lowered) if question.search(m.group())]
+def asking_spans(lowered: str, question: re.Pattern[str], sentences: bool = False) -> list[tuple[int, int]]:
+    """The spans of the clauses that ask (a question word or mark in them); with
+    ``sentences``, of the whole sentences that ask."""
+    unit = r"[^。！？!?；;\n]+[。！？!?；;]?" if sentences else r"[^，,。！？!?；;\n]+[，,。！？!?；;]?"
+    return [m.span() for m in re.finditer(unit, lowered) if question.search(m.group())]
 
 
 def asking_parts(intent: Intent, question: re.Pattern[str]) -> list[str]:
