@@ -49,6 +49,7 @@ MAX_OPENING_FIGURES = 2  # rows with a figure a "how much?" opening states
 MAX_OPENING_VERDICTS = 2  # measures a scenario's opening gives a verdict on
 MAX_ENUMERATED_CHARS = 2000  # a programme's announced parts quoted whole up to this length
 ELSEWHERE_MARGIN = 0.4  # another region's measure matches the question this much better than any own one
+ELSEWHERE_OWN_MAX = 0.5  # ... and none of the asked region's matches even half of the question's words
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
 MONEY_KINDS = (*CASH_KINDS, "fund")  # answers "is there money for X?"
 SUPPORT_KINDS = (*MONEY_KINDS, "policy")  # answers "how much?" even without a figure (相应的, 一事一议)
@@ -457,6 +458,8 @@ class TableComposer(Composer):
         region = asked[0]
         terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
         own = max(self.relevance(m, terms) for m in found[region])
+        if own >= ELSEWHERE_OWN_MAX:
+            return []
         others = [r for r in self.model.regions.local() if r != region]
         scored = [(self.relevance(m, terms), m) for m in self.model.measures_for(others, topics)]
         better = [(score, m) for score, m in scored if score - own >= ELSEWHERE_MARGIN
@@ -481,9 +484,11 @@ class TableComposer(Composer):
                                                         other=self.model.regions.label(best.region)))
         draft.add(Bullets(self.t("elsewhere_own", region=label, topic=self.topic_words(topics)),
                           self.quoted(self.ranked(rows, intent)[:MAX_BULLETS])))
+        others = self.model.measures_for(self.model.regions_with(topics, exclude=[region]), topics)
+        first = elsewhere[:MAX_BULLETS]
+        shown = [*first, *(m for m in others if m.id not in {f.id for f in first})][:MAX_REDIRECT]
         draft.add(Bullets(self.t("elsewhere_lead"), tuple(
-            self.bullet(m, with_conditions=False, prefix=f"【{self.model.regions.label(m.region)}】")
-            for m in elsewhere[:MAX_BULLETS])))
+            self.bullet(m, with_conditions=False, prefix=f"【{self.model.regions.label(m.region)}】") for m in shown)))
         draft.note(office_note(self.model, self.t, [region]))
         return draft.build(Verdict.NOT_COVERED)
 

@@ -561,13 +561,15 @@ class Understand:
         crew = words.patterns["crew"].search(lowered)
         capital = words.patterns["capital"].search(lowered)
         months = words.patterns["insurance_months"].search(lowered)
+        elsewhere = self._shot_elsewhere(intent, lowered)
+        share = _share(lowered, words.patterns["shoot_all"], words.patterns.get("shoot_parts"))
         return ProducerProfile(
             regions=list(intent.regions),
-            shooting=False if self._shot_elsewhere(intent, lowered) else (
-                True if words.shooting.search(lowered) else None),
+            shooting=False if elsewhere else (True if words.shooting.search(lowered) else None),
             local_theme=_told(lowered, words.local_theme, words.not_local_theme),
             rnd_grew=_told(lowered, words.rnd_grew, words.rnd_declined),
-            shoot_share=_share(lowered, words.patterns["shoot_all"], words.patterns.get("shoot_parts")),
+            # "全在横店拍": all of it shot elsewhere is none of it in the region
+            shoot_share=0 if elsewhere and share == 100 else share,
             script_selected_by=self._script_selected(lowered, negations),
             park_level=self._park_level(lowered, negations),
             company=company.stage,

@@ -47,9 +47,13 @@ def to_simplified(text: str) -> str:
 class ChineseTokenizer:
     """jieba (search mode) with the domain dictionary; thread-safe, loaded lazily."""
 
-    def __init__(self, user_dict: Path | None = None, stop_words: frozenset[str] = frozenset()) -> None:
+    def __init__(self, user_dict: Path | None = None, stop_words: frozenset[str] = frozenset(),
+                 words: frozenset[str] = frozenset()) -> None:
+        """``words``: more domain words that must stay whole (the topics' terms: 拍摄权 in
+        "拍摄权是免费的吗" is one word, never 拍摄 + 权是)."""
         self._user_dict = user_dict
         self.stop_words = stop_words
+        self._words = words
         self._jieba = None
         self._general: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -65,6 +69,9 @@ class ChineseTokenizer:
                 self._general = dict(tokenizer.FREQ)  # before the domain words are added
                 if self._user_dict and self._user_dict.exists():
                     tokenizer.load_userdict(str(self._user_dict))
+                for word in sorted(self._words):
+                    if not tokenizer.FREQ.get(word):
+                        tokenizer.add_word(word)
                 self._jieba = tokenizer
         return self._jieba
 
@@ -98,7 +105,20 @@ def load_stop_words(lexicon: Path) -> frozenset[str]:
     return frozenset(str(w) for w in data.get("stop_words", []))
 
 
+def load_topic_words(topics: Path) -> frozenset[str]:
+    """The Chinese terms of the topic taxonomy (``knowledge/topics.yaml``), two characters or more."""
+    import yaml
+
+    if not topics.exists():
+        return frozenset()
+    data = yaml.safe_load(topics.read_text(encoding="utf-8")) or {}
+    terms = (str(t) for topic in data.values() if isinstance(topic, dict)
+             for t in [*(topic.get("terms") or []), *(topic.get("weak") or [])])
+    return frozenset(t for t in terms if len(t) >= 2 and not t.isascii())
+
+
 @lru_cache(maxsize=4)
 def get_tokenizer(knowledge_dir: Path) -> ChineseTokenizer:
     """The tokenizer for a knowledge directory: its domain dictionary and stop words."""
-    return ChineseTokenizer(knowledge_dir / "terms.txt", load_stop_words(knowledge_dir / "lexicon.yaml"))
+    return ChineseTokenizer(knowledge_dir / "terms.txt", load_stop_words(knowledge_dir / "lexicon.yaml"),
+                            load_topic_words(knowledge_dir / "topics.yaml"))
