@@ -48,6 +48,6 @@ def test_outsider_sets_hold_their_floors_on_the_test_half(bot, name):
     the flag agrees with the wording, and item accuracy does not fall below its floor."""
     gates = runner.load_blind_gates(PROJECT_ROOT / "evals" / "gates.toml")[name]
     items = runner.load_dataset(PROJECT_ROOT / "evals" / "datasets" / name, "test")
-    assert len(items) >= 45  # the whole test half, not a truncated file
+    assert len(items) >= 40  # the whole test half (the smallest has 40), not a truncated file
     _, by_split = runner.run(bot, items)
     assert runner.check_gates(by_split["test"], gates) == []
