@@ -240,3 +240,12 @@ def test_topic_terms_stay_whole_words(bot):
     so the question's words match the measures that use it."""
     words = bot.retriever.bm25.tokenizer.words("拍摄权是免费的吗")
     assert "拍摄权" in words and "权是" not in words
+
+
+def test_a_figure_the_asker_gives_its_own_region_is_no_false_premise(bot):
+    """"衢江有没有产业基金？余杭不是搞了个2个亿的么": 2亿 is 余杭's and the asker says so —
+    no "更正", the answer is that 衢江 has none, then what others have."""
+    a = bot.ask("衢江有产业基金吗？我记得余杭那边搞了个2亿的")
+    opening = a.answer.strip().split("\n")[0]
+    assert not a.answerable and "更正" not in a.answer
+    assert opening.startswith("衢江") and "没有提到" in opening and "余杭" in a.answer

@@ -123,6 +123,9 @@ class Caveats:
         if not asked:
             return []
         scope = {s for r in asked for s in self.model.regions.scope(r)}
+        # "衢江有基金吗？余杭不是搞了个2个亿的么": a figure the asker gives its own region
+        # (the one named as the comparison) is no premise about the region asked
+        scope |= {s for r in intent.compared for s in self.model.regions.scope(r)}
         book = self.model.regions
         lines: list[Paragraph] = []
         for figure in self._claimed(intent):
