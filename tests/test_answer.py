@@ -249,3 +249,22 @@ def test_a_figure_the_asker_gives_its_own_region_is_no_false_premise(bot):
     opening = a.answer.strip().split("\n")[0]
     assert not a.answerable and "更正" not in a.answer
     assert opening.startswith("衢江") and "没有提到" in opening and "余杭" in a.answer
+
+
+@pytest.mark.parametrize(("question", "fails"), [
+    ("剧本入选的是省里的扶持项目，不是总局，衢江那个8万能领吗", "国家广电总局"),
+    ("剧本进了总局，可在平原示范区只拍了三成，其余在郑州拍的，平原那个5万能不能先申？", "60%"),
+])
+def test_a_case_told_beside_the_measure_named_by_its_figure_gets_its_verdict_first(bot, question, fails):
+    """Facts that decide a condition, told beside "那个8万" (the asked region's measure by its
+    figure) and a modal with a verb of getting (能领, 能不能先申): 不符合 first, quoting the
+    condition that fails."""
+    opening = bot.ask(question).answer.strip().split("\n")[0]
+    assert opening.startswith("不符合") and fails in opening
+
+
+def test_a_figure_of_the_compared_region_does_not_make_a_case(bot):
+    """"郑州有没有按取景比例给钱的？平原是拍够60%给5万": 60% and 5万 are 平原's, told as the
+    comparison — no case of the asker's to judge; the answer is 郑州's gap."""
+    a = bot.ask("郑州有没有按取景比例给钱的？平原是拍够60%给5万")
+    assert a.kind != "scenario" and not a.answerable and a.answer.strip().startswith("郑州")

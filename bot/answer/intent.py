@@ -482,7 +482,7 @@ class Understand:
             return Ask.FACT  # "什么样的企业才算县内企业": the text's definition answers
         if pattern["total"].search(lowered) and (intent.support or has_topic):
             return Ask.TOTAL
-        if self._is_scenario(lowered, self._profile(intent, lowered)):
+        if self._is_scenario(lowered, self._profile(intent, lowered), self._names_own_figure(intent)):
             return Ask.SCENARIO
         if intent.programmes and self._about_programme(intent):
             return Ask.LIST
@@ -542,16 +542,23 @@ class Understand:
         return Ask.FACT
 
     # ------------------------------------------------------------------ scenarios
-    def _is_scenario(self, lowered: str, profile: ProducerProfile) -> bool:
+    def _names_own_figure(self, intent: Intent) -> bool:
+        """Does the question name a measure of the asked region by its figure ("衢江那个8万")?"""
+        rows = self.model.measures_for(list(intent.regions))
+        return any(f in f"{m.title} {m.money}" for f in intent.figures for m in rows)
+
+    def _is_scenario(self, lowered: str, profile: ProducerProfile, names_figure: bool = False) -> bool:
         """A producer's own case: facts that decide conditions (script selection, share
-        shot locally, registration, company stage …), told about oneself or in number."""
+        shot locally, registration, company stage …), told about oneself or in number, or
+        told beside the measure asked for by its figure ("省级项目不是总局的，那个8万能拿吗")."""
         pattern = self.model.lexicon.intent_patterns
         wants = bool(pattern["scenario_ask"].search(lowered) or pattern["list_all"].search(lowered)
                      or pattern["exists"].search(lowered))
         facts = profile.fact_fields()
         decisive = [f for f in facts if f in DECISIVE_FACTS] + (["shooting"] if profile.shooting is False else [])
         own = bool(pattern["scenario_self"].search(lowered))
-        return wants and ((own and (decisive or len(facts) >= 2)) or len(decisive) >= 2 or len(facts) >= 3)
+        return wants and ((own and (decisive or len(facts) >= 2)) or len(decisive) >= 2 or len(facts) >= 3
+                          or bool(decisive and names_figure))
 
     def _profile(self, intent: Intent, lowered: str) -> ProducerProfile:
         """The producer's own case as the question tells it (what it does not tell stays unknown)."""
