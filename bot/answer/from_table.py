@@ -267,7 +267,8 @@ class TableComposer(Composer):
         label = self.model.regions.label(region)
         ranked = self.ranked(rows, intent)
         rows = ranked if topics else rows
-        if intent.ask is Ask.CONDITION:
+        if intent.ask is Ask.CONDITION or ("condition" in intent.asks and len(rows) == 1):
+            # "要满足哪些条件": of the one measure there is, its conditions are the answer
             self.conditioned(draft, region, ranked[0])
             lead = self.t("condition_lead", region=label, topic=topic_part)
             items = tuple(Paragraph((Span(self.t("condition_row", title=m.title,
