@@ -27,7 +27,7 @@ Where a marker stands does not matter; what is claimed does:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot.answer.verify import echoed, fold, unsupported_figures
@@ -321,9 +321,11 @@ class Checker:
     reference: str = ""  # the checked extractive answer (its counts of listed measures)
     allowed: tuple[str, ...] = ()  # knowledge text the prose may quote (labels, titles)
     uncited: tuple[str, ...] = ()  # quotes supplied to the model that the prose does not cite
+    names: tuple[str, ...] = ()  # names the texts give in quotation marks (“黄金十二条”): their numbers are no figures
 
     def figures(self, text: str, sources: list[str], quotes: list[str]) -> list[str]:
         """Figures, counts, contacts and 文号 in ``text`` that ``sources`` do not hold."""
+        text = self.unnamed(text)
         missing = unsupported_figures(text, sources)
         missing += [c for c in COUNT.findall(text) if not self.counted(c, sources + [self.reference])]
         missing += [c for c in self.words.contact.findall(text) if not _occurs(c, quotes)]
@@ -332,6 +334,12 @@ class Checker:
         missing += [c for c in self.words.count_words.findall(QUOTED.sub("", text))
                     if not _occurs(c, sources) and not self.counted(_digits(c), sources + [self.reference])]
         return list(dict.fromkeys(missing))
+
+    def unnamed(self, text: str) -> str:
+        """``text`` without the names the texts give in quotation marks (黄金十二条 is a name)."""
+        for name in sorted(self.names, key=len, reverse=True):
+            text = text.replace(name, " ")
+        return text
 
     def counted(self, count: str, sources: list[str]) -> bool:
         """A count occurs in ``sources``, a list's count in any of the list units (5条 = 5项)."""
@@ -381,8 +389,9 @@ class Checker:
         text, evidence = s.text, list(self.evidence.values())
         limit = UNCITED_MAX * (2 if text.rstrip().endswith(("：", ":")) else 1)
         problems = [f"uncited: {text.strip()[:40]!r}"] if _content_length(text) > limit else []
-        counts = [c for c in COUNT.findall(text) if not self.counted(c, [self.reference])]
-        figures = [*unsupported_figures(text, []), *counts, *self.words.contact.findall(text),
+        unnamed = self.unnamed(text)
+        counts = [c for c in COUNT.findall(unnamed) if not self.counted(c, [self.reference])]
+        figures = [*unsupported_figures(unnamed, []), *counts, *self.words.contact.findall(text),
                    *self.words.doc_number.findall(text), *_money(text)]
         problems += [f"uncited figure: {f}" for f in dict.fromkeys(figures)]
         problems += self.quotes(text, [e.quote for e in evidence])
@@ -472,14 +481,15 @@ class Checker:
 
 def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNames, words: GuardWords,
                     reference: str = "", allowed: list[str] = (), prompt: str = "",
-                    uncited: list[str] = ()) -> list[str]:
+                    uncited: list[str] = (), names: Iterable[str] = ()) -> list[str]:
     """Problems of LLM-written ``prose`` whose markers point into ``evidence`` (empty: it
     may be shown). ``prompt``: the system prompt, which the prose must not repeat;
-    ``uncited``: quotes the model was given and did not cite."""
+    ``uncited``: quotes the model was given and did not cite; ``names``: the names the
+    texts give in quotation marks."""
     if not prose.strip():
         return ["empty: no text generated"]
     prose = normalize_markers(prose)
-    checker = Checker(evidence, regions, words, reference, tuple(allowed), tuple(uncited))
+    checker = Checker(evidence, regions, words, reference, tuple(allowed), tuple(uncited), tuple(names))
     problems: list[str] = []
     cited_any = False
     for s in statements(prose, regions):

@@ -464,7 +464,7 @@ class PolicyBot:
         uncited = [c.quote for c in sections.citations if c.n not in assembly.mapping]
         problems = check_generated(assembly.prose, evidence, self.region_names, self.model.lexicon.guard,
                                    reference=sections.body, allowed=allowed, prompt=self.writer.prompts.system,
-                                   uncited=uncited)
+                                   uncited=uncited, names=self.model.named_terms)
         checked = self._guard(text, cited, turn.text)
         problems += checked.problems
         backend = self.writer.backend

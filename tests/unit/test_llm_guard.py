@@ -224,3 +224,13 @@ def test_a_conditional_sentence_to_the_asker_is_not_a_verdict(evidence, regions)
 def test_a_swapped_figure_between_two_markers_in_one_sentence_is_caught(evidence, regions):
     text = "坪安区（征求意见稿）每部给予8万元[1]，新乡市按制作成本的20%补贴[2]。"
     assert any(p.startswith("unsupported figures") for p in problems(text, evidence, regions))
+
+
+def test_a_number_inside_a_name_the_texts_give_is_no_figure(evidence, regions):
+    """黄金八条 is what the texts call a programme: its 八条 is a name, not a count to find
+    in the quote — but an amount beside it is still checked."""
+    text = "新乡市的黄金八条里，对取景拍摄并上线播出的微短剧每部给予8万元补贴[2]。"
+    assert problems(text, evidence, regions, names=["黄金八条"]) == []
+    assert any("八条" in p for p in problems(text, evidence, regions))
+    invented = "新乡市的黄金八条里，每部给予9万元补贴[2]。"
+    assert any("unsupported figures" in p for p in problems(invented, evidence, regions, names=["黄金八条"]))

@@ -86,3 +86,4 @@ def test_an_echo_of_knowledge_the_answer_may_repeat_is_fine(model):
 def test_a_marker_without_a_citation_is_flagged(model):
     result = guard(f"{QUOTE}[1][3]", [citation()], model.clause_texts, "？")
     assert "marker [3] has no citation" in result.problems
+
