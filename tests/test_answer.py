@@ -268,3 +268,22 @@ def test_a_figure_of_the_compared_region_does_not_make_a_case(bot):
     comparison — no case of the asker's to judge; the answer is 郑州's gap."""
     a = bot.ask("郑州有没有按取景比例给钱的？平原是拍够60%给5万")
     assert a.kind != "scenario" and not a.answerable and a.answer.strip().startswith("郑州")
+
+
+def test_shooting_in_a_place_outside_the_asked_region_is_said_not_to_apply(bot):
+    """"在龙游县取景，能申请衢江的补助吗": 衢江's measures apply in 衢江 only — said first,
+    then its measures quoted with the words that say where."""
+    a = bot.ask("我们团队在龙游县取景，能申请衢江的拍摄补助吗？")
+    opening = a.answer.strip().split("\n")[0]
+    assert not a.answerable and opening.startswith("不适用") and "龙游县" in opening
+    assert "衢江境内" in a.answer
+    _assert_grounded(bot, a)
+
+
+@pytest.mark.parametrize("question", [
+    "我们公司注册在衢江，这部戏在横店拍的，衢江的补助能拿哪些？",  # a tie to 衢江: a case to judge
+    "去年在义乌拍过三部，今年想去衢江，有什么支持？",  # shot elsewhere before, asks about 衢江
+    "我们是登封的武校，想和短剧公司合作拍功夫题材，郑州有没有对应的创作计划？",  # 合作 is no place here
+])
+def test_a_place_elsewhere_that_is_not_where_this_shoot_happens_is_not_outside(bot, question):
+    assert bot.understand(question, [], None).outside == ()

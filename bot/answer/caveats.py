@@ -138,6 +138,12 @@ class Caveats:
                 asked_label = "、".join(book.label(r) for r in intent.regions)
                 lines.append(Paragraph((Span(self.t("premise_figure", figure=figure, owner=owner, asked=asked_label)),
                                         Span(sentence, Source(clause_id, sentence)))))
+        return lines + self._named_corrections(intent, scope)
+
+    def _named_corrections(self, intent: Intent, scope: set[str]) -> list[Paragraph]:
+        """Corrections of a named programme (“黄金10条”) attributed to a region it is not of."""
+        book = self.model.regions
+        lines: list[Paragraph] = []
         named = [t for t in self.model.named_terms if t in intent.text]
         named = [t for t in named if not any(t != other and t in other for other in named)]  # 短剧+ in 微短剧+
         for term in named:

@@ -3,7 +3,7 @@ fixed), and places no text covers (said plainly, with what is covered)."""
 
 from __future__ import annotations
 
-from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Verdict
+from bot.answer.draft import Bullets, Draft, DraftBuilder, Found, Paragraph, Verdict
 from bot.answer.intent import Intent
 from bot.answer.rows import measure_item, office_note
 from bot.answer.templates import Templates
@@ -32,6 +32,24 @@ class Declines:
         draft.add(Paragraph.of(self.t("unverified_claim")))
         draft.note(self.t("coverage", regions=self.model.regions.covered()))
         draft.note(office_note(self.model, self.t, intent.regions))
+        return draft.build(Verdict.NOT_COVERED)
+
+    def outside_place(self, intent: Intent) -> Draft:
+        """The asker shoots in a place outside the asked region that no text covers ("我们在
+        柯城区拍，衢江的政策能用吗"): the region's measures apply in the region only — said
+        first — then the asked region's measures on the topic, quoted with the conditions
+        that say where, and what is covered."""
+        region = intent.regions[0]
+        label = self.model.regions.label(region)
+        places = "、".join(intent.outside)
+        draft = DraftBuilder("outside_place", (region,))
+        draft.find(Found.NOT_IN_TEXTS, places, self.t("outside_place", place=places, region=label))
+        rows = self.model.measures_for([region], intent.topics or intent.weak_topics)[:MAX_CONTEXT_ROWS]
+        if rows:
+            draft.add(Bullets(self.t("outside_rows", region=label),
+                              tuple(measure_item(m, self.t, with_quote=True) for m in rows)))
+        draft.note(self.t("coverage", regions=self.model.regions.covered()))
+        draft.note(office_note(self.model, self.t, [region]))
         return draft.build(Verdict.NOT_COVERED)
 
     def uncovered_place(self, intent: Intent) -> Draft:

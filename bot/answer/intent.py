@@ -40,6 +40,7 @@ class Ask(StrEnum):
 
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
+PLACED = re.compile(r"(^|[，,。；;！!？?\s]|[在于去到来])[^，,。；;！!？?\s在于去到来]{0,4}$")  # "在衢州龙游县", "开封拍"
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
                   "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
@@ -119,6 +120,9 @@ class Intent:
     followup: FollowUp | None = None
     part: str | None = None  # a part of a text the question names and asks about ("短剧精品培优工程包括哪些")
     compared: tuple[str, ...] = ()  # covered regions named only as the comparison ("像衢江那样")
+    # places no text covers, outside every asked region, where the asker's own shooting
+    # happens ("我们在柯城区拍，衢江的政策能用吗")
+    outside: tuple[str, ...] = ()
     count: int | None = None  # how many things the question says a set has ("哪六个方面", "八大行动")
     count_noun: str = ""  # what the set is of, as the question says it ("方面", "行动", "工程")
     # spans of places named but not asked about: a company's home, a story's setting, a comparison
@@ -296,7 +300,7 @@ class Understand:
         if ask is Ask.LIST and "office" in intent.asks and not topics:
             topics = tuple(t for t in (self.model.lexicon.ask_topics.get("office"),) if t)
         profile = self._profile(intent, lowered) if ask is Ask.SCENARIO else None
-        return replace(intent, ask=ask, topics=topics, profile=profile)
+        return replace(intent, ask=ask, topics=topics, profile=profile, outside=self._outside(intent, lowered))
 
     def _regions(self, asked: list[Place]) -> tuple[list[str], list[str], list[str]]:
         regions: list[str] = []
@@ -651,6 +655,32 @@ class Understand:
             if not inside and shoot.match(lowered, place.span[1]):
                 return True
         return False
+
+    def _outside(self, intent: Intent, lowered: str) -> tuple[str, ...]:
+        """Places where the asker shoots that lie outside every asked region and that no
+        text covers ("开封拍摄能套用郑州的政策吗", "我们在衢州柯城区，也在柯城拍"), any mention
+        of them counting; none when the asked region is named as a shooting place too
+        ("之前在杭州拍过，这次想来衢江拍")."""
+        wants = self.model.lexicon.intent_patterns["scenario_ask"].search(lowered) or intent.support
+        if not intent.regions or not wants or self._registered_in(intent, lowered) in intent.regions:
+            return ()  # a company registered in the asked region is a case to judge, not a place outside
+        shoot = self.model.lexicon.profile.shoot_after
+
+        def shot_at(name: str) -> bool:
+            """Named where a clause starts or after 在/去/到 …, a shooting word right after."""
+            names = {name.lower(), name.lower().rstrip("区县市") if len(name) > 2 else name.lower()}
+            return any(shoot.match(lowered, m.end()) and PLACED.search(lowered[max(0, m.start() - 5):m.start()])
+                       for n in names for m in re.finditer(re.escape(n), lowered))
+
+        going = self.model.lexicon.profile.going_before
+        asked = [p for p in intent.places if p.relation is Relation.SAME and set(p.regions) & set(intent.regions)]
+        if any(shot_at(lowered[p.span[0]:p.span[1]]) or going.search(lowered[max(0, p.span[0] - 3):p.span[0]])
+               for p in asked):
+            return ()  # the asked region is where they (will) shoot
+        found = [p.name for p in intent.places
+                 if p.relation in (Relation.UNCOVERED, Relation.INSIDE_PROVINCE) and not p.origin and not p.landmark
+                 and not set(p.regions) & set(intent.regions) and shot_at(p.name)]
+        return tuple(dict.fromkeys(found))
 
     def _registered_in(self, intent: Intent, lowered: str) -> str | None:
         words = self.model.lexicon.profile

@@ -11,6 +11,7 @@ class Route(StrEnum):
     INJECTION = "injection"
     OFFTOPIC = "offtopic"
     UNCOVERED_PLACE = "uncovered_place"
+    OUTSIDE = "outside"  # the asker shoots in a place outside the asked region's scope
     UNVERIFIED = "unverified"  # the question asserts a figure no text states
     NAMED_SET = "named_set"  # every item of a set the texts enumerate (else the clauses answer)
     COMPARE = "compare"
@@ -31,6 +32,8 @@ def route(intent: Intent, unverified: bool = False) -> Route:
         return Route.OFFTOPIC
     if intent.uncovered and (not intent.regions or intent.uncovered_subject):
         return Route.UNCOVERED_PLACE
+    if intent.outside and intent.ask is not Ask.COMPARE:
+        return Route.OUTSIDE
     if intent.count and intent.ask in (Ask.LIST, Ask.FACT) and not intent.asks & {"amount", "ratio"}:
         return Route.NAMED_SET  # "八大行动分别叫什么" (if no set of that size: the route below)
     if intent.ask is Ask.COMPARE:

@@ -174,6 +174,7 @@ class PolicyBot:
             Route.OFFTOPIC: lambda intent: self.declines.decline("offtopic"),
             Route.UNVERIFIED: self.declines.unverified,
             Route.UNCOVERED_PLACE: self.declines.uncovered_place,
+            Route.OUTSIDE: self.declines.outside_place,
             Route.COMPARE: self.tables.compare,
             Route.SCENARIO: self.tables.scenario,
             Route.TABLE: self.tables.list,

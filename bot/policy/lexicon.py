@@ -82,6 +82,7 @@ class ProfileWords:
     needs: dict[str, re.Pattern[str]]
     shooting: re.Pattern[str]
     shoot_after: re.Pattern[str]  # right after a place: it is where the shooting happens
+    going_before: re.Pattern[str]  # right before a place: the asker is going there ("想去衢江")
     park_words: re.Pattern[str]
     recognised_words: re.Pattern[str]
     plan_conditions: dict[str, tuple[str, ...]]
@@ -178,6 +179,7 @@ class Lexicon:
             needs={k: _alternation(v) for k, v in p["needs"].items()},
             shooting=_alternation(p["shooting"]),
             shoot_after=re.compile(p["shoot_after"]),
+            going_before=re.compile(p["going_before"]),
             park_words=re.compile(p["park_words"]),
             recognised_words=re.compile(p["recognised_words"]),
             plan_conditions={k: tuple(v) for k, v in p["plan_conditions"].items()},
