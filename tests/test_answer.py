@@ -287,3 +287,10 @@ def test_shooting_in_a_place_outside_the_asked_region_is_said_not_to_apply(bot):
 ])
 def test_a_place_elsewhere_that_is_not_where_this_shoot_happens_is_not_outside(bot, question):
     assert bot.understand(question, [], None).outside == ()
+
+
+def test_a_shoot_elsewhere_before_is_not_this_shoot(bot):
+    """"之前在杭州拍过，这次想来衢江拍": the shoot asked about is in 衢江 — no 不符合 for
+    not shooting there."""
+    a = bot.ask("我们之前在杭州拍过，这次想来衢江拍，有什么补贴")
+    assert "拍摄地不在衢江" not in a.answer and "在衢江境内拍摄" in a.answer

@@ -650,11 +650,21 @@ class Understand:
         """"戏是在横店拍的", "在衢州柯城区拍": a place outside the asked regions named as where
         the shooting happens (a shooting word right after it)."""
         shoot = self.model.lexicon.profile.shoot_after
+        if self._going_to_asked(intent, lowered):
+            return False  # "之前在杭州拍过，这次想来衢江拍": the asked region is where this shoot goes
         for place in intent.places:
             inside = place.landmark or (place.relation is Relation.SAME and set(place.regions) & set(intent.regions))
             if not inside and shoot.match(lowered, place.span[1]):
                 return True
         return False
+
+    def _going_to_asked(self, intent: Intent, lowered: str) -> bool:
+        """The asker goes to the region asked about ("想来衢江拍", "换到衢江"): named after a
+        word of going, that region is where the shoot they ask about happens."""
+        going = self.model.lexicon.profile.going_before
+        return bool(intent.regions) and any(
+            p.relation is Relation.SAME and set(p.regions) & set(intent.regions)
+            and going.search(lowered[max(0, p.span[0] - 3):p.span[0]]) for p in intent.places)
 
     def _outside(self, intent: Intent, lowered: str) -> tuple[str, ...]:
         """Places where the asker shoots that lie outside every asked region and that no
