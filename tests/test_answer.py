@@ -294,3 +294,17 @@ def test_a_shoot_elsewhere_before_is_not_this_shoot(bot):
     not shooting there."""
     a = bot.ask("我们之前在杭州拍过，这次想来衢江拍，有什么补贴")
     assert "拍摄地不在衢江" not in a.answer and "在衢江境内拍摄" in a.answer
+
+
+@pytest.mark.parametrize("question", ["平原示范区管不管剧本版权登记？", "郑州给不给剧组报销住宿"])
+def test_an_a_not_a_question_asks_whether_there_is_any(bot, question):
+    """"给不给", "管不管": a yes-or-no question like "有没有" — a region with nothing on the
+    topic says so first, and what others have."""
+    a = bot.ask(question)
+    assert not a.answerable and "没有提到" in a.answer.strip().split("\n")[0] and "其他地区" in a.answer
+
+
+def test_a_count_of_the_compared_region_does_not_hide_the_existence_question(bot):
+    """"有没有像衢江那样给演员免费住几天的": 几天 is 衢江's; whether 平原示范区 has any is asked."""
+    a = bot.ask("平原示范区有没有像衢江那样，给来找活的演员免费住上几天的？")
+    assert not a.answerable and a.answer.strip().startswith("平原示范区") and "7天" in a.answer

@@ -537,7 +537,9 @@ class Understand:
             return Ask.CONDITION if intent.support else Ask.FACT
         if pattern["list_all"].search(lowered) and intent.support and "count" not in intent.asks:
             return Ask.LIST
-        if pattern["exists"].search(lowered) and (intent.support or intent.topics) and not specific_of(intent):
+        # "有没有像衢江那样免费住几天的": the count is the compared region's; whether there is any is asked
+        if pattern["exists"].search(lowered) and (intent.support or intent.topics) \
+                and (not specific_of(intent) or intent.compared):
             return Ask.LIST
         if intent.asks & {"amount", "ratio"} and (intent.support or intent.topics):
             return Ask.AMOUNT
