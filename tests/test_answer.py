@@ -308,3 +308,9 @@ def test_a_count_of_the_compared_region_does_not_hide_the_existence_question(bot
     """"有没有像衢江那样给演员免费住几天的": 几天 is 衢江's; whether 平原示范区 has any is asked."""
     a = bot.ask("平原示范区有没有像衢江那样，给来找活的演员免费住上几天的？")
     assert not a.answerable and a.answer.strip().startswith("平原示范区") and "7天" in a.answer
+
+
+def test_where_to_download_a_named_programme_is_a_fact_never_given(bot):
+    """"那个实施方案在哪下载": where to get it, not what it contains — the texts give no link."""
+    a = bot.ask("郑州的实施方案全文去哪下载？有没有网址")
+    assert not a.answerable and a.answer.strip().startswith("现有资料没有写明")

@@ -40,6 +40,7 @@ class Ask(StrEnum):
 
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
+MISSING_FACTS = frozenset({"form", "contact", "address", "deadline"})  # asks for facts a text may not give
 PLACED = re.compile(r"(^|[，,。；;！!？?\s]|[在于去到来])[^，,。；;！!？?\s在于去到来]{0,4}$")  # "在衢州龙游县", "开封拍"
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
                   "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew"}
@@ -488,8 +489,8 @@ class Understand:
             return Ask.TOTAL
         if self._is_scenario(lowered, self._profile(intent, lowered), self._names_own_figure(intent)):
             return Ask.SCENARIO
-        if intent.programmes and self._about_programme(intent):
-            return Ask.LIST
+        if intent.programmes and self._about_programme(intent) and not intent.asks & MISSING_FACTS:
+            return Ask.LIST  # (where to download it, whom to call: a fact about it, not its contents)
         if pattern["status"].search(lowered) and not intent.asks & {"amount", "list", "ratio"} and not pattern["list_all"].search(lowered):
             return Ask.STATUS  # "哪个已经正式生效了？": in force or not, also for several regions
         if self._compares(intent):
