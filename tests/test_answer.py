@@ -314,3 +314,10 @@ def test_where_to_download_a_named_programme_is_a_fact_never_given(bot):
     """"那个实施方案在哪下载": where to get it, not what it contains — the texts give no link."""
     a = bot.ask("郑州的实施方案全文去哪下载？有没有网址")
     assert not a.answerable and a.answer.strip().startswith("现有资料没有写明")
+
+
+def test_a_registration_year_long_ago_beats_the_measures_name(bot):
+    """"2018年就注册了…新注册公司那个奖励能申请吗": 新注册 names the measure; the company
+    is not new, so 不符合 comes first."""
+    opening = bot.ask("我们公司2018年就在衢江注册了，新注册影视公司那个营收奖励我们还能申请吗？").answer.strip()
+    assert opening.startswith("不符合") and "新注册" in opening.split("\n")[0]

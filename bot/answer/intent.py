@@ -616,15 +616,18 @@ class Understand:
         company = None
         moving = _affirmed(words.moving_in, lowered, negations)  # not "不打算迁过去"
         above = _affirmed(words.above_scale, lowered, negations) if words.above_scale.search(lowered) else None
+        # "2019年就在衢江注册了…新注册公司那个奖励能申请吗": a stated registration long ago is a
+        # fact about the company; 新注册 there names the measure asked about
+        told_established = bool(words.established.search(lowered))
         if moving and intent.regions:  # "把公司迁到衢江重新注册": a new company there
             company, registered = "new", intent.regions[0]
-        elif _affirmed(words.new_company, lowered, negations):
+        elif _affirmed(words.new_company, lowered, negations) and not told_established:
             company = "new"
         elif above:
             company = "first_above_scale"
         if company is None and words.no_company.search(lowered):
             company = "none"  # "我是个人编剧，没开公司"
-        established = True if words.established.search(lowered) and company != "new" else None
+        established = True if told_established and company != "new" else None
         if established and company is None:
             company = "existing"
         return _Company(company, established, above, registered)
