@@ -321,3 +321,11 @@ def test_a_registration_year_long_ago_beats_the_measures_name(bot):
     is not new, so 不符合 comes first."""
     opening = bot.ask("我们公司2018年就在衢江注册了，新注册影视公司那个营收奖励我们还能申请吗？").answer.strip()
     assert opening.startswith("不符合") and "新注册" in opening.split("\n")[0]
+
+
+@pytest.mark.parametrize("told", ["比去年还少", "和去年持平"])
+def test_research_spending_not_up_on_last_year_fails_the_increment_measure_first(bot, told):
+    """"按研发投入的增量部分给予补助": spending that fell or stayed level has no increment —
+    the measure named before the clause that asks ("衢江的研发补助：……能补多少？") gets 不符合 first."""
+    opening = bot.ask(f"衢江的研发补助：我们公司在衢江，今年研发投入{told}，能补多少？").answer.strip().split("\n")[0]
+    assert opening.startswith("不符合") and "增量" in opening

@@ -618,22 +618,27 @@ class TableComposer(Composer):
         (on the question's topics, the measure whose words the clause uses most); those
         that apply or may apply before those that do not."""
         pool = [v for v in verdicts if not topics or set(topics) & set(v.measure.topics)] or verdicts
-        asked: list[MeasureVerdict] = []
-        for part in asking_parts(intent, self.model.lexicon.question):
-            terms = self.weights.terms(part, set(self.model.regions.name_index))
-            money = bool(self.model.lexicon.money.search(part))  # "补贴能拿吗": a measure that pays
-            named = figures_in(part)  # "能给8万再加50%吗": the measures stating those figures
-
-            asked += [v for v in pool if set(named) & set(figures_in(v.measure.money))]
-
-            scored = sorted(((self.relevance(v.measure, terms) + (0.2 if money and v.measure.benefit.kind in MONEY_KINDS
-                                                                   else 0.0), v.measure.region not in intent.regions, i, v)
-                             for i, v in enumerate(pool)), key=lambda x: (-x[0], x[1], x[2]))
-            if scored and scored[0][0] > 0 and not named:
-                best = scored[0][0]
-                asked += [v for score, _, _, v in scored if score >= 0.9 * best][:MAX_OPENING_VERDICTS]
+        asked = [v for part in asking_parts(intent, self.model.lexicon.question)
+                 for v in self._asked_in(part, pool, intent)]
+        if not asked and topics:  # "衢江的研发补助：……能补多少？": the topic is told before the clause that asks
+            asked = self._asked_in(intent.topic_text, pool, intent)
         unique = list({id(v): v for v in asked}.values())[:MAX_OPENING_VERDICTS + 1]
         return sorted(unique, key=lambda v: v.verdict is Eligibility.NO)
+
+    def _asked_in(self, part: str, pool: list[MeasureVerdict], intent: Intent) -> list[MeasureVerdict]:
+        """The verdicts one clause asks about: the measures stating a figure it names, else
+        those whose words it uses most."""
+        terms = self.weights.terms(part, set(self.model.regions.name_index))
+        money = bool(self.model.lexicon.money.search(part))  # "补贴能拿吗": a measure that pays
+        named = figures_in(part)  # "能给8万再加50%吗": the measures stating those figures
+        asked = [v for v in pool if set(named) & set(figures_in(v.measure.money))]
+        scored = sorted(((self.relevance(v.measure, terms) + (0.2 if money and v.measure.benefit.kind in MONEY_KINDS
+                                                               else 0.0), v.measure.region not in intent.regions, i, v)
+                         for i, v in enumerate(pool)), key=lambda x: (-x[0], x[1], x[2]))
+        if scored and scored[0][0] > 0 and not named:
+            best = scored[0][0]
+            asked += [v for score, _, _, v in scored if score >= 0.9 * best][:MAX_OPENING_VERDICTS]
+        return asked
 
     def judged_findings(self, draft: DraftBuilder, verdicts: list[MeasureVerdict]) -> None:
         """One verdict sentence per asked measure: 不符合 (and the condition that fails),
