@@ -329,3 +329,14 @@ def test_research_spending_not_up_on_last_year_fails_the_increment_measure_first
     the measure named before the clause that asks ("衢江的研发补助：……能补多少？") gets 不符合 first."""
     opening = bot.ask(f"衢江的研发补助：我们公司在衢江，今年研发投入{told}，能补多少？").answer.strip().split("\n")[0]
     assert opening.startswith("不符合") and "增量" in opening
+
+
+def test_a_deed_said_not_done_yet_fails_the_condition_that_needs_it(bot):
+    """"还没上线，能先拿吗": the measure needs the work online — 不符合 first, and why."""
+    opening = bot.ask("深圳那个剧本奖励，我们入选了扶持计划，但片子还没上线，现在能拿吗？").answer.strip().split("\n")[0]
+    assert opening.startswith("不符合") and "上线" in opening
+
+
+def test_a_negation_of_something_else_is_no_deed_said_not_done(bot):
+    intent = bot.understand("我们在衢江立项备案了，不知道播放量要多少才能拿上线播出奖励？", [], None)
+    assert intent.profile is None or intent.profile.no_plans == []

@@ -756,6 +756,8 @@ class TableComposer(Composer):
             parts.append(t("fact_graduates"))
         if p.plans:
             parts.append(t("fact_plans", plans="、".join(p.plans)))
+        if p.no_plans:
+            parts.append(t("fact_no_plans", plans="、".join(p.no_plans)))
         return parts
 
 

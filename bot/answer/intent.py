@@ -40,6 +40,7 @@ class Ask(StrEnum):
 
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
+NEGATED_DEED = re.compile(r"(没|未|不)(有|做过|搞过|打算|准备|计划|去)?$")  # right before a plan word
 MISSING_FACTS = frozenset({"form", "contact", "address", "deadline"})  # asks for facts a text may not give
 PLACED = re.compile(r"(^|[，,。；;！!？?\s]|[在于去到来])[^，,。；;！!？?\s在于去到来]{0,4}$")  # "在衢州龙游县", "开封拍"
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
@@ -564,8 +565,9 @@ class Understand:
         facts = profile.fact_fields()
         decisive = [f for f in facts if f in DECISIVE_FACTS] + (["shooting"] if profile.shooting is False else [])
         own = bool(pattern["scenario_self"].search(lowered))
+        # a plan said not to be so ("还没上线，能先拿吗") is always the asker's own case
         return wants and ((own and (decisive or len(facts) >= 2)) or len(decisive) >= 2 or len(facts) >= 3
-                          or bool(decisive and names_figure))
+                          or bool(decisive and names_figure) or bool(profile.no_plans))
 
     def _profile(self, intent: Intent, lowered: str) -> ProducerProfile:
         """The producer's own case as the question tells it (what it does not tell stays unknown)."""
@@ -599,6 +601,7 @@ class Understand:
             insurance_months=int(months.group(1)) if months else None,
             needs=[k for k, rx in words.needs.items() if rx.search(lowered)],
             plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
+            no_plans=[k for k, rx in words.plans.items() if _negated(rx, lowered) and not _affirmed(rx, lowered, words.negations)],
         )
 
     def _coming_from(self, intent: Intent, lowered: str) -> str | None:
@@ -912,6 +915,12 @@ def _affirmed(pattern: re.Pattern[str], lowered: str, negations: tuple[str, ...]
         if not any(n in before for n in negations):
             return True
     return False
+
+
+def _negated(pattern: re.Pattern[str], lowered: str) -> bool:
+    """``pattern`` occurs right after a negation of the deed itself ("还没上线", "没做过出海",
+    "未出海") — not after one of something else ("不知道播放量")."""
+    return any(NEGATED_DEED.search(lowered[max(0, m.start() - 4):m.start()]) for m in pattern.finditer(lowered))
 
 
 def _told(lowered: str, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | None:

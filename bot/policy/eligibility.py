@@ -50,6 +50,8 @@ class ProducerProfile(BaseModel):
     insurance_months: int | None = Field(default=None, ge=0, le=600, description="months of social insurance paid")
     needs: list[str] = Field(default_factory=list, max_length=10, description="住宿, 交通")
     plans: list[str] = Field(default_factory=list, max_length=10, description="上线, 出海, 研发, 展会, 建基地, 版权")
+    no_plans: list[str] = Field(default_factory=list, max_length=10,
+                                description="plans said not to be so (yet): 还没上线, 没做过出海")
     rnd_grew: bool | None = Field(default=None, description="research spending rose on last year (or fell: False)")
 
     def fact_fields(self) -> list[str]:
@@ -130,6 +132,8 @@ class Judge:
         names = self.words.plan_conditions.get(condition_type, ())
         if any(n in p for p in profile.plans for n in names):
             return True
+        if any(n in p for p in profile.no_plans for n in names):
+            return False  # "还没上线": said not to be so
         return False if profile.plans else None
 
     def judge(self, cond: Condition, m: SubsidyMeasure, p: ProducerProfile) -> Judgement:
@@ -200,7 +204,8 @@ class Judge:
                 if p.rnd_grew is None:
                     return None, reason("confirm_rnd_growth")
                 return p.rnd_grew, None if p.rnd_grew else reason("no_rnd_growth")
-            return met, None if met else reason("no_such_plan")
+            said_not = any(n in q for q in p.no_plans for n in self.words.plan_conditions.get(t, ()))
+            return met, None if met else reason("plan_not_yet" if said_not else "no_such_plan")
         if t in ("job_seeker_performer", "first_visit"):
             if p.job_seekers:
                 return True, None
