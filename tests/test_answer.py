@@ -340,3 +340,12 @@ def test_a_deed_said_not_done_yet_fails_the_condition_that_needs_it(bot):
 def test_a_negation_of_something_else_is_no_deed_said_not_done(bot):
     intent = bot.understand("我们在衢江立项备案了，不知道播放量要多少才能拿上线播出奖励？", [], None)
     assert intent.profile is None or intent.profile.no_plans == []
+
+
+def test_another_regions_name_in_a_question_about_a_gap_comes_after_the_gap(bot):
+    """"郑州有没有演员村床位": 郑州 has nothing on lodging — said first, and not covered;
+    that 演员村床位 is 衢江's follows."""
+    a = bot.ask("郑州给不给剧组安排演员村床位？")
+    lines = [x for x in a.answer.strip().split("\n") if x]
+    assert not a.answerable and lines[0].startswith("郑州") and "没有提到" in lines[0]
+    assert "演员村床位" in a.answer and "衢江" in a.answer
