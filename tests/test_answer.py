@@ -349,3 +349,9 @@ def test_another_regions_name_in_a_question_about_a_gap_comes_after_the_gap(bot)
     lines = [x for x in a.answer.strip().split("\n") if x]
     assert not a.answerable and lines[0].startswith("郑州") and "没有提到" in lines[0]
     assert "演员村床位" in a.answer and "衢江" in a.answer
+
+
+def test_a_misspelt_covered_place_is_said_how_it_was_read(bot):
+    a = bot.ask("平元示范区办论坛最多补多少？")
+    assert a.answer.strip().startswith("（把“平元示范区”理解为“平原示范区”。）") and "10万元" in a.answer
+    assert "理解为" not in bot.ask("平原示范区办论坛最多补多少？").answer

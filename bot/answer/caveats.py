@@ -14,6 +14,7 @@ from bot.answer.draft import Draft, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import sentences
 from bot.answer.intent import Ask, Intent, asking_spans, figures_in
 from bot.answer.templates import Templates
+from bot.index.text import to_simplified
 from bot.models import DocStatus
 from bot.policy.book import PolicyModel
 from bot.policy.regions import Level, Relation
@@ -54,7 +55,7 @@ class Caveats:
         """The draft with its leading lines and trailing status notes (a decline stays as is)."""
         if draft.verdict is Verdict.DECLINED:
             return draft
-        lead: list[Paragraph] = []
+        lead: list[Paragraph] = self.understood(intent)
         assumed = self.assumed(intent)
         if assumed:
             lead.append(assumed)
@@ -82,6 +83,19 @@ class Caveats:
         return replace(draft, verdict=verdict, blocks=(*lead, *draft.blocks), notes=tuple(dict.fromkeys(notes)))
 
     # ----------------------------------------------------------------- lead lines
+    def understood(self, intent: Intent) -> list[Paragraph]:
+        """"郑洲" read as 郑州: a covered place's name the question spelt otherwise, said
+        (what the user typed, simplified, against what the bot read)."""
+        typed = to_simplified(intent.question)
+        if len(typed) != len(intent.text):
+            return []
+        read: dict[str, str] = {}
+        for place in intent.places:
+            written, name = typed[slice(*place.span)], intent.text[slice(*place.span)]
+            if place.relation is Relation.SAME and written != name:
+                read.setdefault(written, name)
+        return [Paragraph.of(self.t("understood_as", typed=a, name=b)) for a, b in read.items()]
+
     def assumed(self, intent: Intent) -> Paragraph | None:
         f = intent.followup
         if f is None or not (f.regions or f.topics):
