@@ -342,15 +342,6 @@ def test_a_negation_of_something_else_is_no_deed_said_not_done(bot):
     assert intent.profile is None or intent.profile.no_plans == []
 
 
-def test_another_regions_name_in_a_question_about_a_gap_comes_after_the_gap(bot):
-    """"郑州有没有演员村床位": 郑州 has nothing on lodging — said first, and not covered;
-    that 演员村床位 is 衢江's follows."""
-    a = bot.ask("郑州给不给剧组安排演员村床位？")
-    lines = [x for x in a.answer.strip().split("\n") if x]
-    assert not a.answerable and lines[0].startswith("郑州") and "没有提到" in lines[0]
-    assert "演员村床位" in a.answer and "衢江" in a.answer
-
-
 def test_a_misspelt_covered_place_is_said_how_it_was_read(bot):
     a = bot.ask("平元示范区办论坛最多补多少？")
     assert a.answer.strip().startswith("（把“平元示范区”理解为“平原示范区”。）") and "10万元" in a.answer

@@ -59,14 +59,11 @@ class Caveats:
         assumed = self.assumed(intent)
         if assumed:
             lead.append(assumed)
-        # a figure the question wrongly gives the region is the first thing to say (and answers
-        # it); a name of another region's ("演员村床位") comes after the region's own finding
-        figures, names = self.premises(intent)
-        corrections = [*figures, *names]
+        corrections = self.premises(intent)  # a false premise is the first thing to say
+        lead += corrections
         containers = self.containers(intent) if draft.verdict is Verdict.ANSWERED else []
-        findings = [f.sentence for f in draft.subject_findings]  # the verdict first, then the evidence
-        lead += [*figures, *containers, *findings, *names] if draft.verdict is Verdict.NOT_COVERED \
-            else [*corrections, *containers, *findings]  # containers: "衢州市本级没有…？"
+        lead += containers  # "衢州市本级没有…？": the place asked about has nothing of its own
+        lead += [f.sentence for f in draft.subject_findings]  # the verdict first, then the evidence
         if draft.verdict is Verdict.ANSWERED:
             lead += self.scope(intent)
         status = self.status(draft)
@@ -77,7 +74,7 @@ class Caveats:
             lead[at:at] = drafts
             status = [n for n in status if n not in drafts]
         notes = [*draft.notes, *status]
-        verdict = Verdict.ANSWERED if figures and draft.verdict is Verdict.NOT_COVERED else draft.verdict
+        verdict = Verdict.ANSWERED if corrections and draft.verdict is Verdict.NOT_COVERED else draft.verdict
         if containers and not corrections:
             verdict = Verdict.NOT_COVERED
         return replace(draft, verdict=verdict, blocks=(*lead, *draft.blocks), notes=tuple(dict.fromkeys(notes)))
@@ -134,11 +131,11 @@ class Caveats:
                       for p in self._asked_containers(intent)]
         return list(dict.fromkeys(lines))
 
-    def premises(self, intent: Intent) -> tuple[list[Paragraph], list[Paragraph]]:
-        """Corrections of figures, and of named programmes, attributed to the wrong region."""
+    def premises(self, intent: Intent) -> list[Paragraph]:
+        """Corrections of a figure or a named programme attributed to the wrong region."""
         asked = set(intent.regions)
         if not asked:
-            return [], []
+            return []
         scope = {s for r in asked for s in self.model.regions.scope(r)}
         # "衢江有基金吗？余杭不是搞了个2个亿的么": a figure the asker gives its own region
         # (the one named as the comparison) is no premise about the region asked
@@ -155,7 +152,7 @@ class Caveats:
                 asked_label = "、".join(book.label(r) for r in intent.regions)
                 lines.append(Paragraph((Span(self.t("premise_figure", figure=figure, owner=owner, asked=asked_label)),
                                         Span(sentence, Source(clause_id, sentence)))))
-        return lines, self._named_corrections(intent, scope)
+        return lines + self._named_corrections(intent, scope)
 
     def _named_corrections(self, intent: Intent, scope: set[str]) -> list[Paragraph]:
         """Corrections of a named programme (“黄金10条”) attributed to a region it is not of."""

@@ -101,7 +101,7 @@ def test_a_named_programme_of_another_region_is_corrected(understand, caveats, m
 
 def test_a_programme_of_the_province_a_district_lies_in_is_not_corrected(understand, caveats):
     intent = understand("坪安的“浙里微光”计划有什么支持？")
-    assert caveats.premises(intent) == ([], [])
+    assert caveats.premises(intent) == []
 
 
 def test_a_place_answered_through_its_city_is_said_so(understand, caveats, model, templates):
@@ -125,4 +125,4 @@ def test_a_declined_draft_is_left_untouched(understand, caveats, declines):
 
 def test_a_figure_describing_the_producers_own_case_is_not_corrected(understand, caveats):
     intent = understand("我们新注册的公司注册资本50万，在坪安能拿哪些补贴？")
-    assert caveats.premises(intent) == ([], [])
+    assert caveats.premises(intent) == []
