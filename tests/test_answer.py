@@ -346,3 +346,10 @@ def test_a_misspelt_covered_place_is_said_how_it_was_read(bot):
     a = bot.ask("平元示范区办论坛最多补多少？")
     assert a.answer.strip().startswith("（把“平元示范区”理解为“平原示范区”。）") and "10万元" in a.answer
     assert "理解为" not in bot.ask("平原示范区办论坛最多补多少？").answer
+
+
+def test_a_figure_of_the_askers_own_case_does_not_hide_the_measure_asked_about(bot):
+    """"取景占80%…能拿多少？": 80% is the asker's share (no claimed subsidy, no measure states
+    it) — the measure the question's words name gets its verdict first."""
+    opening = bot.ask("平原示范区这边：我们剧本入选了广电总局，在示范区取景占80%，作品已经上线，能拿多少？").answer
+    assert "在示范区取景拍摄的微短剧最高不超过5万元资助" in opening.strip().split("\n")[0]

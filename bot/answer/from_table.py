@@ -618,9 +618,12 @@ class TableComposer(Composer):
         (on the question's topics, the measure whose words the clause uses most); those
         that apply or may apply before those that do not."""
         pool = [v for v in verdicts if not topics or set(topics) & set(v.measure.topics)] or verdicts
-        asked = [v for part in asking_parts(intent, self.model.lexicon.question)
-                 for v in self._asked_in(part, pool, intent)]
-        if not asked and topics:  # "衢江的研发补助：……能补多少？": the topic is told before the clause that asks
+        parts = asking_parts(intent, self.model.lexicon.question)
+        asked = [v for part in parts for v in self._asked_in(part, pool, intent)]
+        everything = any(self.model.lexicon.intent_patterns["list_all"].search(p) for p in parts)
+        if not asked and topics and not everything:
+            # "衢江的研发补助：……能补多少？": the measure is named before the clause that asks
+            # (not "能享受哪些？": that asks for everything)
             asked = self._asked_in(intent.topic_text, pool, intent)
         unique = list({id(v): v for v in asked}.values())[:MAX_OPENING_VERDICTS + 1]
         return sorted(unique, key=lambda v: v.verdict is Eligibility.NO)
@@ -635,7 +638,7 @@ class TableComposer(Composer):
         scored = sorted(((self.relevance(v.measure, terms) + (0.2 if money and v.measure.benefit.kind in MONEY_KINDS
                                                                else 0.0), v.measure.region not in intent.regions, i, v)
                          for i, v in enumerate(pool)), key=lambda x: (-x[0], x[1], x[2]))
-        if scored and scored[0][0] > 0 and not named:
+        if scored and scored[0][0] > 0 and not asked:  # (a figure no measure states is the asker's: 取景占75%)
             best = scored[0][0]
             asked += [v for score, _, _, v in scored if score >= 0.9 * best][:MAX_OPENING_VERDICTS]
         return asked
