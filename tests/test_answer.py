@@ -353,3 +353,15 @@ def test_a_figure_of_the_askers_own_case_does_not_hide_the_measure_asked_about(b
     it) — the measure the question's words name gets its verdict first."""
     opening = bot.ask("平原示范区这边：我们剧本入选了广电总局，在示范区取景占80%，作品已经上线，能拿多少？").answer
     assert "在示范区取景拍摄的微短剧最高不超过5万元资助" in opening.strip().split("\n")[0]
+
+
+def test_a_condition_another_clause_states_is_shown_cited_to_that_clause(bot):
+    """衢江's 7-day lodging: "为来衢江求职的演职人员" in its own clause, "首次来衢江、暂时未进组拍摄"
+    in another paragraph — a condition question shows both, each cited to its clause, and a
+    performer already in a crew gets 不符合."""
+    a = bot.ask("衢江那个七天免费住宿，申请要满足什么条件？")
+    assert "暂时未进组" in a.answer
+    assert any(c.clause_id == "qujiang-press:问答一段1" and "暂时未进组" in c.quote for c in a.citations)
+    _assert_grounded(bot, a)
+    crew = bot.ask("我已经跟组在衢江拍了一个月了，那个七天免费住宿我还能申请吗？")
+    assert crew.answer.strip().startswith("不符合") and "暂时未进组" in crew.answer

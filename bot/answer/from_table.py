@@ -161,7 +161,14 @@ class TableComposer(Composer):
         conditions = self.conditions(m)
         key = "condition_opening" if conditions else "condition_opening_none"
         draft.find(Found.STATED, region, Span(self.t(key, region=self.model.regions.label(region), title=m.title,
-                                                      conditions=conditions), self.source(m)), facet="condition")
+                                                      conditions=conditions), self.source(m)),
+                   *self.conditions_elsewhere(m), facet="condition")
+
+    def conditions_elsewhere(self, m: SubsidyMeasure) -> list[Span]:
+        """The row's conditions another clause states ("首次来衢江、暂时未进组拍摄的演职人员"),
+        each cited to that clause."""
+        return [Span(self.t("condition_also", text=c.text), Source(c.clause_id, c.text))
+                for c in m.conditions if c.clause_id]
 
     def figured(self, draft: DraftBuilder, region: str, rows: list[SubsidyMeasure]) -> None:
         """The finding of a "how much?": the most relevant rows that state a figure, each
@@ -273,7 +280,7 @@ class TableComposer(Composer):
             lead = self.t("condition_lead", region=label, topic=topic_part)
             items = tuple(Paragraph((Span(self.t("condition_row", title=m.title,
                                                  conditions=self.conditions(m) or self.t("condition_none")),
-                                          self.source(m)),)) for m in rows)
+                                          self.source(m)), *self.conditions_elsewhere(m))) for m in rows)
             draft.add(Bullets(lead, items))
         else:
             self.listed(draft, region, ranked, topic_part)
