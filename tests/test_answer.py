@@ -365,3 +365,17 @@ def test_a_condition_another_clause_states_is_shown_cited_to_that_clause(bot):
     _assert_grounded(bot, a)
     crew = bot.ask("我已经跟组在衢江拍了一个月了，那个七天免费住宿我还能申请吗？")
     assert crew.answer.strip().startswith("不符合") and "暂时未进组" in crew.answer
+
+
+@pytest.mark.parametrize("question", [
+    "我们准备在郑州开个微短剧论坛，平原示范区那个10万的活动补贴能申请吗？",
+    "我们打算在新乡市区的酒店办场交易会，平原示范区的活动补贴能拿吗？",  # the city holding the zone is not the zone
+])
+def test_an_event_held_outside_the_region_fails_the_measure_that_needs_it_there(bot, question):
+    opening = bot.ask(question).answer.strip().split("\n")[0]
+    assert opening.startswith("不符合") and "举办地不在平原示范区" in opening
+
+
+def test_an_event_held_where_asked_is_no_case_of_its_own(bot):
+    a = bot.ask("我们想在衢江办一场微短剧论坛，衢江对办论坛有补贴吗？")
+    assert a.kind != "table:scenario" and not a.answerable

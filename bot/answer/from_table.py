@@ -725,9 +725,9 @@ class TableComposer(Composer):
         regions = [self.model.regions.label(r) for r in p.regions if r in self.model.regions.regions]
         if regions and (p.shooting or p.shoot_share):
             parts.append(t("fact_shoot_in", region="、".join(regions)))
-        if p.registered_in:
-            parts.append(t("fact_registered", place=self.model.regions.label(p.registered_in)
-                           if p.registered_in in self.model.regions.regions else p.registered_in))
+        for key, place in (("fact_registered", p.registered_in), ("fact_event_at", p.event_place)):
+            if place:
+                parts.append(t(key, place=self.model.regions.label(place) if place in self.model.regions.regions else place))
         return parts
 
     def _company_facts(self, p: ProducerProfile) -> list[str]:

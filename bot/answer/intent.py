@@ -44,7 +44,7 @@ NEGATED_DEED = re.compile(r"(没|未|不)(有|做过|搞过|打算|准备|计划
 MISSING_FACTS = frozenset({"form", "contact", "address", "deadline"})  # asks for facts a text may not give
 PLACED = re.compile(r"(^|[，,。；;！!？?\s]|[在于去到来])[^，,。；;！!？?\s在于去到来]{0,4}$")  # "在衢州龙游县", "开封拍"
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
-                  "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew"}
+                  "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew", "event_place"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
 FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(万|亿|%)|([一二两三四五六七八九十百千]+)\s*个?\s*(万|亿)")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -594,6 +594,7 @@ class Understand:
             registered_in=company.registered_in,
             crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
             coming_from=self._coming_from(intent, lowered),
+            event_place=self._event_place(intent, lowered),
             # "第一次来，不过已经跟组了": in a crew wins over a first visit
             job_seekers=_told(lowered, words.job_seekers, words.in_crew),
             graduates=True if words.graduates.search(lowered) else None,
@@ -700,6 +701,20 @@ class Understand:
                  if p.relation in (Relation.UNCOVERED, Relation.INSIDE_PROVINCE) and not p.origin and not p.landmark
                  and not set(p.regions) & set(intent.regions) and shot_at(p.name)]
         return tuple(dict.fromkeys(found))
+
+    def _event_place(self, intent: Intent, lowered: str) -> str | None:
+        """Where the producer holds an expo or forum, when not in the region asked about: the
+        place an event verb follows ("在郑州办个交易会", "在新乡市区的会展中心办"): a covered
+        region's key, a place inside one as that region, else the place's own name (a city
+        holding the zone is not the zone)."""
+        after = self.model.lexicon.profile.event_after
+        for place in intent.places:
+            if place.origin or not after.match(lowered, place.span[1]):
+                continue
+            inside = place.relation in (Relation.SAME, Relation.INSIDE) and place.regions
+            where = place.regions[0] if inside else place.name
+            return None if intent.regions and where == intent.regions[0] else where  # (held where asked: no fact)
+        return None
 
     def _registered_in(self, intent: Intent, lowered: str) -> str | None:
         words = self.model.lexicon.profile

@@ -44,6 +44,8 @@ class ProducerProfile(BaseModel):
                                       description="region where the company is registered")
     crew_size: int | None = Field(default=None, ge=0, le=100000)
     coming_from: str | None = Field(default=None, max_length=40, description="where the crew comes from, e.g. 横店")
+    event_place: str | None = Field(default=None, max_length=40,
+                                    description="where the producer's expo / forum is held: a region key or a place name")
     job_seekers: bool | None = Field(default=None, description="performers coming to look for work, not yet in a crew")
     graduates: bool | None = None
     capital_wan: float | None = Field(default=None, ge=0, description="registered capital in 万元")
@@ -196,6 +198,8 @@ class Judge:
             wanted = v if isinstance(v, list) else [v]
             met = p.park_level in wanted
             return met, None if met else reason("park_level", level=p.park_level)
+        if t == "event_in_region" and p.event_place is not None and p.event_place != region:
+            return False, reason("event_elsewhere")  # "在郑州办个交易会，能申平原示范区的补贴吗"
         if t in self.words.plan_conditions:
             met = self._plan(p, t)
             if met is None:

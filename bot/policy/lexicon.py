@@ -83,6 +83,7 @@ class ProfileWords:
     shooting: re.Pattern[str]
     shoot_after: re.Pattern[str]  # right after a place: it is where the shooting happens
     going_before: re.Pattern[str]  # right before a place: the asker is going there ("想去衢江")
+    event_after: re.Pattern[str]  # right after a place: an event is held there ("郑州办个交易会")
     park_words: re.Pattern[str]
     recognised_words: re.Pattern[str]
     plan_conditions: dict[str, tuple[str, ...]]
@@ -180,6 +181,7 @@ class Lexicon:
             shooting=_alternation(p["shooting"]),
             shoot_after=re.compile(p["shoot_after"]),
             going_before=re.compile(p["going_before"]),
+            event_after=re.compile(p["event_after"]),
             park_words=re.compile(p["park_words"]),
             recognised_words=re.compile(p["recognised_words"]),
             plan_conditions={k: tuple(v) for k, v in p["plan_conditions"].items()},
