@@ -379,3 +379,13 @@ def test_an_event_held_outside_the_region_fails_the_measure_that_needs_it_there(
 def test_an_event_held_where_asked_is_no_case_of_its_own(bot):
     a = bot.ask("我们想在衢江办一场微短剧论坛，衢江对办论坛有补贴吗？")
     assert a.kind != "table:scenario" and not a.answerable
+
+
+def test_a_follow_up_pointing_at_one_item_answers_that_item_only(bot):
+    """"第二个具体讲啥" after a list: the second item of the previous answer is the subject —
+    not the previous question's whole list (第二个 is an ordinal, not a set of two)."""
+    history = [{"role": "user", "content": "浙江的“微短剧+”八大行动是哪些？"},
+               {"role": "assistant", "content": "浙江提出八大行动：1.文旅赋能；2.法治传播；3.科普宣传；4.文化传承；"
+                                                "5.品牌塑造；6.非遗活化；7.美食推广；8.AIGC创新。"}]
+    a = bot.ask("第七个具体讲啥", history=history)
+    assert "美食" in a.answer and "法治" not in a.answer

@@ -196,7 +196,10 @@ class Understand:
             if before.ask is Ask.INJECTION and self._elliptical(intent):
                 # "确认一下刚才的金额" after an injected "官方已确认…": the follow-up is about it
                 return replace(intent, ask=Ask.INJECTION)
-            intent = self._follow(intent, before)
+            followed = self._follow(intent, before)
+            # the item pointed at is the subject: the previous turn's place, not its topic or list
+            intent = replace(followed, topics=intent.topics, asks=intent.asks, ask=intent.ask,
+                             topic_text=intent.topic_text) if item else followed
         return intent
 
     def _elliptical(self, intent: Intent) -> bool:
@@ -455,7 +458,8 @@ class Understand:
             return None, ""
         counts = [m for m in re.finditer(rf"(哪|那)?\s*{COUNT}\s*(?:大|个|项|类|条)\s*"
                                          r"([\u4e00-\u9fff]{0,2})", lowered)
-                  if not re.match(r"月|人|小时|星期|剧组|工作|钟|天", m.group(3))]  # 一个月, 二十个人: not sets
+                  if not re.match(r"月|人|小时|星期|剧组|工作|钟|天", m.group(3))  # 一个月, 二十个人: not sets
+                  and not lowered[:m.start()].endswith("第")]  # 第七个: an ordinal, not a set's size
         asked = [m for m in counts if m.group(1)] or counts[-1:]
         if not asked:
             return None, ""
