@@ -14,3 +14,8 @@ class Composer:
         self.t = templates
         self.weights = weights
         self.match = Matcher(model.lexicon)
+        self.place_words = frozenset(model.regions.name_index)  # names of places: never a content word
+
+    def terms(self, text: str) -> dict[str, float]:
+        """The content words of ``text`` with their weights, place names left out."""
+        return self.weights.terms(text, self.place_words)

@@ -98,7 +98,6 @@ class ClauseComposer(Composer):
     def __init__(self, model: PolicyModel, templates: Templates, weights: TermWeights) -> None:
         super().__init__(model, templates, weights)
         self.ranker = Ranker(model.lexicon, model.topics.ascii_siblings())
-        self.place_words = set(model.regions.name_index)
         lex = model.lexicon
         self._list_question = lex.facts["list_question"]
         self._part_split = lex.facts["part_split"]
@@ -106,14 +105,13 @@ class ClauseComposer(Composer):
     # ----------------------------------------------------------------- parts
     def parts(self, intent: Intent) -> list[Part]:
         """Sub-questions: "投资多少？在哪个片区？" asks two things about one topic."""
-        drop = self.place_words
         text = intent.query_text or intent.search_text
         pieces = [p for p in self._part_split.split(intent.topic_text) if p.strip()] or [text]
-        whole = self.weights.terms(text, drop)
+        whole = self.terms(text)
         result: list[Part] = []
         for piece in pieces:
             asks = set(self.model.lexicon.asks(piece.lower()))
-            terms = self.weights.terms(piece, drop)
+            terms = self.terms(piece)
             if not terms and not asks:
                 continue
             result.append(Part(piece, asks or set(intent.asks), terms or whole))

@@ -52,7 +52,7 @@ class SetComposer(Composer):
         whole = self.model.clause_texts  # a long clause is stored in parts: read it whole
         clauses = [c.model_copy(update={"text": whole[c.clause_id]}) for c in self.model.clauses
                    if c.chunk_id == c.clause_id and (not scope or c.region in scope)]
-        terms = self.weights.terms(intent.topic_text, set(self.model.regions.name_index))
+        terms = self.terms(intent.topic_text)
         candidates = [*self._headed(clauses, count), *self._marked(clauses, count), *self._listed(clauses, count)]
         scored = [(self._relevance(s, terms, count, intent.count_noun), i, s) for i, s in enumerate(candidates)]
         scored = [x for x in scored if x[0] > 0]

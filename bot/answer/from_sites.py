@@ -29,8 +29,7 @@ class SiteComposer(Composer):
     def related(self, intent: Intent, regions: list[str]) -> Bullets | None:
         """Measures of the regions that match what else the question names ("功夫题材" →
         the 功夫 creation plan): a where-to-film question often asks for both."""
-        drop = set(self.model.regions.name_index) | {w for rx in self.model.lexicon.site_types.values()
-                                                    for w in rx.pattern.split("|")}
+        drop = self.place_words | {w for rx in self.model.lexicon.site_types.values() for w in rx.pattern.split("|")}
         terms = self.weights.terms(intent.query_text, drop)
         site_topics = {t for s in self.model.sites for t in s.topics}  # already shown as sites
         rows = []

@@ -184,7 +184,7 @@ class TableComposer(Composer):
         draft.find(Found.FIGURE, region, *spans, facet="figure")
 
     def ranked(self, rows: list[SubsidyMeasure], intent: Intent) -> list[SubsidyMeasure]:
-        terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
+        terms = self.terms(intent.query_text)
         scored = [(self.relevance(m, terms), i, m) for i, m in enumerate(rows)]
         scored.sort(key=lambda x: (-round(x[0], 2), x[1]))
         return [m for _, _, m in scored]
@@ -327,7 +327,7 @@ class TableComposer(Composer):
         draft = DraftBuilder("table:amount", tuple(found))
         figured = stated = False  # a relevant row states a figure / a support measure states what instead
         shown: list[SubsidyMeasure] = []
-        terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
+        terms = self.terms(intent.query_text)
         topic_part = self.t("list_lead_topic", topic=self.topic_words(topics)) if topics else ""
         for region, rows in found.items():
             if not rows:
@@ -464,7 +464,7 @@ class TableComposer(Composer):
         if len(asked) != 1 or len(found) != 1 or figures_in(intent.query_text):
             return []
         region = asked[0]
-        terms = self.weights.terms(intent.query_text, set(self.model.regions.name_index))
+        terms = self.terms(intent.query_text)
         own = max(self.relevance(m, terms) for m in found[region])
         if own >= ELSEWHERE_OWN_MAX:
             return []
@@ -494,7 +494,8 @@ class TableComposer(Composer):
                           self.quoted(self.ranked(rows, intent)[:MAX_BULLETS])))
         others = self.model.measures_for(self.model.regions_with(topics, exclude=[region]), topics)
         first = elsewhere[:MAX_BULLETS]
-        shown = [*first, *(m for m in others if m.id not in {f.id for f in first})][:MAX_REDIRECT]
+        matched = {m.id for m in first}
+        shown = [*first, *(m for m in others if m.id not in matched)][:MAX_REDIRECT]
         draft.add(Bullets(self.t("elsewhere_lead"), tuple(
             self.bullet(m, with_conditions=False, prefix=f"【{self.model.regions.label(m.region)}】") for m in shown)))
         draft.note(office_note(self.model, self.t, [region]))
@@ -638,7 +639,7 @@ class TableComposer(Composer):
     def _asked_in(self, part: str, pool: list[MeasureVerdict], intent: Intent) -> list[MeasureVerdict]:
         """The verdicts one clause asks about: the measures stating a figure it names, else
         those whose words it uses most."""
-        terms = self.weights.terms(part, set(self.model.regions.name_index))
+        terms = self.terms(part)
         money = bool(self.model.lexicon.money.search(part))  # "补贴能拿吗": a measure that pays
         named = figures_in(part)  # "能给8万再加50%吗": the measures stating those figures
         asked = [v for v in pool if set(named) & set(figures_in(v.measure.money))]

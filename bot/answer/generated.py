@@ -321,7 +321,7 @@ class Checker:
     reference: str = ""  # the checked extractive answer (its counts of listed measures)
     allowed: tuple[str, ...] = ()  # knowledge text the prose may quote (labels, titles)
     uncited: tuple[str, ...] = ()  # quotes supplied to the model that the prose does not cite
-    names: tuple[str, ...] = ()  # names the texts give in quotation marks (“黄金十二条”): their numbers are no figures
+    names: tuple[str, ...] = ()  # names the texts give in quotation marks (“黄金十二条”), longest first: their numbers are no figures
 
     def figures(self, text: str, sources: list[str], quotes: list[str]) -> list[str]:
         """Figures, counts, contacts and 文号 in ``text`` that ``sources`` do not hold."""
@@ -337,7 +337,7 @@ class Checker:
 
     def unnamed(self, text: str) -> str:
         """``text`` without the names the texts give in quotation marks (黄金十二条 is a name)."""
-        for name in sorted(self.names, key=len, reverse=True):
+        for name in self.names:
             text = text.replace(name, " ")
         return text
 
@@ -489,7 +489,8 @@ def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNa
     if not prose.strip():
         return ["empty: no text generated"]
     prose = normalize_markers(prose)
-    checker = Checker(evidence, regions, words, reference, tuple(allowed), tuple(uncited), tuple(names))
+    checker = Checker(evidence, regions, words, reference, tuple(allowed), tuple(uncited),
+                      tuple(sorted(names, key=len, reverse=True)))
     problems: list[str] = []
     cited_any = False
     for s in statements(prose, regions):

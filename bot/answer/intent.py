@@ -696,10 +696,8 @@ class Understand:
             return any(shoot.match(lowered, m.end()) and PLACED.search(lowered[max(0, m.start() - 5):m.start()])
                        for n in names for m in re.finditer(re.escape(n), lowered))
 
-        going = self.model.lexicon.profile.going_before
         asked = [p for p in intent.places if p.relation is Relation.SAME and set(p.regions) & set(intent.regions)]
-        if any(shot_at(lowered[p.span[0]:p.span[1]]) or going.search(lowered[max(0, p.span[0] - 3):p.span[0]])
-               for p in asked):
+        if self._going_to_asked(intent, lowered) or any(shot_at(lowered[slice(*p.span)]) for p in asked):
             return ()  # the asked region is where they (will) shoot
         found = [p.name for p in intent.places
                  if p.relation in (Relation.UNCOVERED, Relation.INSIDE_PROVINCE) and not p.origin and not p.landmark

@@ -41,7 +41,7 @@ class PolicyModel:
     gazetteer: Gazetteer
     clause_texts: dict[str, str] = field(default_factory=dict)
     clause_topics: dict[str, frozenset[str]] = field(default_factory=dict)
-    region_texts: dict[str, str] = field(default_factory=dict)  # region → all its clauses' text, lower case
+    region_texts: dict[str, str] = field(default_factory=dict)  # region → all its clauses' text, lower case (on first use)
     # Names the texts put in quotation marks (“黄金十二条”, “微短剧贷”) → the regions whose
     # clauses use them: lets an answer correct a name attributed to the wrong region.
     named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -86,10 +86,6 @@ class PolicyModel:
         for clause in self.clauses:
             previous = self.clause_texts.get(clause.clause_id)
             self.clause_texts[clause.clause_id] = f"{previous}\n{clause.text}" if previous else clause.text
-        by_region: dict[str, list[str]] = {}
-        for clause in self.clauses:
-            by_region.setdefault(clause.region, []).append(clause.text.lower())
-        self.region_texts = {region: "\n".join(texts) for region, texts in by_region.items()}
         for clause in self.clauses:
             found = self.topics.match(clause.context)
             self.clause_topics[clause.clause_id] = self.clause_topics.get(clause.clause_id, frozenset()) | set(found.strong)
@@ -178,8 +174,11 @@ class PolicyModel:
         return list(dict.fromkeys(r for r in self.regions.keys if r in found))
 
     def region_text(self, region: str) -> str:
-        """Everything the region's own texts say (lower case): does it ever mention a word?"""
-        return self.region_texts.get(region, "")
+        """Everything the region's own texts say (lower case): does it ever mention a word?
+        Joined on first use (few questions ask it), not at start-up."""
+        if region not in self.region_texts:
+            self.region_texts[region] = "\n".join(c.text.lower() for c in self.clauses if c.region == region)
+        return self.region_texts[region]
 
     def documents_of(self, region: str) -> list[PolicyDocument]:
         regions = {c.region for c in self.clauses}
