@@ -80,6 +80,10 @@ class OnboardingWords:
     site_header: re.Pattern[str]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def figure(self, text: str) -> re.Match[str] | None:
+        """The sum (else the share) ``text`` states, if any."""
+        return self.money.search(text) or self.ratio.search(text)
+
     @classmethod
     def load(cls, knowledge_dir: Path) -> OnboardingWords:
         path = knowledge_dir / "lexicon.yaml"

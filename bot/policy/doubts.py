@@ -115,7 +115,7 @@ def _unread(row: SubsidyMeasure | Site, words: OnboardingWords) -> list[Doubt]:
     say the text gives no figure, which is false — a person reads the figure first."""
     if not isinstance(row, SubsidyMeasure) or row.benefit.amount != "未明确" or row.benefit.ratio or row.benefit.cap:
         return []
-    found = words.money.search(row.quote) or words.ratio.search(row.quote)
+    found = words.figure(row.quote)
     if not found:
         return []
     return [Doubt("unread", LABELS["unread"], found.group(0), _short(row.quote, 120), row.clause_id)]

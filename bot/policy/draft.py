@@ -242,15 +242,15 @@ class _Drafter:
 
     def _figured(self, text: str) -> bool:
         """Does ``text`` state a sum or a share?"""
-        return bool(self.w.money.search(text) or self.w.ratio.search(text))
+        return bool(self.w.figure(text))
 
     def _grants(self, seg: _Segment) -> bool:
         """Does the segment grant something? ("按最高档次奖励，不重复享受" only sets a rule.)"""
         w = self.w
         if not any(self._is_grant(f) for f in seg.fragments):
             return False
-        stated = w.money.search(seg.text) or w.ratio.search(seg.text) or w.free.search(seg.text) or \
-            w.service.search(seg.text) or w.case_by_case in seg.text
+        stated = self._figured(seg.text) or w.free.search(seg.text) or w.service.search(seg.text) or \
+            w.case_by_case in seg.text
         return bool(stated) or not any(w.no_grant.search(f) for f in seg.fragments)
 
     def _is_grant(self, fragment: str, actions: bool = True) -> bool:
