@@ -40,9 +40,7 @@ class Ask(StrEnum):
 
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
-NEGATED_DEED = re.compile(r"(没|未|不)(有|做过|搞过|打算|准备|计划|去)?$")  # right before a plan word
 MISSING_FACTS = frozenset({"form", "contact", "address", "deadline"})  # asks for facts a text may not give
-PLACED = re.compile(r"(^|[，,。；;！!？?\s]|[在于去到来])[^，,。；;！!？?\s在于去到来]{0,4}$")  # "在衢州龙游县", "开封拍"
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
                   "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew", "event_place"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
@@ -606,7 +604,8 @@ class Understand:
             insurance_months=int(months.group(1)) if months else None,
             needs=[k for k, rx in words.needs.items() if rx.search(lowered)],
             plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
-            no_plans=[k for k, rx in words.plans.items() if _negated(rx, lowered) and not _affirmed(rx, lowered, words.negations)],
+            no_plans=[k for k, rx in words.plans.items()
+                      if _negated(rx, lowered, words.negated_deed) and not _affirmed(rx, lowered, words.negations)],
         )
 
     def _coming_from(self, intent: Intent, lowered: str) -> str | None:
@@ -688,12 +687,12 @@ class Understand:
         wants = self.model.lexicon.intent_patterns["scenario_ask"].search(lowered) or intent.support
         if not intent.regions or not wants or self._registered_in(intent, lowered) in intent.regions:
             return ()  # a company registered in the asked region is a case to judge, not a place outside
-        shoot = self.model.lexicon.profile.shoot_after
+        shoot, placed = self.model.lexicon.profile.shoot_after, self.model.lexicon.profile.placed_before
 
         def shot_at(name: str) -> bool:
             """Named where a clause starts or after 在/去/到 …, a shooting word right after."""
             names = {name.lower(), name.lower().rstrip("区县市") if len(name) > 2 else name.lower()}
-            return any(shoot.match(lowered, m.end()) and PLACED.search(lowered[max(0, m.start() - 5):m.start()])
+            return any(shoot.match(lowered, m.end()) and placed.search(lowered[max(0, m.start() - 5):m.start()])
                        for n in names for m in re.finditer(re.escape(n), lowered))
 
         asked = [p for p in intent.places if p.relation is Relation.SAME and set(p.regions) & set(intent.regions)]
@@ -934,10 +933,10 @@ def _affirmed(pattern: re.Pattern[str], lowered: str, negations: tuple[str, ...]
     return False
 
 
-def _negated(pattern: re.Pattern[str], lowered: str) -> bool:
-    """``pattern`` occurs right after a negation of the deed itself ("还没上线", "没做过出海",
-    "未出海") — not after one of something else ("不知道播放量")."""
-    return any(NEGATED_DEED.search(lowered[max(0, m.start() - 4):m.start()]) for m in pattern.finditer(lowered))
+def _negated(pattern: re.Pattern[str], lowered: str, negation: re.Pattern[str]) -> bool:
+    """``pattern`` occurs right after a negation of the deed itself (``negation``: "还没上线",
+    "没做过出海", "未出海") — not after one of something else ("不知道播放量")."""
+    return any(negation.search(lowered[max(0, m.start() - 4):m.start()]) for m in pattern.finditer(lowered))
 
 
 def _told(lowered: str, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | None:

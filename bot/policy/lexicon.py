@@ -84,6 +84,8 @@ class ProfileWords:
     shoot_after: re.Pattern[str]  # right after a place: it is where the shooting happens
     going_before: re.Pattern[str]  # right before a place: the asker is going there ("想去衢江")
     event_after: re.Pattern[str]  # right after a place: an event is held there ("郑州办个交易会")
+    placed_before: re.Pattern[str]  # right before a place: it is where something happens ("在", a clause start)
+    negated_deed: re.Pattern[str]  # right before a plan word: it is said not done ("还没", "没做过")
     park_words: re.Pattern[str]
     recognised_words: re.Pattern[str]
     plan_conditions: dict[str, tuple[str, ...]]
@@ -182,6 +184,8 @@ class Lexicon:
             shoot_after=re.compile(p["shoot_after"]),
             going_before=re.compile(p["going_before"]),
             event_after=re.compile(p["event_after"]),
+            placed_before=re.compile(p["placed_before"]),
+            negated_deed=re.compile(p["negated_deed"]),
             park_words=re.compile(p["park_words"]),
             recognised_words=re.compile(p["recognised_words"]),
             plan_conditions={k: tuple(v) for k, v in p["plan_conditions"].items()},
