@@ -131,8 +131,9 @@ def test_where_the_crew_comes_from_is_not_a_region_asked_about(bot):
 
 def test_which_of_two_texts_is_in_force_is_answered_per_region(bot):
     answer = bot.ask("衢江和平原示范区的政策，哪个已经正式生效了？")
-    assert answer.kind.startswith("clauses") and _verbatim(bot, answer)
-    assert "征求意见稿" in answer.answer and "正式出台" in answer.answer
+    assert answer.kind == "status" and _verbatim(bot, answer)
+    draft, issued = answer.answer.splitlines()[:2]  # one line per region's text
+    assert "征求意见稿" in draft and "正式出台" in issued
 
 
 def test_a_named_site_in_progress_is_answered_with_what_the_text_says_of_its_progress(bot):
@@ -222,3 +223,28 @@ def test_a_figure_the_question_states_picks_the_tier_that_states_it(onboarded):
 def test_a_term_the_text_defines_is_answered_with_its_definition(onboarded, question, says):
     answer = onboarded.ask(question)
     assert says in answer.answer.split("\n\n")[0] and _verbatim(onboarded, answer)
+
+
+def test_a_status_question_naming_no_place_answers_for_every_document(onboarded):
+    """"这个办法是试行的吗？" with no place: the question did not say which text, so each
+    current document gets its kind and, quoted, when it runs — the county's 试行 included."""
+    answer = onboarded.ask("这个办法是试行的吗？什么时候开始施行，有效期多久？")
+    assert answer.kind == "status" and answer.answerable and _verbatim(onboarded, answer)
+    current = [d for d in onboarded.model.documents.values() if d.is_current]
+    assert all(d.title in answer.answer for d in current)
+    county = next(line for line in answer.answer.splitlines() if "黟县" in line)
+    assert "试行文件" in county and "有效期3年" in county
+
+
+def test_a_status_question_about_a_place_opens_with_its_kind_then_what_else_was_asked(onboarded):
+    answer = onboarded.ask("黟县的措施是正式的还是试行的？")
+    assert answer.answer.startswith("《") and "试行文件" in answer.answer.splitlines()[0]
+    assert "2026年3月1日起施行" in answer.answer and _verbatim(onboarded, answer)
+    both = onboarded.ask("黟县的措施有效期多久？找哪个部门申报？")
+    assert both.answer.splitlines()[0].count("有效期3年") == 1 and both.answer.count("有效期3年") == 1
+    assert len({c.clause_id for c in both.citations}) >= 2  # the status, then the clauses on whom to ask
+
+
+def test_a_draft_for_comment_asked_whether_it_is_in_force_still_opens_with_the_draft_note(bot):
+    answer = bot.ask("平原示范区的政策现在生效了吗？")
+    assert answer.answer.startswith("注意：这是征求意见稿")

@@ -66,8 +66,8 @@ class Caveats:
         lead += [f.sentence for f in draft.subject_findings]  # the verdict first, then the evidence
         if draft.verdict is Verdict.ANSWERED:
             lead += self.scope(intent)
-        status = self.status(draft)
-        if intent.ask is Ask.STATUS and draft.verdict is Verdict.ANSWERED:
+        status = self.status(draft) if draft.kind != "status" else []  # (a status answer says it per document)
+        if intent.ask is Ask.STATUS and draft.verdict is Verdict.ANSWERED and draft.kind != "status":
             # "生效了吗？" about a draft for comment: that it is one is the answer, first
             drafts = [self._draft_note(d) for d in self._documents(draft) if self.model.documents[d].is_draft]
             at = 1 if assumed else 0

@@ -8,7 +8,7 @@ ask). The verdict — answered, not covered, declined — is decided once, here,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -117,6 +117,37 @@ class Draft:
     @property
     def subject_findings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.subject)
+
+    def followed_by(self, other: Draft) -> Draft:
+        """This answer, then what ``other`` adds: its findings' sentences and its blocks
+        without the quotes this one already shows (a question with two asks, answered in
+        order, each quote once)."""
+        shown = [(s.clause_id, s.quote.strip("。；; ")) for s in self.sources()]
+
+        def fresh(span: Span) -> bool:
+            return span.source is None or not any(
+                span.source.clause_id == c and (q in span.source.quote or span.source.quote.strip("。；; ") in q)
+                for c, q in shown)
+
+        def trimmed(paragraph: Paragraph) -> Paragraph | None:
+            spans = tuple(s for s in paragraph.spans if fresh(s))
+            sourced = any(s.source for s in paragraph.spans)
+            return Paragraph(spans) if spans and (not sourced or any(s.source for s in spans)) else None
+
+        added: list[Block] = []
+        for block in (*(f.sentence for f in other.findings), *other.blocks):
+            if isinstance(block, Paragraph):
+                block = trimmed(block)
+            elif isinstance(block, Bullets):
+                items = tuple(p for p in map(trimmed, block.items) if p is not None)
+                block = Bullets(block.title, items) if items else None
+            else:
+                rows = tuple(r for r in block.rows if fresh(Span("", r.source)))
+                block = replace(block, rows=rows) if rows else None
+            if block is not None:
+                added.append(block)
+        return replace(self, blocks=(*self.blocks, *added), notes=tuple(dict.fromkeys((*self.notes, *other.notes))),
+                       regions=tuple(dict.fromkeys((*self.regions, *other.regions))))
 
     def sources(self) -> list[Source]:
         found: list[Source] = []

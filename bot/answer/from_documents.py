@@ -1,5 +1,6 @@
 """Questions about a document itself — who issued it, its 文号, the date it was signed
-("这份申报指南是哪个部门发的？哪天发布的？", "黟县的文件文号多少？").
+("这份申报指南是哪个部门发的？哪天发布的？", "黟县的文件文号多少？") — and what kind of
+text it is and how long it runs ("这个办法是试行的吗？有效期多久？").
 
 The front matter knows these facts, but an answer may only state what a clause says: each
 fact is quoted from the text's own header or signature lines (黟政办〔2026〕12号, the
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import re
 
+from bot.answer.caveats import PLAN_PERIOD
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
+from bot.answer.evidence import sentences
 from bot.answer.intent import Intent
 from bot.answer.templates import Templates
-from bot.models import Clause, PolicyDocument
+from bot.models import Clause, DocStatus, PolicyDocument
 from bot.policy.book import PolicyModel
 
 MAX_DOCUMENTS = 3  # more than this and the question did not say which document
@@ -25,14 +28,17 @@ class DocumentComposer:
         self.model = model
         self.t = templates
 
-    def documents(self, intent: Intent) -> list[PolicyDocument]:
+    def documents(self, intent: Intent, by_kind: bool = True) -> list[PolicyDocument]:
         """The current documents the question is about: of the regions it names (or whose
-        title it quotes), narrowed by a document kind it names (申报指南, 征求意见稿 …)."""
+        title it quotes), narrowed by a document kind it names (申报指南, 征求意见稿 …) unless
+        ``by_kind`` is off (a status question names kinds to ask which one it is)."""
         docs = [d for d in self.model.documents.values() if d.is_current]
         if intent.regions:
             scope = {r for key in intent.regions for r in self.model.regions.scope(key)}
             own = [d for d in docs if d.region_key in intent.regions]
             docs = own or [d for d in docs if d.region_key in scope]
+        if not by_kind:
+            return docs
         named = [d for d in docs if d.status.value in intent.text or any(
             w in intent.text and w in d.title for w in re.findall(r"[\u4e00-\u9fff]{2,}", d.status.value))]
         return named or docs
@@ -57,13 +63,75 @@ class DocumentComposer:
                 draft.note(self.t("document_missing", title=doc.title, what="、".join(missing)))
         return draft.build(Verdict.ANSWERED)
 
+    def status(self, intent: Intent) -> Draft | None:
+        """"是正式的还是试行的？什么时候施行，有效期多久？": each document's kind first (from
+        its record: 征求意见稿, 试行, 新闻报道 …), then its validity in its own words, quoted.
+        A question that names no place did not say which document: every current one is
+        answered, one line each. A place whose texts state no dates of their own (a news
+        report, an article) is left to the clauses, which say what the report says."""
+        docs = self.documents(intent, by_kind=False)
+        if not docs or (intent.regions and not any(self._validity(d) and not d.is_draft for d in docs)):
+            # a report or an article about the place: its clauses tell what it says; a draft
+            # for comment: the caveats open with that, then its clauses
+            return None
+        draft = DraftBuilder("status", tuple(dict.fromkeys(d.region_key for d in docs)))
+        dates_asked = bool(intent.asks & DATE_ASKS)
+        lines = tuple(self._status_line(d, dates_asked) for d in docs)
+        if len(lines) == 1:
+            draft.add(lines[0])
+        else:
+            draft.add(Bullets(self.t("status_which", n=len(lines)) if not intent.regions else None, lines))
+        # "有效期多久？" of texts that state no dates: not answered (the kind alone was not asked)
+        kind_asked = self.model.lexicon.intent_patterns["doc_kind"].search(intent.text.lower())
+        unanswered = dates_asked and not kind_asked and not any(
+            self._dated(d) for d in docs)
+        return draft.build(Verdict.NOT_COVERED if unanswered else Verdict.ANSWERED)
+
+    @staticmethod
+    def asks_beyond_status(intent: Intent) -> bool:
+        """"有效期多久？要交什么材料？": a status question that also asks something else (a
+        facet or a topic), which the clauses answer after the status lines."""
+        return bool(intent.asks - STATUS_ASKS or intent.topics)
+
+    def _dated(self, doc: PolicyDocument) -> bool:
+        return self._validity(doc) is not None or bool(PLAN_PERIOD.search(doc.title))
+
+    def _validity(self, doc: PolicyDocument) -> tuple[str, str] | None:
+        return self.validity(doc) if doc.status is not DocStatus.ARTICLE else None  # (an article's dates are others')
+
+    def _status_line(self, doc: PolicyDocument, dates_asked: bool) -> Paragraph:
+        """"《…》：试行文件；原文写明“本措施自…起施行，有效期…”[n]。" — that a text states no
+        dates is said only when they were asked."""
+        kind = self.t(f"status_kind_{STATUS_KEYS[doc.status]}")
+        head = Span(self.t("status_line", title=_quoted_title(doc.title), kind=kind))
+        found = self._validity(doc)
+        period = PLAN_PERIOD.search(doc.title)
+        if found is None and period:  # "…实施方案（2025—2027年）": the title states the period
+            return Paragraph((head, Span(self.t("status_title_period", period=period.group(1)))))
+        if found is None:
+            return Paragraph((head, Span(self.t("status_no_validity" if dates_asked else "status_end"))))
+        clause_id, sentence = found
+        return Paragraph((head, Span(self.t("status_validity", sentence=sentence.rstrip("。"))),
+                          Span("", Source(clause_id, sentence)), Span("。")))
+
+    def validity(self, doc: PolicyDocument) -> tuple[str, str] | None:
+        """(clause id, sentence) of the first sentence of the text that states when it
+        takes effect or how long it runs ("本措施自…起施行，有效期…")."""
+        stated = self.model.lexicon.facts["validity"]
+        for clause in self.model.clauses:
+            if clause.doc_id == doc.id and clause.chunk_id == clause.clause_id:
+                sentence = next((s for s in sentences(clause.text) if stated.search(s)), None)
+                if sentence:
+                    return clause.clause_id, ENUMERATOR.sub("", sentence.strip())
+        return None
+
     def unsigned(self, intent: Intent) -> Paragraph | None:
         """For a text with no header or signature to quote (a news report): its title, and
         that the issuer and date are not given as such — the clauses answer the rest."""
         docs = self.documents(intent)
         if not docs or len(docs) > MAX_DOCUMENTS:
             return None
-        return Paragraph.of(self.t("document_unsigned", titles="、".join(d.title if d.title.startswith("《") else f"《{d.title}》" for d in docs)))
+        return Paragraph.of(self.t("document_unsigned", titles="、".join(_quoted_title(d.title) for d in docs)))
 
     def facts(self, doc: PolicyDocument) -> list[tuple[str, str, str]]:
         """(what, clause id, verbatim line) for the issuer, 文号 and date the text states."""
@@ -101,6 +169,17 @@ class DocumentComposer:
             if date and date in lines[i][1]:
                 return lines[max(0, i - 4):i]
         return []
+
+
+ENUMERATOR = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])\s*")
+DATE_ASKS = frozenset({"duration", "date"})
+STATUS_ASKS = frozenset({"status", "duration", "date", "support"})  # what a status line answers
+STATUS_KEYS = {DocStatus.FINAL: "final", DocStatus.TRIAL: "trial", DocStatus.DRAFT: "draft", DocStatus.NEWS: "news",
+               DocStatus.PRESS: "press", DocStatus.ARTICLE: "article", DocStatus.GUIDE: "guide"}
+
+
+def _quoted_title(title: str) -> str:
+    return title if title.startswith("《") else f"《{title}》"
 
 
 def _note(line: str) -> bool:

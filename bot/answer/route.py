@@ -19,6 +19,7 @@ class Route(StrEnum):
     TABLE = "table"  # lists, amounts, conditions, totals
     SITES = "sites"
     DOCUMENT = "document"  # who issued it, 文号, date (else the clauses answer)
+    STATUS = "status"  # what kind of text each document is, and how long it runs
     CLAUSES = "clauses"
 
 
@@ -49,4 +50,6 @@ def route(intent: Intent, unverified: bool = False) -> Route:
         return Route.SITES
     if intent.ask is Ask.DOCUMENT:
         return Route.DOCUMENT
+    if intent.ask is Ask.STATUS:
+        return Route.STATUS
     return Route.CLAUSES

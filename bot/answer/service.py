@@ -180,6 +180,7 @@ class PolicyBot:
             Route.TABLE: self.tables.list,
             Route.SITES: self.sites.compose,
             Route.DOCUMENT: self.documents.compose,
+            Route.STATUS: self.documents.status,
         }
 
     # ------------------------------------------------------------------ LLM composer
@@ -511,8 +512,11 @@ class PolicyBot:
         elif which is Route.NAMED_SET:
             return named
         composer = self.composers.get(which)
+        first = None
         if composer is not None and (draft := composer(intent)) is not None:
-            return draft
+            if not (which is Route.STATUS and self.documents.asks_beyond_status(intent)):
+                return draft
+            first = draft  # the status, then the clauses on what else was asked
         t0 = time.perf_counter()
         # how-to questions and asks for a deadline, phone, materials … look deeper: the one clause that
         # states a deadline ranks below clauses that merely repeat 申报
@@ -523,6 +527,8 @@ class PolicyBot:
         if retrieved is not None:
             retrieved.extend(_interleave(hits))
         draft = self.clauses.compose(intent, hits)
+        if first is not None:
+            draft = first.followed_by(draft)
         if which is Route.DOCUMENT and (title := self.documents.unsigned(intent)) is not None:
             draft = replace(draft, blocks=(title, *draft.blocks))
         return draft
