@@ -26,7 +26,7 @@ def intent(ask: Ask, regions: tuple[str, ...] = ("坪安",), uncovered: tuple[st
     (Ask.TOTAL, Route.TABLE),
     (Ask.WHERE, Route.SITES),
     (Ask.HOWTO, Route.CLAUSES),
-    (Ask.STATUS, Route.CLAUSES),
+    (Ask.STATUS, Route.STATUS),  # (the clauses answer when no document states its dates)
     (Ask.FACT, Route.CLAUSES),
 ])
 def test_each_kind_of_question_goes_to_its_composer(ask, expected):
