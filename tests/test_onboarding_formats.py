@@ -270,6 +270,24 @@ def test_a_recommended_box_above_the_article_never_cuts_the_text(words):
     assert "摄影棚群，位于文创园内，已投入使用。" in parsed.text  # a sentence naming a studio is no byline
 
 
+def test_the_items_of_a_list_a_sentence_announces_are_sites_whatever_each_is_called(knowledge, tmp_path):
+    """"本项所称园区拍摄场地包括：" then numbered items (split off as clauses of their own)
+    whose names carry no site word (街景区, 实景楼); and a web page's list that lost its
+    bullets ("某某取景点：位于…", one per line)."""
+    text = ("某园区微短剧扶持办法\n为加快发展，制定本办法。园区位于银川市西夏区。\n一、扶持措施\n"
+            "（一）拍摄补贴。按场地租赁费用的15%给予补贴，最高不超过20万元。本项所称园区拍摄场地包括：\n"
+            "1.民国街景区：占地约1.5万平方米，适合年代题材拍摄，已建成开放。\n"
+            "2.创意办公实景楼：可提供写字楼大堂、天台等都市实景，工作日18时后可供拍摄。\n"
+            "（二）住宿补贴。剧组入住园区公寓的，按房费的50%给予补贴。\n"
+            "二、可以取景的地方\n首批纳入目录的拍摄场景有2处：\n"
+            "老城民居院落取景点：位于老城内，适合古装题材，已开放。\n"
+            "河湾湿地外景地：位于河湾沿岸，计划2026年10月开放。\n")
+    report = _add(knowledge, tmp_path, "park.txt", text)
+    assert {s.name: s.status.value for s in report.drafted.sites} == {
+        "民国街景区": "建成", "创意办公实景楼": "未说明", "老城民居院落取景点": "建成", "河湾湿地外景地": "在建"}
+    assert not any("住宿" in s.name or "目录" in s.name for s in report.drafted.sites)
+
+
 def test_a_list_of_bare_site_names_drafts_each_as_a_site(knowledge, tmp_path):
     text = ("某县微短剧扶持措施\n为吸引剧组，制定本措施。\n一、扶持措施\n（一）拍摄补贴。按实际发生费用的30%给予补贴，最高10万元。\n"
             "二、重点拍摄基地\n1.青岚古镇影视基地\n2.青岚湖外景地\n")

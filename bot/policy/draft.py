@@ -75,11 +75,17 @@ def draft(doc_id: str, clauses: list[Clause], topics: TopicBook, words: Onboardi
     for c in clauses:
         first.setdefault(c.clause_id, c)
     out = Drafted()
+    intro_path: list[str] | None = None  # a clause ending "…拍摄场地包括：": its items, split off as clauses, are sites
     for clause_id, clause in first.items():
         text = texts[clause_id]
         if words.background_sections.search(" ".join(clause.heading_path)):
             continue
-        sites = drafter.sites(clause, text)
+        sites = drafter.sites(clause, text, introduced=intro_path is not None and clause.heading_path[:-1] == intro_path)
+        last = next((line.strip() for line in reversed(text.split("\n")) if line.strip()), "")
+        if drafter.introduces_sites(last):
+            intro_path = clause.heading_path
+        elif intro_path is None or clause.heading_path[:-1] != intro_path:
+            intro_path = None
         out.sites += sites
         if not (sites and "\n" not in text):  # a line of a site list states no measure
             out.measures += drafter.measures(clause, text)
@@ -403,29 +409,43 @@ class _Drafter:
         return f"{base}-{n}"
 
     # --------------------------------------------------------------------- sites
-    def sites(self, clause: Clause, text: str) -> list[Site]:
+    def introduces_sites(self, line: str) -> bool:
+        """"本项所称园区拍摄场地包括：" / "…的场景有6处：": a line that announces a list of places."""
+        return bool(self.w.site.search(line)) and line.endswith(("：", ":"))
+
+    def sites(self, clause: Clause, text: str, introduced: bool = False) -> list[Site]:
+        """``introduced``: the clause is an item of a list of places a clause before announced."""
         w = self.w
         rows = []
         # items listed under a heading that names filming places ("三、园区摄影棚及外景地")
         # are sites whatever each is called ("一号摄影棚：…", "西夏古街：…")
         listed = bool(w.site.search(" ".join(clause.heading_path[:-1] if clause.heading_path else [])))
         announced = listed or bool(w.site.search(text.split("\n")[0]))  # the clause's own heading too
+        # after "…拍摄场地包括：" / "…场景有6处：", the items are sites whatever each is called
         for line in text.split("\n"):
-            marker = LEADING_MARKER.match(line.strip())
-            row = TABLE_ROW.match(line.strip())
+            line = line.strip()
+            if not line:
+                continue
+            marker = LEADING_MARKER.match(line)
+            row = TABLE_ROW.match(line)
             named_row = bool(row and w.site_header.fullmatch(row.group(1)))
+            unmarked = (re.split(r"([：:])", line, maxsplit=1) + ["", ""])[:2] if introduced and not marker else None
             if row and (named_row or announced and w.site.search(line)):
                 # a table of filming places: "名称：西夏古街，类型：古装，状态：已建成。"
-                body, name, delimiter = line.strip(), row.group(2).strip(), "，"
-            elif not marker:
-                continue
-            else:
-                body = line.strip()[marker.end():].strip()
+                body, name, delimiter = line, row.group(2).strip(), "，"
+            elif marker:
+                body = line[marker.end():].strip()
                 name, delimiter = (re.split(r"([，,；;。：:])", body, maxsplit=1) + ["", ""])[:2]
+            elif unmarked and unmarked[1] and len(unmarked[0]) <= 30:
+                # a list whose bullets were not kept (a web page's <ul>): "某某取景点：位于…"
+                body, (name, delimiter) = line, unmarked
+            else:
+                introduced = self.introduces_sites(line)
+                continue
             name = re.sub(r"（[^）]*）$", "", name).strip()
             # a list item may be the name alone ("2. 某某影视基地"); a section's heading is not a site
-            bare_item = not delimiter and LIST_ITEM_MARK.match(line.strip()) is not None
-            if not (w.site.search(name) or listed or named_row) or len(name) > 30 \
+            bare_item = not delimiter and LIST_ITEM_MARK.match(line) is not None
+            if not (w.site.search(name) or listed or named_row or introduced) or len(name) > 30 \
                     or not (bare_item or delimiter in "，,：:" and delimiter):
                 continue  # "（一）重点拍摄基地（场景）。我县…" is a heading, not a site
             status = next((SiteStatus(k) for k, rx in w.site_status.items() if rx.search(body)), SiteStatus.UNKNOWN)

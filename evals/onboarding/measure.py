@@ -47,7 +47,7 @@ ORIGINAL = (".docx", ".pdf", ".html", ".md", ".txt")
 def round3_documents() -> dict[str, tuple[Path, dict]]:
     """name → (file as published, hand-recorded meta) for the round-3 documents."""
     out = {}
-    for meta_file in sorted(m for folder in (ROUND3, HERE / "round4") for m in folder.glob("*.meta.yaml")):
+    for meta_file in sorted(m for folder in (ROUND3, HERE / "round4", HERE / "round5") for m in folder.glob("*.meta.yaml")):
         stem = meta_file.name.removesuffix(".meta.yaml")
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
         # the published file; a .txt is published only where no other format is (the GB18030
