@@ -226,14 +226,19 @@ def test_a_term_the_text_defines_is_answered_with_its_definition(onboarded, ques
 
 
 def test_a_status_question_naming_no_place_answers_for_every_document(onboarded):
-    """"这个办法是试行的吗？" with no place: the question did not say which text, so each
-    current document gets its kind and, quoted, when it runs — the county's 试行 included."""
-    answer = onboarded.ask("这个办法是试行的吗？什么时候开始施行，有效期多久？")
+    """"这个政策是试行的吗？" with no place: the question did not say which text, so each
+    current document gets its kind and, quoted, when it runs — the county's 试行 included;
+    "这个办法" picks the texts whose titles call themselves 办法."""
+    answer = onboarded.ask("这个政策是试行的吗？什么时候开始施行，有效期多久？")
     assert answer.kind == "status" and answer.answerable and _verbatim(onboarded, answer)
     current = [d for d in onboarded.model.documents.values() if d.is_current]
     assert all(d.title in answer.answer for d in current)
     county = next(line for line in answer.answer.splitlines() if "黟县" in line)
     assert "试行文件" in county and "有效期3年" in county
+    park = onboarded.ask("这个办法是试行的吗？")
+    titles = {c.title for c in park.citations}
+    assert park.kind == "status" and titles and all("办法" in t for t in titles)
+    assert "试行文件" in park.answer and "黟县" not in park.answer
 
 
 def test_a_status_question_about_a_place_opens_with_its_kind_then_what_else_was_asked(onboarded):
@@ -248,3 +253,10 @@ def test_a_status_question_about_a_place_opens_with_its_kind_then_what_else_was_
 def test_a_draft_for_comment_asked_whether_it_is_in_force_still_opens_with_the_draft_note(bot):
     answer = bot.ask("平原示范区的政策现在生效了吗？")
     assert answer.answer.startswith("注意：这是征求意见稿")
+
+
+def test_a_text_that_states_no_period_says_so_when_asked_and_quotes_its_header_instead(onboarded):
+    answer = onboarded.ask("这个办法有效期多久？")
+    assert answer.kind == "status" and not answer.answerable  # how long it runs: not in the text
+    assert "没有写明施行日期和有效期" in answer.answer and "青影园管发〔2026〕5号" in answer.answer
+    assert _verbatim(onboarded, answer)

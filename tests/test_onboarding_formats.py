@@ -73,6 +73,13 @@ def test_the_printing_office_is_not_the_issuer_and_a_letterhead_is_not_the_title
     assert found.issuer == "某市文化广电旅游局"
 
 
+def test_the_date_is_the_one_signed_under_the_text_not_the_printing_offices(words):
+    found = _detect(words, ["某园区2026年度微短剧扶持资金申报指南", "一、申报对象", "园区内企业。",
+                            "某园区管理委员会", "2026年6月10日", "抄送：某区人民政府。",
+                            "某园区党政办公室　　2026年6月11日印发"])
+    assert found.date == "2026-06-10"
+
+
 def test_a_cited_number_is_not_the_texts_own_but_a_running_header_is(words):
     lines = ["某市微短剧扶持资金申报指南", "为贯彻落实《某市若干政策》（某政办发〔2025〕21号），现通知如下。", "一、申报主体"]
     assert _detect(words, lines).doc_number == ""

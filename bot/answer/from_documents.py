@@ -37,6 +37,9 @@ class DocumentComposer:
             scope = {r for key in intent.regions for r in self.model.regions.scope(key)}
             own = [d for d in docs if d.region_key in intent.regions]
             docs = own or [d for d in docs if d.region_key in scope]
+        if not intent.regions:  # "这个指南…": the texts whose titles call themselves so
+            nouns = set(self.model.lexicon.intent_patterns["doc_noun"].findall(intent.text))
+            docs = [d for d in docs if any(n in d.title for n in nouns)] or docs
         if not by_kind:
             return docs
         named = [d for d in docs if d.status.value in intent.text or any(
@@ -76,15 +79,14 @@ class DocumentComposer:
             return None
         draft = DraftBuilder("status", tuple(dict.fromkeys(d.region_key for d in docs)))
         dates_asked = bool(intent.asks & DATE_ASKS)
-        lines = tuple(self._status_line(d, dates_asked) for d in docs)
+        lines = tuple(self._status_line(d, intent.asks) for d in docs)
         if len(lines) == 1:
             draft.add(lines[0])
         else:
             draft.add(Bullets(self.t("status_which", n=len(lines)) if not intent.regions else None, lines))
         # "有效期多久？" of texts that state no dates: not answered (the kind alone was not asked)
         kind_asked = self.model.lexicon.intent_patterns["doc_kind"].search(intent.text.lower())
-        unanswered = dates_asked and not kind_asked and not any(
-            self._dated(d) for d in docs)
+        unanswered = dates_asked and not kind_asked and not any(self._answers_when(d, intent.asks) for d in docs)
         return draft.build(Verdict.NOT_COVERED if unanswered else Verdict.ANSWERED)
 
     @staticmethod
@@ -93,23 +95,34 @@ class DocumentComposer:
         facet or a topic), which the clauses answer after the status lines."""
         return bool(intent.asks - STATUS_ASKS or intent.topics)
 
-    def _dated(self, doc: PolicyDocument) -> bool:
-        return self._validity(doc) is not None or bool(PLAN_PERIOD.search(doc.title))
+    def _answers_when(self, doc: PolicyDocument, asks: frozenset[str]) -> bool:
+        """Its text says when it runs (or its title the period); else, for "什么时候出的"
+        but not for "有效期多久", the date it was signed does."""
+        if self._validity(doc) is not None or PLAN_PERIOD.search(doc.title):
+            return True
+        return "duration" not in asks and any(what == "date" for what, _, _ in self.facts(doc))
 
     def _validity(self, doc: PolicyDocument) -> tuple[str, str] | None:
         return self.validity(doc) if doc.status is not DocStatus.ARTICLE else None  # (an article's dates are others')
 
-    def _status_line(self, doc: PolicyDocument, dates_asked: bool) -> Paragraph:
-        """"《…》：试行文件；原文写明“本措施自…起施行，有效期…”[n]。" — that a text states no
-        dates is said only when they were asked."""
+    def _status_line(self, doc: PolicyDocument, asks: frozenset[str]) -> Paragraph:
+        """"《…》：试行文件；原文写明“本措施自…起施行，有效期…”[n]。" — a text that states no
+        dates gives its number and signing date instead; that it states none of when it runs is
+        said only when that was asked."""
         kind = self.t(f"status_kind_{STATUS_KEYS[doc.status]}")
         head = Span(self.t("status_line", title=_quoted_title(doc.title), kind=kind))
         found = self._validity(doc)
         period = PLAN_PERIOD.search(doc.title)
         if found is None and period:  # "…实施方案（2025—2027年）": the title states the period
             return Paragraph((head, Span(self.t("status_title_period", period=period.group(1)))))
-        if found is None:
-            return Paragraph((head, Span(self.t("status_no_validity" if dates_asked else "status_end"))))
+        if found is None:  # what its header states instead: its number and the date it was signed
+            header = [Span("；" + self.t(f"status_{what}", line=line), Source(clause_id, line))
+                      for what, clause_id, line in self.facts(doc) if what in ("number", "date")]
+            said = "status_no_validity" if asks & DATE_ASKS and not self._answers_when(doc, asks) else "status_end"
+            if not header:
+                return Paragraph((head, Span(self.t(said))))
+            lead = [Span(self.t(said).rstrip("。"))] if said == "status_no_validity" else []
+            return Paragraph((head, *lead, *header, Span("。")))
         clause_id, sentence = found
         return Paragraph((head, Span(self.t("status_validity", sentence=sentence.rstrip("。"))),
                           Span("", Source(clause_id, sentence)), Span("。")))

@@ -219,7 +219,7 @@ def detect(parsed: ParsedFile, words: OnboardingWords) -> Detected:
     found.doc_number = _doc_number(parsed, lines, words, found.title)
     note = _issue_note(lines, words)
     found.issuer = note[0] or _issuer(parsed, lines, words, found.title)
-    found.date = note[1] or _date(parsed, lines)
+    found.date = note[1] or _date(parsed, lines, words)
     found.status, found.status_reason = _status(found.title, parsed.text, found.doc_number, words)
     found.validity = _validity(lines, words)
     found.offices = _offices(parsed.text, words)
@@ -319,8 +319,11 @@ def _printing(line: str, words: OnboardingWords) -> bool:
     return bool(words.trailer["印发"].search(re.sub(r"\s+", "", line)))
 
 
-def _date(parsed: ParsedFile, lines: list[str]) -> str:
-    for line in reversed(lines[-12:]):
+def _date(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
+    """The date the text was signed (落款): the date under the signature, before the
+    printing office's "…2026年6月11日印发" line, which is only the fallback."""
+    tail = list(reversed(lines[-12:]))
+    for line in [*(t for t in tail if not _printing(t, words)), *(t for t in tail if _printing(t, words))]:
         bare = re.sub(r"\s+", "", line)
         m = DATE.search(bare)
         if m and (bare.endswith(("日", "日印发", "日发布")) and len(bare) - len(m.group(0)) <= 30):
