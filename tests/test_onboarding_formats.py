@@ -211,6 +211,11 @@ def test_a_table_with_a_header_is_read_row_by_row_with_each_cell_named():
     assert markdown_tables(lines) == ["表1 播放量奖励标准", "档次：一档，累计播放量：1亿次（含）以上，奖励金额：5万元。",
                                       "档次：二档，累计播放量：5亿次（含）以上，奖励金额：15万元。", "后文"]
     assert markdown_tables(["| 发文机关 | 某县人民政府 |"]) == ["发文机关，某县人民政府"]  # no header: cells in order
+    # the unit in the header: a bare number under it reads with it; a cell that states its own unit is kept
+    unit = ["| 档次 | 年度营业收入 | 奖励金额（万元） |", "|---|---|---|", "| 一档 | 2000万元（含）至5000万元 | 10 |",
+            "| 二档 | 1亿元以上 | 另议 |"]
+    assert markdown_tables(unit) == ["档次：一档，年度营业收入：2000万元（含）至5000万元，奖励金额：10万元。",
+                                     "档次：二档，年度营业收入：1亿元以上，奖励金额（万元）：另议。"]
 
 
 def test_tiers_in_a_word_table_become_measure_rows_with_their_amounts(knowledge, tmp_path):

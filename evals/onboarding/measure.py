@@ -88,7 +88,13 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?(?=\s*(?:万元|亿元|元|%|万|亿))")
 
 
 def figures(text: str) -> set[str]:
-    return set(NUMBER.findall(text or ""))
+    """The money and percentage figures of an amount; a hand count that lists a table's
+    bare numbers before the unit ("3；8；18；32；80万元", or only the numbers, "10；25；50":
+    the unit is printed in the table's header) gives each listed number."""
+    found = set(NUMBER.findall(text or ""))
+    parts = [p.strip() for p in re.split(r"[；;、]", text or "")]
+    bare = {p for p in parts if re.fullmatch(r"\d+(?:\.\d+)?", p)}
+    return found | bare if found or (bare and len(bare) == len(parts)) else found
 
 
 def clause_key(label: str) -> str:
