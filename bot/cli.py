@@ -196,7 +196,7 @@ def add(
     file: Annotated[Path, typer.Argument(help="政策文件 .txt .md .docx .pdf .html")],
     region: Annotated[str | None, typer.Option("--region", help="地区（如 黟县、赣州市）；默认从标题识别。")] = None,
     parent: Annotated[str | None, typer.Option("--parent", help="地区不在行政区划库中时，它所属的市或县（如 金华市）")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="正式文件 / 试行 / 征求意见稿 / 申报指南 / 新闻报道 …")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="正式文件 / 试行 / 征求意见稿 / 申报指南 / 政策解读 / 新闻报道 …")] = None,
     title: Annotated[str | None, typer.Option("--title", help="标题（默认从文中识别）")] = None,
     date: Annotated[str | None, typer.Option("--date", help="日期，如 2026-02-12")] = None,
     issuer: Annotated[str | None, typer.Option("--issuer", help="发文单位")] = None,

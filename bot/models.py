@@ -20,6 +20,7 @@ class DocStatus(StrEnum):
     PRESS = "新闻发布会"
     ARTICLE = "研究文章"
     GUIDE = "申报指南"
+    INTERPRETATION = "政策解读"  # a bureau's explanation of a policy (问答, 一图读懂), not its text
 
 
 class PolicyDocument(BaseModel):

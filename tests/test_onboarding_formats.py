@@ -73,6 +73,15 @@ def test_the_printing_office_is_not_the_issuer_and_a_letterhead_is_not_the_title
     assert found.issuer == "某市文化广电旅游局"
 
 
+def test_a_policy_interpretation_is_one_and_carries_the_number_of_the_text_it_explains(words):
+    found = _detect(words, ["《某县支持微短剧若干措施（试行）》政策解读",
+                            "近日，某县人民政府办公室印发《某县支持微短剧若干措施（试行）》（某政办发〔2026〕9号）。现解读如下。",
+                            "一、出台背景是什么？", "为推动微短剧产业发展。"])
+    assert (found.status.value, found.doc_number) == ("政策解读", "某政办发〔2026〕9号")
+    cited = _detect(words, ["某县微短剧扶持资金申报指南", "为落实《某县若干措施》（某政办发〔2025〕3号），现通知如下。"])
+    assert cited.doc_number == ""  # a text it only cites is not what its title is about
+
+
 def test_the_date_is_the_one_signed_under_the_text_not_the_printing_offices(words):
     found = _detect(words, ["某园区2026年度微短剧扶持资金申报指南", "一、申报对象", "园区内企业。",
                             "某园区管理委员会", "2026年6月10日", "抄送：某区人民政府。",

@@ -215,6 +215,8 @@ class Caveats:
                 notes.append(self._draft_note(doc_id))
             elif doc.status is DocStatus.NEWS:
                 notes.append(Paragraph.of(self.t("news_note")))
+            elif doc.status is DocStatus.INTERPRETATION:
+                notes.append(Paragraph.of(self.t("interpretation_note")))
             elif doc.status is DocStatus.PRESS:
                 notes.append(Paragraph.of(self.t("press_note")))
             elif doc.status is DocStatus.ARTICLE:

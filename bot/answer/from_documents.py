@@ -59,11 +59,12 @@ class DocumentComposer:
             items = [Paragraph((Span(self.t(f"document_{what}")), Span(line, Source(clause_id, line))))
                      for what, clause_id, line in found]
             items.append(Paragraph.of(self.t("document_status", status=doc.status.value)))
-            missing = [self.t(f"document_{what}_name") for what in ("issuer", "number", "date")
-                       if what not in {w for w, _, _ in found}]
-            draft.add(Bullets(self.t("document_lead", title=doc.title), tuple(items)))
+            # (a sentence quoted for the number that says who issued it — "…办公室印发《X》（…号）" — answers that too)
+            stated = {w for w, _, _ in found} | {"issuer" for w, _, line in found if w == "number" and ISSUED.search(line)}
+            missing = [self.t(f"document_{what}_name") for what in ("issuer", "number", "date") if what not in stated]
+            draft.add(Bullets(self.t("document_lead", title=_quoted_title(doc.title)), tuple(items)))
             if missing:
-                draft.note(self.t("document_missing", title=doc.title, what="、".join(missing)))
+                draft.note(self.t("document_missing", title=_quoted_title(doc.title), what="、".join(missing)))
         return draft.build(Verdict.ANSWERED)
 
     def status(self, intent: Intent) -> Draft | None:
@@ -162,8 +163,10 @@ class DocumentComposer:
             if hit:
                 found.append(("issuer", hit[0].clause_id, hit[1]))
         if doc.doc_number:
+            # on a line of its own, else the sentence that cites it ("…办公室印发《X》（…9号）": who issued it too)
             hit = next(((c, line) for c, line in lines if doc.doc_number in line), None) or next(
-                ((c, doc.doc_number) for c in self.model.clauses if c.doc_id == doc.id and doc.doc_number in c.text), None)
+                ((c, next((s.strip() for s in sentences(c.text) if doc.doc_number in s), doc.doc_number)) for c in self.model.clauses
+                 if c.doc_id == doc.id and doc.doc_number in c.text), None)
             if hit:  # a long line (a note, a report's sentence) is quoted as the number alone
                 found.append(("number", hit[0].clause_id, doc.doc_number if _note(hit[1]) else hit[1]))
         date = _chinese_date(doc.date)
@@ -184,11 +187,13 @@ class DocumentComposer:
         return []
 
 
+ISSUED = re.compile(r"[局厅委室府会]\S{0,4}(?:联合)?(?:印发|发布|出台)《")
 ENUMERATOR = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])\s*")
 DATE_ASKS = frozenset({"duration", "date"})
 STATUS_ASKS = frozenset({"status", "duration", "date", "support"})  # what a status line answers
 STATUS_KEYS = {DocStatus.FINAL: "final", DocStatus.TRIAL: "trial", DocStatus.DRAFT: "draft", DocStatus.NEWS: "news",
-               DocStatus.PRESS: "press", DocStatus.ARTICLE: "article", DocStatus.GUIDE: "guide"}
+               DocStatus.PRESS: "press", DocStatus.ARTICLE: "article", DocStatus.GUIDE: "guide",
+               DocStatus.INTERPRETATION: "interpretation"}
 
 
 def _quoted_title(title: str) -> str:

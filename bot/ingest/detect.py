@@ -259,8 +259,10 @@ def _doc_number(parsed: ParsedFile, lines: list[str], words: OnboardingWords, ti
         for m in words.doc_number.finditer(line):
             before = line[:m.start()]
             named = re.search(r"《([^《》]+)》\s*[（(]?$", before)
-            if named and named.group(1) == title:
-                return m.group(0).strip()  # "印发《X》（X文旅〔2026〕8号）": the text's own number
+            if named and title and named.group(1) in title:
+                # "印发《X》（X文旅〔2026〕8号）" in the text titled X, or in "《X》政策解读": the number
+                # of the text it is (or that it explains)
+                return m.group(0).strip()
             if not re.search(r"》\s*[（(]?$|(?:根据|依据|按照|落实|贯彻)[^，。]{0,30}$", before):
                 return m.group(0).strip()
     return ""

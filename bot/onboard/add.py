@@ -46,7 +46,7 @@ from bot.policy.validate import row_problems
 
 SLUG_BY_STATUS = {DocStatus.FINAL: "policy", DocStatus.TRIAL: "trial", DocStatus.DRAFT: "draft",
                   DocStatus.NEWS: "news", DocStatus.PRESS: "press", DocStatus.ARTICLE: "article",
-                  DocStatus.GUIDE: "guide"}
+                  DocStatus.GUIDE: "guide", DocStatus.INTERPRETATION: "interpretation"}
 
 
 class AddError(KnowledgeError):
