@@ -82,6 +82,23 @@ def test_a_policy_interpretation_is_one_and_carries_the_number_of_the_text_it_ex
     assert cited.doc_number == ""  # a text it only cites is not what its title is about
 
 
+def test_a_question_and_answer_page_names_its_measures_by_what_they_grant(knowledge, tmp_path):
+    """A 政策解读's "四、拍摄补贴的标准是多少？" names the measure under it 拍摄补贴; its
+    background and how-to-apply answers draft nothing; a listed place's line states no measure."""
+    text = ("《青岚县支持微短剧若干措施（试行）》政策解读\n为便于理解，现解读如下。青岚县隶属金华市。\n"
+            "一、出台背景是什么？\n为推动微短剧产业发展，给予支持。\n"
+            "二、拍摄补贴的标准是多少？\n对县内拍摄支出达到20万元以上的微短剧，按支出的30%给予补贴，单部最高25万元。\n"
+            "三、企业落户有什么支持？\n新注册的微短剧企业，年度营业收入首次达到500万元的，给予一次性奖励5万元。\n"
+            "四、有哪些可以取景的地方？\n首批拍摄场景有2处：\n"
+            "老街取景点：位于老城内，已开放。\n小火车沿线取景点：需与运营单位协商，不纳入免费开放范围。\n"
+            "五、如何申请奖补？\n每年1月1日至15日受理申请，给予审核。\n")
+    report = _add(knowledge, tmp_path, "jiedu.txt", text, parent="金华市")
+    assert report.document.status.value == "政策解读"
+    titles = {m.clause_id.split(":")[1]: m.title for m in report.drafted.measures}
+    assert titles == {"二": "拍摄补贴", "三": "企业落户支持"}
+    assert {s.name for s in report.drafted.sites} == {"老街取景点", "小火车沿线取景点"}
+
+
 def test_the_date_is_the_one_signed_under_the_text_not_the_printing_offices(words):
     found = _detect(words, ["某园区2026年度微短剧扶持资金申报指南", "一、申报对象", "园区内企业。",
                             "某园区管理委员会", "2026年6月10日", "抄送：某区人民政府。",

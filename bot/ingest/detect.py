@@ -78,7 +78,18 @@ class OnboardingWords:
     office_task: re.Pattern[str]
     full_text: re.Pattern[str]
     site_header: re.Pattern[str]
+    question_heading: re.Pattern[str]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def statement(self, heading: str) -> str:
+        """A 问答 heading as the name of what it answers ("拍摄补贴的标准是多少？" → 拍摄补贴,
+        "企业落户有什么支持？" → 企业落户支持); other headings as they are."""
+        if not heading.rstrip().endswith(("？", "?")):
+            return heading
+        name, before = heading.strip(), ""
+        while name != before:  # (the question mark first, then the words it ended)
+            name, before = self.question_heading.sub("", name).strip("，, "), name
+        return name if len(name) >= 2 else ""
 
     def figure(self, text: str) -> re.Match[str] | None:
         """The sum (else the share) ``text`` states, if any."""
@@ -138,6 +149,7 @@ class OnboardingWords:
                 office_task=rx(data["office_task"]),
                 full_text=rx(data["full_text"]),
                 site_header=rx(data["site_header"]),
+                question_heading=rx(data["question_heading"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:

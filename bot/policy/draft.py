@@ -87,8 +87,10 @@ def draft(doc_id: str, clauses: list[Clause], topics: TopicBook, words: Onboardi
         elif intro_path is None or clause.heading_path[:-1] != intro_path:
             intro_path = None
         out.sites += sites
-        if not (sites and "\n" not in text):  # a line of a site list states no measure
-            out.measures += drafter.measures(clause, text)
+        # a line of a site list states no measure ("某某取景点：…，不纳入免费开放范围")
+        rest = "\n".join(line for line in text.split("\n") if not any(s.quote and s.quote in line for s in sites))
+        if rest.strip():
+            out.measures += drafter.measures(clause, rest)
     shared = drafter.document_conditions(list(first.values()), texts)
     if shared:
         out.measures = [m.model_copy(update={"conditions": [*m.conditions, *(
@@ -110,6 +112,8 @@ class _Drafter:
     def measures(self, clause: Clause, text: str) -> list[SubsidyMeasure]:
         heading = _heading(clause)
         body_start = _body_start(text, heading)
+        if heading and text[:body_start].rstrip().endswith(("？", "?")):
+            heading = self.w.statement(heading + "？")  # a 问答 heading: named by what it answers
         all_segments = [s for s in _segments(text, body_start)
                         if not self.w.preamble.search(text[s.sentence_start:].lstrip())]
         segments = [s for s in all_segments if self._grants(s) and not self._requires(s)]
@@ -395,6 +399,9 @@ class _Drafter:
         """Rows of one clause get distinct titles: the heading plus what sets the row apart."""
         own = [c.text for c in row.conditions if c.text in row.benefit.description]
         mark = own[-1] if own else row.benefit.amount
+        if not own and mark in ("未明确", "按实际发生"):  # no figure: what it grants ("每人每次最长免费入住30天")
+            parts = [p for p in re.split(r"[，,；;。]", row.benefit.description) if p.strip()]
+            mark = next((p for p in reversed(parts) if self._is_grant(p)), parts[-1] if parts else mark)
         levels = [m.group(0) for rx in self.w.levels.values() for m in [rx.search(mark)] if m]  # the text's words
         mark = "、".join(levels) if levels else re.sub(r"^(对|凡)|的$", "", mark)
         title = f"{heading or row.title}（{_short(mark, 22)}）"
@@ -485,7 +492,7 @@ def _body_start(text: str, heading: str) -> int:
     start = m.end() if m else 0
     if heading and text[start:].lstrip().startswith(heading):
         start = text.index(heading, start) + len(heading)
-        if start < len(text) and text[start] in "。：:":
+        if start < len(text) and text[start] in "。：:？?":
             start += 1
     return start
 
