@@ -260,3 +260,11 @@ def test_a_text_that_states_no_period_says_so_when_asked_and_quotes_its_header_i
     assert answer.kind == "status" and not answer.answerable  # how long it runs: not in the text
     assert "没有写明施行日期和有效期" in answer.answer and "青影园管发〔2026〕5号" in answer.answer
     assert _verbatim(onboarded, answer)
+
+
+def test_a_site_named_as_people_call_it_is_its_regions_and_asked_about_it_answers_from_its_line(onboarded):
+    """"下梅古村" (下梅古村影视拍摄点, drafted by `bot add`) names 武夷山 with no place said;
+    asked whether it can be used, the site's own line answers."""
+    answer = onboarded.ask("下梅古村能拍吗？怎么预约？")
+    assert answer.kind == "sites" and answer.region == "武夷山"
+    assert "下梅古村影视拍摄点" in answer.answer and _verbatim(onboarded, answer)

@@ -330,9 +330,14 @@ class Understand:
 
     def _document_regions(self, text: str) -> list[str]:
         """"申报指南后面有哪些附件": a phrase of one document's title names that document,
-        so its region is the one asked about (generic words like 微短剧 do not count)."""
-        titles = {d.id: d.title for d in self.model.documents.values()}
+        so its region is the one asked about (generic words like 微短剧 do not count); so
+        does a name only one region's texts use ("“剧组之家”怎么享受", "米轨小火车上拍")."""
         generic = self.model.lexicon.generic_words
+        own = [(n, r) for n, r in self.model.own_names.items()
+               if n in text and not any(g in n for g in generic if len(g) >= 2)]
+        if own:
+            return [max(own, key=lambda nr: len(nr[0]))[1]]
+        titles = {d.id: d.title for d in self.model.documents.values()}
         for length in range(8, 3, -1):
             for i in range(0, max(0, len(text) - length + 1)):
                 gram = text[i:i + length]
@@ -472,6 +477,8 @@ class Understand:
             return Ask.INJECTION
         if not on_topic:
             return Ask.OFFTOPIC
+        if self._asks_about_site(intent, lowered):
+            return Ask.WHERE  # "米轨小火车上拍，免费吗？找谁？": the named site's own line answers
         named = self._named_ask(intent, lowered)
         if named is not None:
             return named
@@ -520,6 +527,13 @@ class Understand:
         # "怎么申请、需要什么条件": the conditions are answered, the missing procedure noted
         other = intent.support and (pattern["condition"].search(lowered) or intent.asks & {"amount", "ratio"})
         return bool(pattern["howto"].search(lowered) and strict and not other)
+
+    def _asks_about_site(self, intent: Intent, lowered: str) -> bool:
+        """A named filming site asked whether it can be used, on what terms ("免费吗", "怎么
+        预约"), or how far it is built — not an amount or a share of support."""
+        return any(p.landmark for p in intent.places) and bool(self.model.lexicon.site_state.search(lowered)) \
+            and not intent.asks & {"amount", "ratio"} and not specific_of(intent) \
+            and not self.model.lexicon.likeness.search(lowered)  # ("像天脊龙门那种": a kind of place)
 
     def _asks_where(self, intent: Intent, lowered: str) -> bool:
         """Where to film (not about support, nor a specific fact unless it asks for a list)."""

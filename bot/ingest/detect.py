@@ -79,6 +79,7 @@ class OnboardingWords:
     full_text: re.Pattern[str]
     site_header: re.Pattern[str]
     question_heading: re.Pattern[str]
+    site_suffix: re.Pattern[str]
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     def statement(self, heading: str) -> str:
@@ -90,6 +91,15 @@ class OnboardingWords:
         while name != before:  # (the question mark first, then the words it ended)
             name, before = self.question_heading.sub("", name).strip("，, "), name
         return name if len(name) >= 2 else ""
+
+    def called(self, site: str) -> list[str]:
+        """How people call a filming site: its name, and without the generic tail
+        ("米轨小火车沿线取景点" → 米轨小火车) when three characters or more are left."""
+        name = re.sub(r"（[^）]*）$", "", site).strip()
+        short, before = name, ""
+        while short != before:
+            short, before = self.site_suffix.sub("", short), short
+        return list(dict.fromkeys(n for n in (name, short) if len(n) >= 3))
 
     def figure(self, text: str) -> re.Match[str] | None:
         """The sum (else the share) ``text`` states, if any."""
@@ -150,6 +160,7 @@ class OnboardingWords:
                 full_text=rx(data["full_text"]),
                 site_header=rx(data["site_header"]),
                 question_heading=rx(data["question_heading"]),
+                site_suffix=rx(data["site_suffix"]),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:

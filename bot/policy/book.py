@@ -45,6 +45,7 @@ class PolicyModel:
     # Names the texts put in quotation marks (“黄金十二条”, “微短剧贷”) → the regions whose
     # clauses use them: lets an answer correct a name attributed to the wrong region.
     named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    own_names: dict[str, str] = field(default_factory=dict)  # a name only one region's texts use → region
     named_clauses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → clause ids using it
     part_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # a part's name → (clause id, item text)
     document_names: set[str] = field(default_factory=set)  # names given in 《》
@@ -103,6 +104,12 @@ class PolicyModel:
                 if clause.clause_id not in where[term]:
                     where[term].append(clause.clause_id)
         self.named_terms = {t: tuple(sorted(r)) for t, r in terms.items()}
+        # names only one region's texts use (“剧组之家”): a question naming one and no place is
+        # about that region (a filming site is a landmark of its region, regions.yaml)
+        # (a quoted term of four characters or more that is not a kind of text: "实施方案" names none)
+        kinds = self.lexicon.intent_patterns["doc_noun"]
+        owners: dict[str, set[str]] = {t: set(r) for t, r in terms.items() if len(t) >= 4 and not kinds.search(t)}
+        self.own_names = {t: next(iter(r)) for t, r in owners.items() if len(r) == 1}
         self.document_names = {t for clause in self.clauses for t in re.findall(r"《([^《》]{3,40})》", clause.text)}
         self.named_clauses = {t: tuple(ids) for t, ids in where.items()}
         self.part_names = self._part_names()
