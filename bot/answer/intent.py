@@ -959,9 +959,12 @@ def _told(lowered: str, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | Non
 
 
 def _share(lowered: str, shoot_all: re.Pattern[str], parts: re.Pattern[str] | None = None) -> int | None:
-    """Share of scenes shot in the region: "80%", "八成", "全部在…拍", "拍了20天，6天在…"."""
-    if parts and (m := parts.search(lowered)) and 0 < int(m.group(2)) <= int(m.group(1)):
-        return round(100 * int(m.group(2)) / int(m.group(1)))
+    """Share of scenes shot in the region: "80%", "八成", "全部在…拍", "拍了20天，6天在…",
+    "一共拍了30天，园区里拍了12天"."""
+    if parts and (m := parts.search(lowered)):
+        part = int(next(g for g in m.groups()[1:] if g))
+        if 0 < part <= int(m.group(1)):
+            return round(100 * part / int(m.group(1)))
     m = re.search(r"(\d{1,3})\s*%", lowered)
     if m and int(m.group(1)) <= 100:
         return int(m.group(1))

@@ -76,6 +76,8 @@ def test_a_count_in_the_question_is_not_read_as_a_claimed_subsidy(understand, mo
     assert claimed_figures(understand("坪安的剧播了50万次，上线奖励能给吗？"), model) == []
     assert claimed_figures(understand("坪安拍戏给50万补贴吗？"), model) == ["50万"]
     assert claimed_figures(understand("坪安那个5个亿的基金补贴谁？"), model) == ["5亿"]
+    # the producer's own spending is no claimed subsidy
+    assert claimed_figures(understand("在坪安拍摄支出只有15万，拍摄补贴给多少？"), model) == []
 
 
 def test_a_figure_the_regions_own_texts_state_is_not_corrected(understand, caveats, model):

@@ -177,6 +177,8 @@ def test_a_negated_plan_is_not_a_plan(understand):
     ("我们八成戏份在坪安拍，能享受哪些补贴？", 80),
     ("我们70%的戏在坪安拍，能享受哪些补贴？", 70),
     ("我们全部在坪安拍，能享受哪些补贴？", 100),
+    ("我们的剧一共拍了30天，有18天在坪安，能享受哪些补贴？", 60),
+    ("剧一共拍了30天，坪安那边拍了12天，我们能享受哪些补贴？", 40),  # the place before the days
 ])
 def test_a_scenario_reads_the_share_shot_in_the_region(understand, question, share):
     assert profile_of(understand, question).shoot_share == share
