@@ -389,3 +389,17 @@ def test_a_follow_up_pointing_at_one_item_answers_that_item_only(bot):
                                                 "5.品牌塑造；6.非遗活化；7.美食推广；8.AIGC创新。"}]
     a = bot.ask("第七个具体讲啥", history=history)
     assert "美食" in a.answer and "法治" not in a.answer
+
+
+def test_a_place_that_only_contains_covered_regions_is_answered_with_theirs_named_as_theirs_first(bot):
+    """"河南省…有哪些": first that only its regions' own measures are in the texts (not the
+    province's); asked of its own level ("整体", "层面"), that it has none; a place that only
+    qualifies the covered one named beside it, or asked which of its parts has something,
+    is no such question."""
+    listed = bot.ask("河南省都有哪些微短剧扶持？")
+    assert listed.answerable and listed.answer.startswith("河南省内，资料里只有") and "不是河南省本级的政策" in listed.answer
+    own = bot.ask("衢州市整体有没有出台短剧扶持政策？")
+    assert not own.answerable and own.answer.startswith("现有资料没有衢州市本级")
+    for question in ("Does Qujiang district in Quzhou give free accommodation to actors?", "杭州哪个区有微短剧基金？"):
+        answer = bot.ask(question)
+        assert "本级" not in answer.answer.splitlines()[0], question

@@ -62,7 +62,9 @@ class Caveats:
         corrections = self.premises(intent)  # a false premise is the first thing to say
         lead += corrections
         containers = self.containers(intent) if draft.verdict is Verdict.ANSWERED else []
-        lead += containers  # "衢州市本级没有…？": the place asked about has nothing of its own
+        # "衢州市本级没有…？": the place asked about has nothing of its own; "河南省有什么补贴":
+        # what its regions have, theirs only — said before their measures
+        lead += containers
         lead += [f.sentence for f in draft.subject_findings]  # the verdict first, then the evidence
         if draft.verdict is Verdict.ANSWERED:
             lead += self.scope(intent)
@@ -75,7 +77,7 @@ class Caveats:
             status = [n for n in status if n not in drafts]
         notes = [*draft.notes, *status]
         verdict = Verdict.ANSWERED if corrections and draft.verdict is Verdict.NOT_COVERED else draft.verdict
-        if containers and not corrections:
+        if containers and not corrections and self.model.lexicon.own_level.search(intent.text):
             verdict = Verdict.NOT_COVERED
         return replace(draft, verdict=verdict, blocks=(*lead, *draft.blocks), notes=tuple(dict.fromkeys(notes)))
 
@@ -109,16 +111,28 @@ class Caveats:
         whether it has a policy of its own ("衢州市层面有没有…", "还是只有衢江区有"): it has
         none, and its regions' measures are theirs only."""
         lines = []
+        own_level = bool(self.model.lexicon.own_level.search(intent.text))
         for place in self._asked_containers(intent):
-            if self.model.lexicon.own_level.search(intent.text):
-                labels = "、".join(self.model.regions.label(r) for r in place.regions)
-                lines.append(Paragraph.of(self.t("scope_contains_own", place=place.name, regions=labels)))
+            labels = "、".join(self.model.regions.label(r) for r in place.regions)
+            # asked of the place's own level: it has none; asked what there is in it: what its
+            # regions have, said first to be theirs only
+            line = self.t("scope_contains_own" if own_level else "scope_contains", place=place.name, regions=labels)
+            lines.append(Paragraph.of(line))
         return list(dict.fromkeys(lines))
 
     def _asked_containers(self, intent: Intent) -> list:
-        asking = asking_spans(intent.text, self.model.lexicon.question)
+        """Places asked about that only contain covered regions — not one that qualifies a
+        covered place the question also names ("衢州的衢江", "Qujiang district in Quzhou")
+        unless asked about at its own level ("衢州市整体…，不光衢江"), nor one asked which
+        of its places has something ("杭州哪个区有基金")."""
+        lex = self.model.lexicon
+        asking = asking_spans(intent.text, lex.question)
+        own_level = bool(lex.own_level.search(intent.text))
+        if lex.intent_patterns["which_place"].search(intent.text):
+            return []
+        named = {r for p in intent.places if p.relation is Relation.SAME for r in p.regions}
         return [p for p in intent.scope_places() if p.relation is Relation.CONTAINS
-                and any(a <= p.span[0] < b for a, b in asking)]
+                and any(a <= p.span[0] < b for a, b in asking) and (own_level or not named & set(p.regions))]
 
     def scope(self, intent: Intent) -> list[Paragraph]:
         """"二七区属于郑州市": a place inside a covered region is answered from it; "衢州市有
@@ -126,9 +140,6 @@ class Caveats:
         book = self.model.regions
         lines = [Paragraph.of(self.t("scope_inside", place=p.name, region="、".join(book.label(r) for r in p.regions)))
                  for p in intent.scope_places() if p.relation is Relation.INSIDE]
-        if not self.model.lexicon.own_level.search(intent.text):
-            lines += [Paragraph.of(self.t("scope_contains", place=p.name, regions="、".join(book.label(r) for r in p.regions)))
-                      for p in self._asked_containers(intent)]
         return list(dict.fromkeys(lines))
 
     def premises(self, intent: Intent) -> list[Paragraph]:
