@@ -99,6 +99,24 @@ def test_a_question_and_answer_page_names_its_measures_by_what_they_grant(knowle
     assert {s.name for s in report.drafted.sites} == {"老街取景点", "小火车沿线取景点"}
 
 
+def test_a_share_in_words_is_a_typed_threshold_and_an_exception_to_the_applicants_is_kept(knowledge, tmp_path):
+    """"拍摄天数达到总拍摄天数三分之二以上" is the share condition, as written, and judged as 67%;
+    "拍摄补贴不限申请主体注册地" keeps the 适用对象's registration rule off the filming measures."""
+    from bot.policy.eligibility import Judge, ProducerProfile
+    from bot.policy.lexicon import Lexicon
+
+    text = ("青岚县支持微短剧若干措施\n为落实浙江省、金华市部署，我县制定本措施。\n一、适用对象\n"
+            "在青岚县注册登记的微短剧企业。其中，拍摄补贴不限申请主体注册地，县外企业同样可以申请。\n"
+            "二、拍摄补贴\n对县内拍摄天数达到总拍摄天数三分之二以上的微短剧，按支出的30%给予补贴，单部最高25万元。\n")
+    report = _add(knowledge, tmp_path, "share.txt", text)
+    row = next(m for m in report.drafted.measures if m.clause_id.endswith(":二"))
+    share = next(c for c in row.conditions if c.type == "shoot_share_min")
+    assert share.value == "三分之二" and not any(c.type == "registered_in_region" for c in row.conditions)
+    judge = Judge(Lexicon.load(knowledge / "lexicon.yaml").profile)
+    for percent, met in ((60, False), (70, True)):
+        assert judge.judge(share, row, ProducerProfile(regions=[row.region], shoot_share=percent))[0] is met
+
+
 def test_the_date_is_the_one_signed_under_the_text_not_the_printing_offices(words):
     found = _detect(words, ["某园区2026年度微短剧扶持资金申报指南", "一、申报对象", "园区内企业。",
                             "某园区管理委员会", "2026年6月10日", "抄送：某区人民政府。",

@@ -113,11 +113,14 @@ class TermWeights:
         return [w for w in self.df if len(w) == 2 and w[0] == word[0] and w[1] != word[1] and pinyin(w) == sound]
 
     def correct_typos(self, text: str) -> tuple[str, list[str]]:
-        """Replace a typo with the one word it must be (项木 → 项目); when several fit
-        (补帖 → 补贴 / 补助), return them as extra search words so retrieval finds either."""
+        """Replace a typo with the one word it must be (项木 → 项目, and 补帖 → 补贴 when every
+        word it may be means the same); when several different words fit, return them as
+        extra search words so retrieval finds either."""
         extra: list[str] = []
         for word in dict.fromkeys(self.tokenizer.cut(text)):
             near = self.near_words(word)
+            if len(near) > 1 and any(set(near) <= group for group in self.lexicon.synonyms):
+                near = [max(near, key=lambda w: self.df.get(w, 0))]  # 补帖 → 补贴 / 补助: one meaning
             if len(near) == 1:
                 text = text.replace(word, near[0])
             elif 1 < len(near) <= 4:

@@ -374,7 +374,9 @@ class _Drafter:
                     number = next((g for g in m.groups() if g), None)
                     if number is None:
                         continue
-                    value = int(number) if kind != "capital_min" else re.sub(r"\s+", "", number)
+                    # (a share in words stays as written, "三分之二": a row repeats only the text's figures)
+                    value = number if "分之" in number else \
+                        int(number) if kind != "capital_min" else re.sub(r"\s+", "", number)
                 if kind == "script_selected_by":
                     levels = [lv for lv, rx in w.levels.items() if rx.search(fragment)]
                     if not w.script_words.search(clause.text) or not levels:

@@ -121,6 +121,14 @@ def _wan(text: str) -> float | None:
 
 
 Judgement = tuple[bool | None, Reason | None]
+CN_NUMBER = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+def share_percent(value: object) -> int:
+    """A share a condition sets, in percent: 60 → 60, "三分之二" → 67, "二分之一" → 50."""
+    if m := re.fullmatch(r"([一二三四五六七八九十])分之([一二三四五六七八九十])", str(value or "").strip()):
+        return round(100 * CN_NUMBER[m.group(2)] / CN_NUMBER[m.group(1)])
+    return int(value or 0)
 
 
 class Judge:
@@ -175,7 +183,7 @@ class Judge:
         if t == "shoot_share_min":
             if p.shoot_share is None:
                 return None, reason("confirm_share")
-            met = p.shoot_share >= int(v or 0)
+            met = p.shoot_share >= share_percent(v)
             return met, None if met else reason("share_too_low")
         if t == "script_selected_by":
             return self._script(cond, p, reason)

@@ -291,3 +291,10 @@ def test_a_follow_up_that_points_at_an_item_of_the_previous_answer_is_about_that
     from bot.answer.intent import referred_item
 
     assert referred_item(question, previous) == item
+
+
+def test_a_typo_that_may_be_several_words_of_one_meaning_reads_as_that_meaning(weights):
+    """补帖 sounds like 补贴 and 补助, which mean the same: it reads as one of them; a typo
+    that may be words of different meanings is left, its candidates searched beside it."""
+    text, extra = weights.correct_typos("坪安拍摄补帖能拿吗")
+    assert "补帖" not in text and ("补贴" in text or "补助" in text) and not extra
