@@ -403,3 +403,12 @@ def test_a_place_that_only_contains_covered_regions_is_answered_with_theirs_name
     for question in ("Does Qujiang district in Quzhou give free accommodation to actors?", "杭州哪个区有微短剧基金？"):
         answer = bot.ask(question)
         assert "本级" not in answer.answer.splitlines()[0], question
+
+
+def test_support_asked_for_a_thing_no_text_of_the_region_names_is_said_not_to_be_there(bot):
+    """"对道具采购有补贴吗": 衢江's texts never name 采购 — said first, flagged not covered, then
+    what 衢江 does offer; a pronoun or a filler ("对公司本身有哪些奖励") is no such thing."""
+    absent = bot.ask("衢江对道具采购有补贴吗？")
+    assert not absent.answerable and absent.answer.startswith("衢江区（浙江衢州）的资料没有提到“采购”")
+    assert absent.citations and "有的是下面这些措施" in absent.answer
+    assert bot.ask("在衢江开影视公司，对公司本身有哪些奖励？").answerable

@@ -42,6 +42,7 @@ from bot.policy.eligibility import Verdict as Eligibility
 from bot.policy.model import Condition, SubsidyMeasure
 from bot.policy.regions import Level
 
+NAMELESS_TAGS = "rmdqaypcuftx"  # jieba tags of words that name no thing (pronoun, numeral, adverb …)
 MAX_BULLETS = 4  # longer lists become a table
 MAX_REDIRECT = 8
 MAX_OPENING_TITLES = 3  # measures a list's opening names
@@ -190,6 +191,45 @@ class TableComposer(Composer):
         return [m for _, _, m in scored]
 
     # ----------------------------------------------------------------- not covered
+    def absent(self, intent: Intent) -> list[str]:
+        """"对无人机航拍有补贴吗", "道具采购有补贴吗": what the question asks support for, when
+        it matches no topic and no text of the asked regions uses its words (nor a word of the
+        same meaning) — dictionary words only, so a colloquial or mistyped word never counts."""
+        if not intent.regions or intent.topics or intent.weak_topics or intent.programmes or not intent.support:
+            return []
+        lex = self.model.lexicon
+        named = lex.intent_patterns["support_object"].search(intent.text)
+        thing = next((g for g in named.groups() if g), "") if named else ""
+        if not thing:
+            return []
+        scope = {r for key in intent.regions for r in self.model.regions.scope(key)}
+        texts = [c.text for c in self.model.clauses if c.region in scope]
+        # (a pronoun, numeral, adverb … names nothing: "各项", "本身", "一共")
+        tags = dict(self.weights.tokenizer.tagged(thing))
+        absent = []
+        for word in self.terms(thing):
+            if len(word) < 2 or word in lex.generic_words or word in lex.stop_words \
+                    or not self.weights.tokenizer.general_frequency(word) or tags.get(word, "n")[0] in NAMELESS_TAGS:
+                continue
+            same = next((group for group in lex.synonyms if word in group), frozenset({word}))
+            if not any(w in text for w in same for text in texts):
+                absent.append(word)
+        return absent
+
+    def _absent(self, intent: Intent, found: dict[str, list[SubsidyMeasure]], absent: list[str]) -> Draft:
+        """It says so first (the flag: not covered), then what the region does offer."""
+        draft = DraftBuilder("table:absent", tuple(found))
+        what = "“" + "、".join(absent) + "”"
+        for region, rows in found.items():
+            label = self.model.regions.label(region)
+            draft.find(Found.NOT_IN_TEXTS, region, self.t("not_covered_topic_in", region=label, topic=what))
+            if rows:
+                shown = self.ranked(rows, intent)[:MAX_BULLETS]
+                draft.add(Bullets(self.t("absent_offered", region=label), self.quoted(shown)))
+                self.table_notes(draft, shown)
+        draft.note(office_note(self.model, self.t, list(found)))
+        return draft.build(Verdict.NOT_COVERED)
+
     def not_covered(self, intent: Intent, regions: list[str], topics: tuple[str, ...]) -> Draft:
         """The asked regions say nothing on the topic: say so, then what others offer."""
         draft = DraftBuilder("table:not_covered", tuple(regions))
@@ -241,6 +281,8 @@ class TableComposer(Composer):
             return self.not_covered(intent, list(intent.regions), topics)
         if elsewhere := self.elsewhere(intent, found, topics):
             return self._not_here(intent, found, topics, elsewhere)
+        if absent := self.absent(intent):
+            return self._absent(intent, found, absent)
         # "最多能补多少？" about one measure is its amount: adding up needs several
         if intent.ask is Ask.AMOUNT or (intent.ask is Ask.TOTAL and sum(map(len, found.values())) <= 1):
             return self._amount(intent, found, topics)

@@ -55,6 +55,7 @@ class ChineseTokenizer:
         self.stop_words = stop_words
         self._words = words
         self._jieba = None
+        self._tagger = None  # jieba's part-of-speech tagger, on first use
         self._general: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -79,6 +80,16 @@ class ChineseTokenizer:
         """How common ``word`` is in general Chinese (jieba's dictionary count)."""
         self._load()
         return int(self._general.get(word, 0) or 0)
+
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """(word, part of speech) pairs, jieba's tags (n noun, v verb, r pronoun, m numeral …)."""
+        import jieba.posseg
+
+        tokenizer = self._load()
+        with self._lock:
+            if self._tagger is None:
+                self._tagger = jieba.posseg.POSTokenizer(tokenizer)
+        return [(p.word, p.flag) for p in self._tagger.cut(text)]
 
     def vocabulary(self) -> set[str]:
         """Words jieba knows (general dictionary and domain terms)."""
