@@ -86,6 +86,35 @@ def test_a_text_pdf_is_read_in_paragraphs_without_page_numbers(tmp_path):
         "（一）取景补贴。对在本县拍摄的微短剧剧组，按实际发生费用的30%给予补贴，单个剧组最高不超过10万元。"]
 
 
+def test_a_ruled_table_in_a_pdf_is_read_row_by_row_and_its_places_are_sites(tmp_path, knowledge):
+    """pypdf writes a drawn table one cell per line; its rows come back whole (the column
+    headers name each cell), the header a page break repeats is read once, and an 附件's
+    table of places drafts a site per row."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from bot.onboard.add import AddOptions, add_document
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("zh", fontName="STSong-Light", fontSize=11, leading=16)
+    rows = [["序号", "名称", "类型", "状态"], ["1", "青岚古镇", "古镇", "已开放"], ["2", "青岚湖湿地", "湿地", "在建"]]
+    table = Table(rows)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    path = tmp_path / "sites.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([
+        Paragraph("青岚县支持微短剧拍摄若干措施", style), Paragraph("为落实浙江省、金华市部署，我县制定本措施。", style),
+        Paragraph("一、拍摄补贴。对在青岚县拍摄的微短剧，按实际发生费用的30%给予补贴，最高10万元。", style),
+        Paragraph("附件：青岚县重点拍摄场景名单", style), table])
+    text = parse_file(path).text
+    assert "| 1 | 青岚古镇 | 古镇 | 已开放 |" in text.splitlines()
+    report = add_document(path, knowledge, AddOptions())
+    assert {s.name: s.status.value for s in report.drafted.sites} == {"青岚古镇": "建成", "青岚湖湿地": "在建"}
+
+
 def test_pdf_lines_are_joined_unless_a_sentence_or_item_ends():
     assert join_broken_lines(["（一）对在本县拍摄的微短剧剧组，按实", "际发生费用给予补贴。", "（二）对剧本给予奖励。", "12"]) == [
         "（一）对在本县拍摄的微短剧剧组，按实际发生费用给予补贴。", "（二）对剧本给予奖励。"]

@@ -51,6 +51,8 @@ def _info(line: str, words: ChromeWords) -> dict[str, str] | None:
             value = cells[i + 1] if i + 1 < len(cells) else ""
             if label in words.info_keys and value and value not in ("无", "—", "-", "/"):
                 found.setdefault(words.info_keys[label], value)
+    if labels < 2 and len(cells) >= 3 and not any(c.endswith(("：", ":")) for c in cells):
+        return None  # a table's column headers ("序号 | 名称 | 类型 | 状态 …"), one of them a field's name
     return found if labels >= 2 or (labels and found) else None
 
 

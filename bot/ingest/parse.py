@@ -339,6 +339,10 @@ def _parse_pdf(path: Path) -> ParsedFile:
 
     reader = PdfReader(str(path))
     pages = [[tidy_spacing(ln).strip() for ln in (page.extract_text() or "").splitlines()] for page in reader.pages]
+    # a table drawn on the page reads as rows ("| 名称 | 类型 | 状态 |"), not one cell per line
+    for i, tables in enumerate(_pdf_tables(path, len(pages))):
+        for table in tables:
+            pages[i] = with_table(pages[i], table)
     furniture = page_furniture(pages)
     hints = {}
     meta = reader.metadata
@@ -356,6 +360,46 @@ def _parse_pdf(path: Path) -> ParsedFile:
             continue
         raw.append(line)
     return ParsedFile("\n".join(join_broken_lines(raw)), "pdf", hints)
+
+
+TABLE_ROW = re.compile(r"^\|.*\|$")
+
+
+def _pdf_tables(path: Path, count: int) -> list[list[list[list[str]]]]:
+    """Each page's ruled tables as rows of cells (pdfplumber finds them by their lines);
+    none when the file cannot be read that way (the text is still read with pypdf)."""
+    try:
+        import pdfplumber
+
+        with pdfplumber.open(str(path)) as pdf:
+            return [[[[(c or "").replace("\n", "") for c in row] for row in t if any(row)] for t in page.extract_tables()]
+                    for page in pdf.pages[:count]]
+    except Exception:  # a damaged or unusual file: its text is read as it is  # noqa: BLE001
+        return [[] for _ in range(count)]
+
+
+def with_table(lines: list[str], table: list[list[str]]) -> list[str]:
+    """``lines`` with the run of whole lines that holds ``table``'s cells (pypdf writes a
+    ruled table one cell, or one wrapped part of a cell, per line) replaced by one Markdown
+    row per table row; unchanged when the cells are not found in that order on whole lines."""
+    cells = "".join(re.sub(r"\s+", "", c) for row in table for c in row)
+    if len(table) < 2 or not cells:
+        return lines
+    bare = [re.sub(r"\s+", "", line) for line in lines]
+    starts, flat = [], ""
+    for b in bare:
+        starts.append(len(flat))
+        flat += b
+    at = flat.find(cells)
+    if at < 0 or at not in starts:
+        return lines
+    first = starts.index(at)
+    end = at + len(cells)
+    last = next((i for i in range(first, len(lines)) if starts[i] + len(bare[i]) == end), None)
+    if last is None:
+        return lines
+    rows = ["| " + " | ".join(c.strip() for c in row) + " |" for row in table]
+    return [*lines[:first], *rows, *lines[last + 1:]]
 
 
 def page_furniture(pages: list[list[str]], edge: int = 3) -> set[str]:
@@ -397,7 +441,8 @@ def join_broken_lines(lines: list[str]) -> list[str]:
     last = ""  # the previous line as printed
     for line in lines:
         ran_on = (_width(last) >= full) if full else len(paragraphs[-1] if paragraphs else "") >= 15
-        if paragraphs and not SENTENCE_END.search(last) and not MARKER.match(line) \
+        row = TABLE_ROW.match(line) or TABLE_ROW.match(last)  # a table's rows stand alone
+        if paragraphs and not row and not SENTENCE_END.search(last) and not MARKER.match(line) \
                 and (ran_on or _unbalanced(paragraphs[-1])):
             paragraphs[-1] += line
         else:

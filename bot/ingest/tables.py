@@ -47,6 +47,8 @@ def table_lines(rows: list[list[str]], marked: bool = False) -> list[str]:
         and (marked or any(FIGURE.search(c) for r in rows[1:] for c in r))
     out = []
     for row in rows[1:] if has_header else rows:
+        if has_header and row == header:
+            continue  # the header a table repeats after a page break
         if has_header:
             names = header + [""] * (len(row) - len(header))
             parts = [_named(h, c) for h, c in zip(names, row, strict=False) if c]

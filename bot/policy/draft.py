@@ -31,6 +31,7 @@ LEADING_MARKER = re.compile(r"^(第[一二三四五六七八九十百]+条|[一�
 # condition types a document's 申报条件 may set for all its measures (a stated fact decides them)
 SHARED_TYPES = ("registered_in_region", "shoot_share_min", "new_company", "capital_min", "social_insurance_months")
 # a table row as bot/ingest/tables.py writes it: "名称：西夏古街，类型：古装，…" (header, first cell)
+ROW_CELL = re.compile(r"([^：:，,。]{1,8})[：:]([^，,。]+)")
 TABLE_ROW = re.compile(r"^([^：:，,。]{1,8})[：:]([^：:，,。]{2,30})，[^：:，,。]{1,8}[：:]")
 # a list item's marker (1. / ① / 一是 / （1）), not a section's (一、 / （一）)
 LIST_ITEM_MARK = re.compile(r"^(?:\d{1,2}[.．、](?!\d)|[①-⑳]|[一二三四五六七八九十]是|（\d{1,2}）)")
@@ -78,8 +79,7 @@ def draft(doc_id: str, clauses: list[Clause], topics: TopicBook, words: Onboardi
     intro_path: list[str] | None = None  # a clause ending "…拍摄场地包括：": its items, split off as clauses, are sites
     for clause_id, clause in first.items():
         text = texts[clause_id]
-        if words.background_sections.search(" ".join(clause.heading_path)):
-            continue
+        background = bool(words.background_sections.search(" ".join(clause.heading_path)))
         sites = drafter.sites(clause, text, introduced=intro_path is not None and clause.heading_path[:-1] == intro_path)
         last = next((line.strip() for line in reversed(text.split("\n")) if line.strip()), "")
         if drafter.introduces_sites(last):
@@ -89,7 +89,7 @@ def draft(doc_id: str, clauses: list[Clause], topics: TopicBook, words: Onboardi
         out.sites += sites
         # a line of a site list states no measure ("某某取景点：…，不纳入免费开放范围")
         rest = "\n".join(line for line in text.split("\n") if not any(s.quote and s.quote in line for s in sites))
-        if rest.strip():
+        if rest.strip() and not background:  # (an 附件's list of places is sites, never a measure)
             out.measures += drafter.measures(clause, rest)
     shared = drafter.document_conditions(list(first.values()), texts)
     if shared:
@@ -436,12 +436,16 @@ class _Drafter:
             if not line:
                 continue
             marker = LEADING_MARKER.match(line)
+            # a table's row ("序号：1，名称：西夏古街，类型：古装，状态：已建成。"): the cell under a
+            # name column names the place
+            cells = ROW_CELL.findall(line) if TABLE_ROW.match(line) or line.count("：") >= 2 else []
+            named = next((v.strip() for k, v in cells if w.site_header.fullmatch(k.strip())), None) if len(cells) >= 2 else None
             row = TABLE_ROW.match(line)
-            named_row = bool(row and w.site_header.fullmatch(row.group(1)))
+            named_row = named is not None
             unmarked = (re.split(r"([：:])", line, maxsplit=1) + ["", ""])[:2] if introduced and not marker else None
-            if row and (named_row or announced and w.site.search(line)):
+            if named_row or row and announced and w.site.search(line):
                 # a table of filming places: "名称：西夏古街，类型：古装，状态：已建成。"
-                body, name, delimiter = line, row.group(2).strip(), "，"
+                body, name, delimiter = line, named or row.group(2).strip(), "，"
             elif marker:
                 body = line[marker.end():].strip()
                 name, delimiter = (re.split(r"([，,；;。：:])", body, maxsplit=1) + ["", ""])[:2]
