@@ -117,6 +117,22 @@ def test_a_share_in_words_is_a_typed_threshold_and_an_exception_to_the_applicant
         assert judge.judge(share, row, ProducerProfile(regions=[row.region], shoot_share=percent))[0] is met
 
 
+def test_a_page_that_goes_on_after_the_signature_is_still_the_signed_text_and_its_cards_are_sites(knowledge, tmp_path):
+    """A 公众号 page: a report's lead ("近日，…"), the text signed by its office and dated, then
+    places shown as cards (an emoji, the name on its own line, "📌位于…", "✅状态：…")."""
+    text = ("青岚县支持微短剧发展办法\n近日，青岚县文化和旅游局印发本办法，全文如下。\n第一条 为落实浙江省、金华市部署，我县制定本办法。\n"
+            "第二条 对在青岚县拍摄的微短剧，按实际发生费用的30%给予补贴，最高10万元。\n"
+            "青岚县文化和旅游局\n2026年7月8日\n📍青岚拍摄地推荐｜首批重点拍摄场景（3处）\n"
+            "🏮青岚骑楼古街\n📌位于城关镇，保留连片骑楼。\n✅状态：已开放（夜间拍摄需提前3个工作日登记）\n"
+            "🐟青岚渔村\n📌位于海湾镇，保留棚屋和渔排。\n🎬适拍：渔村、悬疑题材\n"
+            "🏢青岚数字影棚\n📌位于新区，规划建设2个影棚。\n⚠️状态：在建，预计2027年6月投入使用\n")
+    report = _add(knowledge, tmp_path, "page.txt", text)
+    d = report.document
+    assert (d.status.value, d.issuer, d.date) == ("正式文件", "青岚县文化和旅游局", "2026-07-08")
+    assert {s.name: s.status.value for s in report.drafted.sites} == {
+        "青岚骑楼古街": "建成", "青岚渔村": "未说明", "青岚数字影棚": "在建"}
+
+
 def test_the_date_is_the_one_signed_under_the_text_not_the_printing_offices(words):
     found = _detect(words, ["某园区2026年度微短剧扶持资金申报指南", "一、申报对象", "园区内企业。",
                             "某园区管理委员会", "2026年6月10日", "抄送：某区人民政府。",

@@ -320,7 +320,7 @@ def _issuer(parsed: ParsedFile, lines: list[str], words: OnboardingWords, title:
     office that printed it: "某某办公室 2026年3月20日印发"), the body that a "X关于…"
     title names, the letterhead ("X文件"), the page's publisher."""
     signature = []
-    tail = lines[-12:]
+    tail = _tail(lines, words)
     for i, line in enumerate(tail):
         if any(_printing(x, words) for x in tail[i:i + 2]) or words.trailer["抄送"].search(line):
             continue  # the printing office ("某某办公室 / 2026年3月20日印发") and the 抄送 line
@@ -339,6 +339,23 @@ def _issuer(parsed: ParsedFile, lines: list[str], words: OnboardingWords, title:
     return parsed.hints.get("issuer") or parsed.hints.get("publisher", "")
 
 
+def _signed(lines: list[str], words: OnboardingWords) -> bool:
+    """Is there a date signed under an office's name ("某某局 / 2026年7月8日")?"""
+    return any(DATE.fullmatch(re.sub(r"\s+", "", lines[i])) and _is_signature(re.sub(r"\s+", "", lines[i - 1]), words)
+               for i in range(1, len(lines)))
+
+
+def _tail(lines: list[str], words: OnboardingWords) -> list[str]:
+    """The lines that end the text itself: its last twelve — or, when the page goes on
+    after the signature (a 公众号 article's list of places, its 往期推荐), the twelve that end
+    with the last date signed under an office's name, and the 抄送/印发 lines after it."""
+    for i in range(len(lines) - 1, 0, -1):
+        if DATE.fullmatch(re.sub(r"\s+", "", lines[i])) and _is_signature(re.sub(r"\s+", "", lines[i - 1]), words):
+            after = [ln for ln in lines[i + 1:i + 4] if words.trailer["抄送"].search(ln) or _printing(ln, words)]
+            return lines[max(0, i - 11):i + 1] + after if i < len(lines) - 12 else lines[-12:]
+    return lines[-12:]
+
+
 def _printing(line: str, words: OnboardingWords) -> bool:
     """The line of the office that printed the text ("…办公室 2026年3月20日印发")."""
     return bool(words.trailer["印发"].search(re.sub(r"\s+", "", line)))
@@ -347,7 +364,7 @@ def _printing(line: str, words: OnboardingWords) -> bool:
 def _date(parsed: ParsedFile, lines: list[str], words: OnboardingWords) -> str:
     """The date the text was signed (落款): the date under the signature, before the
     printing office's "…2026年6月11日印发" line, which is only the fallback."""
-    tail = list(reversed(lines[-12:]))
+    tail = list(reversed(_tail(lines, words)))
     for line in [*(t for t in tail if not _printing(t, words)), *(t for t in tail if _printing(t, words))]:
         bare = re.sub(r"\s+", "", line)
         m = DATE.search(bare)
@@ -367,10 +384,13 @@ def _iso(parts: tuple[str, ...]) -> str:
 
 
 def _status(title: str, text: str, doc_number: str, words: OnboardingWords) -> tuple[DocStatus, str]:
+    # a page whose text is signed (an office's name over a date) carries the text itself, not
+    # a report on it: a report's words in its lead ("近日，…") do not make it one
+    signed = _signed(text.splitlines(), words)
     for where, haystack in (("标题", title), ("正文", text[:400])):
         for status, cues in words.status.items():
             cue = next((c for c in cues if c in haystack), None)
-            if cue:
+            if cue and not (signed and where == "正文" and status == DocStatus.NEWS.value):
                 return DocStatus(status), f"{where}含“{cue}”"
     if doc_number:
         return DocStatus.FINAL, f"有文号{doc_number}"

@@ -31,6 +31,9 @@ LEADING_MARKER = re.compile(r"^(第[一二三四五六七八九十百]+条|[一�
 # condition types a document's 申报条件 may set for all its measures (a stated fact decides them)
 SHARED_TYPES = ("registered_in_region", "shoot_share_min", "new_company", "capital_min", "social_insurance_months")
 # a table row as bot/ingest/tables.py writes it: "名称：西夏古街，类型：古装，…" (header, first cell)
+# a card's decoration before its name or a describing line: emoji, symbols, a numbered badge
+CARD_BADGE = re.compile(r"^[^\u4e00-\u9fffA-Za-z]*(?:\d{1,2}(?![\d万亿%])[^\u4e00-\u9fffA-Za-z]*)?")
+CARD_PLACE = re.compile(r"^(?:位于|地址|地点|坐落)")  # a card's first line says where the place is
 ROW_CELL = re.compile(r"([^：:，,。]{1,8})[：:]([^，,。]+)")
 TABLE_ROW = re.compile(r"^([^：:，,。]{1,8})[：:]([^：:，,。]{2,30})，[^：:，,。]{1,8}[：:]")
 # a list item's marker (1. / ① / 一是 / （1）), not a section's (一、 / （一）)
@@ -461,19 +464,42 @@ class _Drafter:
             if not (w.site.search(name) or listed or named_row or introduced) or len(name) > 30 \
                     or not (bare_item or delimiter in "，,：:" and delimiter):
                 continue  # "（一）重点拍摄基地（场景）。我县…" is a heading, not a site
-            status = next((SiteStatus(k) for k, rx in w.site_status.items() if rx.search(body)), SiteStatus.UNKNOWN)
-            capacity = "，".join(dict.fromkeys(m.group(0) for m in w.site_capacity.finditer(body))) or None
-            quote = body.rstrip("；;。，, ")
-            site_type = self._site_type(body)
-            site = Site(id=self._id(clause).replace(self.prefix, f"{self.prefix}-site", 1), name=name,
-                        region=clause.region, doc_id=clause.doc_id, clause_id=clause.clause_id, type=site_type,
-                        status=status, capacity=capacity, description=quote, quote=quote,
-                        topics=["拍摄基地"] if "拍摄基地" in self.topics.topics else list(self.topics.topics)[:1],
-                        reviewed=False)
-            if status is SiteStatus.UNKNOWN:
-                self.review.append(f"site {site.id}（{clause.clause_id}）：原文未写明建设状态（未说明）")
-            rows.append(site)
-        return rows
+            rows.append(self._site(clause, name, body, body.rstrip("；;。，, ")))
+        return rows or self._cards(clause, text)
+
+    def _site(self, clause: Clause, name: str, body: str, quote: str) -> Site:
+        """A drafted site: its state and kind as ``body`` says them, its size as ``quote`` (the
+        verbatim words it is shown with) does."""
+        w = self.w
+        status = next((SiteStatus(k) for k, rx in w.site_status.items() if rx.search(body)), SiteStatus.UNKNOWN)
+        capacity = "，".join(dict.fromkeys(m.group(0) for m in w.site_capacity.finditer(quote))) or None
+        site = Site(id=self._id(clause).replace(self.prefix, f"{self.prefix}-site", 1), name=name,
+                    region=clause.region, doc_id=clause.doc_id, clause_id=clause.clause_id, type=self._site_type(body),
+                    status=status, capacity=capacity, description=quote, quote=quote,
+                    topics=["拍摄基地"] if "拍摄基地" in self.topics.topics else list(self.topics.topics)[:1],
+                    reviewed=False)
+        if status is SiteStatus.UNKNOWN:
+            self.review.append(f"site {site.id}（{clause.clause_id}）：原文未写明建设状态（未说明）")
+        return site
+
+    def _cards(self, clause: Clause, text: str) -> list[Site]:
+        """Places shown as cards after a line that announces them ("首批重点拍摄场景（6处）"):
+        a short name on a line of its own (an emoji or a badge before it), then lines that
+        describe it ("📌位于…", "✅状态：已开放"). Quoted by its first describing line."""
+        lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+        start = next((i for i, ln in enumerate(lines) if len(ln) <= 40 and self.w.site.search(ln)), None)
+        if start is None:
+            return []
+        cards: list[tuple[str, list[str]]] = []
+        for line in lines[start + 1:]:
+            name = CARD_BADGE.sub("", line)
+            if 2 <= len(name) <= 16 and not re.search(r"[，。；：:,;、（）()]", name):
+                cards.append((name, []))
+            elif cards:
+                cards[-1][1].append(line)
+        sites = [self._site(clause, name, "\n".join(body), body[0].rstrip("；;。，, "))
+                 for name, body in cards if body and CARD_PLACE.search(CARD_BADGE.sub("", body[0]))]
+        return sites if len(sites) >= 2 else []
 
     def _site_type(self, body: str) -> str:
         for name, pattern in self.w.site_types.items():
