@@ -412,3 +412,10 @@ def test_support_asked_for_a_thing_no_text_of_the_region_names_is_said_not_to_be
     assert not absent.answerable and absent.answer.startswith("衢江区（浙江衢州）的资料没有提到“采购”")
     assert absent.citations and "有的是下面这些措施" in absent.answer
     assert bot.ask("在衢江开影视公司，对公司本身有哪些奖励？").answerable
+
+
+def test_a_kind_of_text_the_library_has_none_of_is_said_not_to_be_there(bot):
+    """"这个指南的文号是多少？" when no text is a 指南: not some clause that says 指南."""
+    answer = bot.ask("这个指南的文号是多少？")
+    assert not answer.answerable and answer.answer.startswith("资料里没有叫作指南的文件")
+    assert bot.ask("平原示范区的实施意见有效期多久？").answerable  # a place named: its texts answer

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.answer.caveats import PLAN_PERIOD
-from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
+from bot.answer.draft import Bullets, Draft, DraftBuilder, Found, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import sentences
 from bot.answer.intent import Intent
 from bot.answer.templates import Templates
@@ -46,7 +46,21 @@ class DocumentComposer:
             w in intent.text and w in d.title for w in re.findall(r"[\u4e00-\u9fff]{2,}", d.status.value))]
         return named or docs
 
+    def no_such(self, intent: Intent) -> Draft | None:
+        """"这个指南的文号是多少？" when no current text's title is a 指南 (and no place is
+        named): there is no such text here — said, with the texts there are."""
+        kinds = set(self.model.lexicon.intent_patterns["doc_only_noun"].findall(intent.text))
+        docs = [d for d in self.model.documents.values() if d.is_current]
+        if intent.regions or not kinds or any(k in d.title for k in kinds for d in docs):
+            return None
+        draft = DraftBuilder("documents:none")
+        draft.find(Found.NOT_IN_TEXTS, "", self.t("no_such_document", kind="、".join(sorted(kinds))))
+        draft.note(self.t("coverage", regions=self.model.regions.covered()))  # what the texts there are cover
+        return draft.build(Verdict.NOT_COVERED)
+
     def compose(self, intent: Intent) -> Draft | None:
+        if (none := self.no_such(intent)) is not None:
+            return none
         docs = self.documents(intent)
         if not docs or len(docs) > MAX_DOCUMENTS:
             return None
@@ -73,6 +87,8 @@ class DocumentComposer:
         A question that names no place did not say which document: every current one is
         answered, one line each. A place whose texts state no dates of their own (a news
         report, an article) is left to the clauses, which say what the report says."""
+        if (none := self.no_such(intent)) is not None:
+            return none
         docs = self.documents(intent, by_kind=False)
         if not docs or (intent.regions and not any(self._validity(d) and not d.is_draft for d in docs)):
             # a report or an article about the place: its clauses tell what it says; a draft
