@@ -12,14 +12,13 @@ from dataclasses import replace
 
 from bot.answer.draft import Draft, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import sentences
+from bot.answer.from_documents import PLAN_PERIOD, validity_sentence
 from bot.answer.intent import Ask, Intent, asking_spans, figures_in
 from bot.answer.templates import Templates
 from bot.index.text import to_simplified
 from bot.models import DocStatus
 from bot.policy.book import PolicyModel
 from bot.policy.regions import Level, Relation
-
-PLAN_PERIOD = re.compile(r"（(\d{4}—\d{4}年)）")
 
 
 def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
@@ -240,12 +239,9 @@ class Caveats:
 
     def _draft_note(self, doc_id: str) -> Paragraph:
         doc = self.model.documents[doc_id]
-        validity = self.model.lexicon.facts["validity"]
-        for clause in self.model.clauses:
-            if clause.doc_id != doc_id:
-                continue
-            sentence = next((s for s in sentences(clause.text) if validity.search(s)), None)
-            if sentence:
-                return Paragraph((Span(self.t("draft_note", title=doc.title, validity=sentence.rstrip("。"))),
-                                  Span("", Source(clause.clause_id, sentence)), Span("。")))
+        found = validity_sentence(self.model, doc_id)
+        if found:
+            clause_id, sentence = found
+            return Paragraph((Span(self.t("draft_note", title=doc.title, validity=sentence.rstrip("。"))),
+                              Span("", Source(clause_id, sentence)), Span("。")))
         return Paragraph.of(self.t("draft_note_plain", title=doc.title))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from bot.answer.caveats import PLAN_PERIOD
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Found, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import sentences
 from bot.answer.intent import Intent
@@ -20,6 +19,7 @@ from bot.models import Clause, DocStatus, PolicyDocument
 from bot.policy.book import PolicyModel
 
 MAX_DOCUMENTS = 3  # more than this and the question did not say which document
+PLAN_PERIOD = re.compile(r"（(\d{4}—\d{4}年)）")  # a plan period a title states
 SIGNATURE_LINE = 40  # a header or signature line is short; longer lines are body text
 
 
@@ -90,20 +90,25 @@ class DocumentComposer:
         if (none := self.no_such(intent)) is not None:
             return none
         docs = self.documents(intent, by_kind=False)
-        if not docs or (intent.regions and not any(self._validity(d) and not d.is_draft for d in docs)):
+        dated = {d.id: self._validity(d) for d in docs}  # (each text read once for this answer)
+        if not docs or (intent.regions and not any(dated[d.id] and not d.is_draft for d in docs)):
             # a report or an article about the place: its clauses tell what it says; a draft
             # for comment: the caveats open with that, then its clauses
             return None
+        # what the header of a text that states no dates gives instead: its number and signing date
+        signed = {d.id: [f for f in self.facts(d) if f[0] in ("number", "date")]
+                  for d in docs if dated[d.id] is None and not PLAN_PERIOD.search(d.title)}
         draft = DraftBuilder("status", tuple(dict.fromkeys(d.region_key for d in docs)))
         dates_asked = bool(intent.asks & DATE_ASKS)
-        lines = tuple(self._status_line(d, intent.asks) for d in docs)
+        lines = tuple(self._status_line(d, intent.asks, dated[d.id], signed.get(d.id, [])) for d in docs)
         if len(lines) == 1:
             draft.add(lines[0])
         else:
             draft.add(Bullets(self.t("status_which", n=len(lines)) if not intent.regions else None, lines))
         # "有效期多久？" of texts that state no dates: not answered (the kind alone was not asked)
         kind_asked = self.model.lexicon.intent_patterns["doc_kind"].search(intent.text.lower())
-        unanswered = dates_asked and not kind_asked and not any(self._answers_when(d, intent.asks) for d in docs)
+        unanswered = dates_asked and not kind_asked and not any(
+            self._answers_when(d, intent.asks, dated[d.id], signed.get(d.id, [])) for d in docs)
         return draft.build(Verdict.NOT_COVERED if unanswered else Verdict.ANSWERED)
 
     @staticmethod
@@ -112,48 +117,46 @@ class DocumentComposer:
         facet or a topic), which the clauses answer after the status lines."""
         return bool(intent.asks - STATUS_ASKS or intent.topics)
 
-    def _answers_when(self, doc: PolicyDocument, asks: frozenset[str]) -> bool:
-        """Its text says when it runs (or its title the period); else, for "什么时候出的"
-        but not for "有效期多久", the date it was signed does."""
-        if self._validity(doc) is not None or PLAN_PERIOD.search(doc.title):
+    @staticmethod
+    def _answers_when(doc: PolicyDocument, asks: frozenset[str], found: tuple[str, str] | None,
+                      header: list[tuple[str, str, str]]) -> bool:
+        """Its text says when it runs (``found``, or its title the period); else, for
+        "什么时候出的" but not for "有效期多久", the date its ``header`` says it was signed."""
+        if found is not None or PLAN_PERIOD.search(doc.title):
             return True
-        return "duration" not in asks and any(what == "date" for what, _, _ in self.facts(doc))
+        return "duration" not in asks and any(what == "date" for what, _, _ in header)
 
     def _validity(self, doc: PolicyDocument) -> tuple[str, str] | None:
         return self.validity(doc) if doc.status is not DocStatus.ARTICLE else None  # (an article's dates are others')
 
-    def _status_line(self, doc: PolicyDocument, asks: frozenset[str]) -> Paragraph:
+    def _status_line(self, doc: PolicyDocument, asks: frozenset[str], found: tuple[str, str] | None,
+                     header: list[tuple[str, str, str]]) -> Paragraph:
         """"《…》：试行文件；原文写明“本措施自…起施行，有效期…”[n]。" — a text that states no
-        dates gives its number and signing date instead; that it states none of when it runs is
-        said only when that was asked."""
+        dates (``found`` None) gives its ``header``'s number and signing date instead; that it
+        states none of when it runs is said only when that was asked."""
         kind = self.t(f"status_kind_{STATUS_KEYS[doc.status]}")
         head = Span(self.t("status_line", title=_quoted_title(doc.title), kind=kind))
-        found = self._validity(doc)
         period = PLAN_PERIOD.search(doc.title)
         if found is None and period:  # "…实施方案（2025—2027年）": the title states the period
             return Paragraph((head, Span(self.t("status_title_period", period=period.group(1)))))
         if found is None:  # what its header states instead: its number and the date it was signed
-            header = [Span("；" + self.t(f"status_{what}", line=line), Source(clause_id, line))
-                      for what, clause_id, line in self.facts(doc) if what in ("number", "date")]
-            said = "status_no_validity" if asks & DATE_ASKS and not self._answers_when(doc, asks) else "status_end"
-            if not header:
+            spans = [Span("；" + self.t(f"status_{what}", line=line), Source(clause_id, line))
+                     for what, clause_id, line in header]
+            said = "status_no_validity" if asks & DATE_ASKS and not self._answers_when(doc, asks, found, header) \
+                else "status_end"
+            if not spans:
                 return Paragraph((head, Span(self.t(said))))
             lead = [Span(self.t(said).rstrip("。"))] if said == "status_no_validity" else []
-            return Paragraph((head, *lead, *header, Span("。")))
+            return Paragraph((head, *lead, *spans, Span("。")))
         clause_id, sentence = found
         return Paragraph((head, Span(self.t("status_validity", sentence=sentence.rstrip("。"))),
                           Span("", Source(clause_id, sentence)), Span("。")))
 
     def validity(self, doc: PolicyDocument) -> tuple[str, str] | None:
         """(clause id, sentence) of the first sentence of the text that states when it
-        takes effect or how long it runs ("本措施自…起施行，有效期…")."""
-        stated = self.model.lexicon.facts["validity"]
-        for clause in self.model.clauses:
-            if clause.doc_id == doc.id and clause.chunk_id == clause.clause_id:
-                sentence = next((s for s in sentences(clause.text) if stated.search(s)), None)
-                if sentence:
-                    return clause.clause_id, ENUMERATOR.sub("", sentence.strip())
-        return None
+        takes effect or how long it runs ("本措施自…起施行，有效期…"), its item number left off."""
+        found = validity_sentence(self.model, doc.id)
+        return (found[0], ENUMERATOR.sub("", found[1].strip())) if found else None
 
     def unsigned(self, intent: Intent) -> Paragraph | None:
         """For a text with no header or signature to quote (a news report): its title, and
@@ -210,6 +213,18 @@ STATUS_ASKS = frozenset({"status", "duration", "date", "support"})  # what a sta
 STATUS_KEYS = {DocStatus.FINAL: "final", DocStatus.TRIAL: "trial", DocStatus.DRAFT: "draft", DocStatus.NEWS: "news",
                DocStatus.PRESS: "press", DocStatus.ARTICLE: "article", DocStatus.GUIDE: "guide",
                DocStatus.INTERPRETATION: "interpretation"}
+
+
+def validity_sentence(model: PolicyModel, doc_id: str) -> tuple[str, str] | None:
+    """(clause id, sentence as written) of the first sentence of a document that says when
+    it takes effect or how long it runs (the lexicon's validity fact)."""
+    stated = model.lexicon.facts["validity"]
+    for clause in model.clauses:
+        if clause.doc_id == doc_id:
+            sentence = next((s for s in sentences(clause.text) if stated.search(s)), None)
+            if sentence:
+                return clause.clause_id, sentence
+    return None
 
 
 def _quoted_title(title: str) -> str:

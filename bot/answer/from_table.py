@@ -202,8 +202,7 @@ class TableComposer(Composer):
         thing = next((g for g in named.groups() if g), "") if named else ""
         if not thing:
             return []
-        scope = {r for key in intent.regions for r in self.model.regions.scope(key)}
-        texts = [c.text for c in self.model.clauses if c.region in scope]
+        texts = [self.model.region_text(r) for key in intent.regions for r in self.model.regions.scope(key)]
         # (a pronoun, numeral, adverb … names nothing: "各项", "本身", "一共")
         tags = dict(self.weights.tokenizer.tagged(thing))
         absent = []

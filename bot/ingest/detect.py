@@ -28,6 +28,14 @@ DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
+def _stripped(pattern: re.Pattern[str], text: str, chars: str = "") -> str:
+    """``text`` with ``pattern`` removed until nothing more matches (a tail uncovers the next)."""
+    before = None
+    while text != before:
+        text, before = pattern.sub("", text).strip(chars) if chars else pattern.sub("", text), text
+    return text
+
+
 @dataclass(frozen=True)
 class OnboardingWords:
     """The lexicon's ``onboarding`` section, compiled (see the comments there)."""
@@ -87,19 +95,14 @@ class OnboardingWords:
         "企业落户有什么支持？" → 企业落户支持); other headings as they are."""
         if not heading.rstrip().endswith(("？", "?")):
             return heading
-        name, before = heading.strip(), ""
-        while name != before:  # (the question mark first, then the words it ended)
-            name, before = self.question_heading.sub("", name).strip("，, "), name
+        name = _stripped(self.question_heading, heading.strip(), "，, ")  # (the mark first, then its words)
         return name if len(name) >= 2 else ""
 
     def called(self, site: str) -> list[str]:
         """How people call a filming site: its name, and without the generic tail
         ("米轨小火车沿线取景点" → 米轨小火车) when three characters or more are left."""
         name = re.sub(r"（[^）]*）$", "", site).strip()
-        short, before = name, ""
-        while short != before:
-            short, before = self.site_suffix.sub("", short), short
-        return list(dict.fromkeys(n for n in (name, short) if len(n) >= 3))
+        return list(dict.fromkeys(n for n in (name, _stripped(self.site_suffix, name)) if len(n) >= 3))
 
     def figure(self, text: str) -> re.Match[str] | None:
         """The sum (else the share) ``text`` states, if any."""
@@ -339,21 +342,21 @@ def _issuer(parsed: ParsedFile, lines: list[str], words: OnboardingWords, title:
     return parsed.hints.get("issuer") or parsed.hints.get("publisher", "")
 
 
-def _signed(lines: list[str], words: OnboardingWords) -> bool:
-    """Is there a date signed under an office's name ("某某局 / 2026年7月8日")?"""
-    return any(DATE.fullmatch(re.sub(r"\s+", "", lines[i])) and _is_signature(re.sub(r"\s+", "", lines[i - 1]), words)
-               for i in range(1, len(lines)))
+def _signed_at(lines: list[str], words: OnboardingWords) -> int | None:
+    """The line of the last date signed under an office's name ("某某局 / 2026年7月8日")."""
+    return next((i for i in range(len(lines) - 1, 0, -1) if DATE.fullmatch(re.sub(r"\s+", "", lines[i]))
+                 and _is_signature(re.sub(r"\s+", "", lines[i - 1]), words)), None)
 
 
 def _tail(lines: list[str], words: OnboardingWords) -> list[str]:
     """The lines that end the text itself: its last twelve — or, when the page goes on
     after the signature (a 公众号 article's list of places, its 往期推荐), the twelve that end
     with the last date signed under an office's name, and the 抄送/印发 lines after it."""
-    for i in range(len(lines) - 1, 0, -1):
-        if DATE.fullmatch(re.sub(r"\s+", "", lines[i])) and _is_signature(re.sub(r"\s+", "", lines[i - 1]), words):
-            after = [ln for ln in lines[i + 1:i + 4] if words.trailer["抄送"].search(ln) or _printing(ln, words)]
-            return lines[max(0, i - 11):i + 1] + after if i < len(lines) - 12 else lines[-12:]
-    return lines[-12:]
+    i = _signed_at(lines, words)
+    if i is None or i >= len(lines) - 12:
+        return lines[-12:]
+    after = [ln for ln in lines[i + 1:i + 4] if words.trailer["抄送"].search(ln) or _printing(ln, words)]
+    return lines[max(0, i - 11):i + 1] + after
 
 
 def _printing(line: str, words: OnboardingWords) -> bool:
@@ -386,7 +389,7 @@ def _iso(parts: tuple[str, ...]) -> str:
 def _status(title: str, text: str, doc_number: str, words: OnboardingWords) -> tuple[DocStatus, str]:
     # a page whose text is signed (an office's name over a date) carries the text itself, not
     # a report on it: a report's words in its lead ("近日，…") do not make it one
-    signed = _signed(text.splitlines(), words)
+    signed = _signed_at(text.splitlines(), words) is not None
     for where, haystack in (("标题", title), ("正文", text[:400])):
         for status, cues in words.status.items():
             cue = next((c for c in cues if c in haystack), None)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bot.errors import KnowledgeError
 from bot.ingest.clean import tidy_spacing
+from bot.ingest.tables import ROW as TABLE_ROW
 from bot.ingest.tables import row_text
 from bot.ingest.visible import DocxVisibility, Dropped, drop_hidden_html
 
@@ -360,9 +361,6 @@ def _parse_pdf(path: Path) -> ParsedFile:
             continue
         raw.append(line)
     return ParsedFile("\n".join(join_broken_lines(raw)), "pdf", hints)
-
-
-TABLE_ROW = re.compile(r"^\|.*\|$")
 
 
 def _pdf_tables(path: Path, count: int) -> list[list[list[list[str]]]]:

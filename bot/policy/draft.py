@@ -30,10 +30,11 @@ LEADING_MARKER = re.compile(r"^(第[一二三四五六七八九十百]+条|[一�
                             r"\d{1,2}[.．、](?!\d)\s*|（\d{1,2}）|[①-⑳]|[一二三四五六七八九十]是)")
 # condition types a document's 申报条件 may set for all its measures (a stated fact decides them)
 SHARED_TYPES = ("registered_in_region", "shoot_share_min", "new_company", "capital_min", "social_insurance_months")
-# a table row as bot/ingest/tables.py writes it: "名称：西夏古街，类型：古装，…" (header, first cell)
 # a card's decoration before its name or a describing line: emoji, symbols, a numbered badge
 CARD_BADGE = re.compile(r"^[^\u4e00-\u9fffA-Za-z]*(?:\d{1,2}(?![\d万亿%])[^\u4e00-\u9fffA-Za-z]*)?")
 CARD_PLACE = re.compile(r"^(?:位于|地址|地点|坐落)")  # a card's first line says where the place is
+# a table row as bot/ingest/tables.py writes it: "名称：西夏古街，类型：古装，…" (header, first cell),
+# and each of its cells (header, value)
 ROW_CELL = re.compile(r"([^：:，,。]{1,8})[：:]([^，,。]+)")
 TABLE_ROW = re.compile(r"^([^：:，,。]{1,8})[：:]([^：:，,。]{2,30})，[^：:，,。]{1,8}[：:]")
 # a list item's marker (1. / ① / 一是 / （1）), not a section's (一、 / （一）)
@@ -433,18 +434,19 @@ class _Drafter:
         # are sites whatever each is called ("一号摄影棚：…", "西夏古街：…")
         listed = bool(w.site.search(" ".join(clause.heading_path[:-1] if clause.heading_path else [])))
         announced = listed or bool(w.site.search(text.split("\n")[0]))  # the clause's own heading too
-        # after "…拍摄场地包括：" / "…场景有6处：", the items are sites whatever each is called
         for line in text.split("\n"):
             line = line.strip()
             if not line:
                 continue
             marker = LEADING_MARKER.match(line)
+            row = TABLE_ROW.match(line)
             # a table's row ("序号：1，名称：西夏古街，类型：古装，状态：已建成。"): the cell under a
             # name column names the place
-            cells = ROW_CELL.findall(line) if TABLE_ROW.match(line) or line.count("：") >= 2 else []
+            cells = ROW_CELL.findall(line) if row or line.count("：") >= 2 else []
             named = next((v.strip() for k, v in cells if w.site_header.fullmatch(k.strip())), None) if len(cells) >= 2 else None
-            row = TABLE_ROW.match(line)
             named_row = named is not None
+            # after "…拍摄场地包括：" / "…场景有6处：", the items are sites whatever each is called,
+            # also a list whose bullets were not kept
             unmarked = (re.split(r"([：:])", line, maxsplit=1) + ["", ""])[:2] if introduced and not marker else None
             if named_row or row and announced and w.site.search(line):
                 # a table of filming places: "名称：西夏古街，类型：古装，状态：已建成。"
