@@ -26,11 +26,13 @@ Where a marker stands does not matter; what is claimed does:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot.answer.verify import echoed, fold, unsupported_figures
+from bot.answer.verify import FIGURE, echoed, fold, unsupported_figures
 from bot.policy.lexicon import GuardWords
 from bot.policy.regions import Level, Place, RegionBook, Relation
 
@@ -46,7 +48,7 @@ MARKER_GROUP = re.compile(r"(?:\[\d+\])+")
 # Counts an answer may state that the figure pattern leaves out; they must come from a cited
 # clause or from the checked extractive answer (which counts the measures it lists).
 COUNT = re.compile(r"(?<![\d.])\d+\s*(?:项|条|次|批|所|座|位|类|种|期|届|集|分钟|小时|周)")
-QUOTED = re.compile(r"“([^”]{2,})”|「([^」]{2,})」|\"([^\"]{2,})\"")
+OTHER_QUOTES = re.compile(r"「[^」]{2,}」|\"[^\"]{2,}\"")
 TITLED = re.compile(r"《([^》]{2,})》")
 ELLIPSIS = re.compile(r"…+|\.{3,}")
 UNCITED_MAX = 30  # characters an uncited stretch may have (a connective; twice that for a lead-in ending in "：")
@@ -69,6 +71,16 @@ def normalize_markers(text: str) -> str:
     return MARKER.sub(lambda m: "".join(f"[{n}]" for n in marker_numbers(m)), text)
 
 
+class Segmenter(Protocol):
+    """Word segmentation the guard reads a claim's words with (bot.index.text.ChineseTokenizer)."""
+
+    def cut(self, text: str) -> list[str]: ...
+
+    def tagged(self, text: str) -> list[tuple[str, str]]: ...
+
+    def general_frequency(self, word: str) -> int: ...
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One numbered clause quote an LLM was given, as the guard needs it."""
@@ -78,6 +90,7 @@ class Evidence:
     title: str
     region: str  # region key of the clause
     draft: bool  # from a 征求意见稿
+    about: str = ""  # what the prompt says of the clause besides its text: heading, region, status
 
 
 @dataclass(frozen=True)
@@ -176,10 +189,10 @@ def _sentence_statements(sentence: str, context: tuple, regions: RegionNames) ->
     for m in MARKER_GROUP.finditer(sentence):
         text = sentence[start:m.start()]
         out.append(Statement(text, _cites(m.group(0)), True, subject))
-        subject = tuple(regions.mentions(QUOTED.sub("", text))) or subject
+        subject = tuple(regions.mentions(unquoted(text))) or subject
         start = m.end()
     rest = sentence[start:]
-    if rest.strip():
+    if _content_length(rest):  # not just the full stop after the last marker
         out.append(Statement(rest, _cites(sentence), False, subject))
     return out
 
@@ -252,11 +265,17 @@ def statements(prose: str, regions: RegionNames) -> list[Statement]:
     """The prose as statements, each with the clause numbers that vouch for it."""
     out: list[Statement] = []
     pending: list[_Block] = []  # unmarked list items / tables waiting for the next marked one
+    lead: tuple[int, ...] = ()  # the markers of a lead-in ("…目标是[1]：") over the list below it
     for block in _blocks(prose, regions):
         if block.kind == "heading":
             out += [Statement(u, (), label=True) for u in block.units()]
+            lead = ()
             continue
         marked = bool(MARKER_GROUP.search("\n".join(block.lines)))
+        if block.kind in ("item", "table") and not marked and lead:
+            out += [Statement(u, lead, False, block.context) for u in block.units()]
+            continue
+        lead = _cites(block.lines[-1]) if block.kind == "para" and block.lines[-1].rstrip().endswith(("：", ":")) else ()
         if block.kind in ("item", "table") and not marked:
             pending.append(block)
             continue
@@ -277,8 +296,33 @@ def _content_length(text: str) -> int:
     return len(re.sub(r"[\W_]+", "", text))
 
 
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """Where quotations stand (quotation marks included): the outermost “…”, a quotation
+    inside one (“…等“一站式”服务…”) being part of it; 「…」 and "…" too."""
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "“":
+            start = i if depth == 0 else start
+            depth += 1
+        elif ch == "”" and depth:
+            depth -= 1
+            if depth == 0 and i - start > 2:
+                spans.append((start, i + 1))
+    spans += [m.span() for m in OTHER_QUOTES.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
+    return sorted(spans)
+
+
 def _quoted(text: str) -> list[str]:
-    return [next(g for g in m.groups() if g) for m in QUOTED.finditer(text)]
+    return [text[a + 1:b - 1] for a, b in _quote_spans(text)]
+
+
+def unquoted(text: str) -> str:
+    """``text`` without its quotations: what the prose says in its own words."""
+    out, at = [], 0
+    for a, b in _quote_spans(text):
+        out.append(text[at:a])
+        at = b
+    return "".join(out) + text[at:]
 
 
 def _verbatim(span: str, sources: list[str]) -> bool:
@@ -309,6 +353,14 @@ def _money(text: str) -> set[str]:
 
 WRONG_CLAUSE_RUN = 12  # characters (punctuation left out) copied from a clause the statement does not cite
 PART = re.compile(r"[^，,；;。！？!?]+")
+AMOUNT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿|%)")  # what a cap word can bound
+CAP_BEFORE, CAP_AFTER = 10, 3  # characters before an amount (最高不超过…) and after it (…封顶) a cap word may stand
+LEVELS = "省市区县镇"  # the level word before an office's name (区行政服务中心)
+PLACE_POS = "ns"  # jieba's part of speech of a place name (the domain dictionary tags sites so too)
+BACK_REFERENCE = re.compile(r"这个|那个|这一|该|此")
+LABEL = re.compile(r"^\s*(?:[-*•·]|\d+[.、)])?\s*\**[\u4e00-\u9fff]{1,8}\**\s*[：:]")  # "- 费用范围：…"
+ABSENCE_LEAD = 4  # characters before an absence word that still open its part (资料均没有写明)
+ABSENCE_TAIL = 2  # …and after it, for the part to need the one before as its topic (…，资料没有写明)
 
 
 @dataclass(frozen=True)
@@ -322,6 +374,9 @@ class Checker:
     allowed: tuple[str, ...] = ()  # knowledge text the prose may quote (labels, titles)
     uncited: tuple[str, ...] = ()  # quotes supplied to the model that the prose does not cite
     names: tuple[str, ...] = ()  # names the texts give in quotation marks (“黄金十二条”), longest first: their numbers are no figures
+    question: str = ""
+    segmenter: Segmenter | None = None  # words of the prose (jieba); None: no check of words
+    prose: str = ""  # the whole answer (a condition may be stated in another line than its figure)
 
     def figures(self, text: str, sources: list[str], quotes: list[str]) -> list[str]:
         """Figures, counts, contacts and 文号 in ``text`` that ``sources`` do not hold."""
@@ -331,8 +386,9 @@ class Checker:
         missing += [c for c in self.words.contact.findall(text) if not _occurs(c, quotes)]
         missing += [d for d in self.words.doc_number.findall(text) if not _occurs(d, sources + list(self.allowed))]
         missing += sorted(_money(text) - set().union(*(_money(s) for s in sources)))
-        missing += [c for c in self.words.count_words.findall(QUOTED.sub("", text))
+        missing += [c for c in self.words.count_words.findall(unquoted(text))
                     if not _occurs(c, sources) and not self.counted(_digits(c), sources + [self.reference])]
+        missing += [t for t in self.words.time.findall(unquoted(text)) if not any(t in q for q in quotes)]
         return list(dict.fromkeys(missing))
 
     def unnamed(self, text: str) -> str:
@@ -364,7 +420,111 @@ class Checker:
                      if not _verbatim(t, [e.title for e in cited] + quotes + list(self.allowed))]
         problems += self.other_clause(s, quotes)
         problems += self.misattributed(s, cited)
+        problems += self.unsupported_words(s, cited)
+        problems += self.dropped(s, quotes)
+        problems += self.swapped(s.text, quotes)
+        problems += self.bounds(s.text, quotes)
         return problems + self.status(s.text, cited) + self.unstated(s.text, quotes)
+
+    def bounds(self, text: str, quotes: list[str]) -> list[str]:
+        """An amount or rate capped (最高, 不超过, …封顶) in the prose exactly where its cited
+        clauses cap it: a fixed award stated as a cap, or a cap as a fixed award, is a changed
+        figure."""
+        def capped(source: str, m: re.Match) -> bool:
+            return bool(self.words.cap.search(source[max(0, m.start() - CAP_BEFORE):m.start()])
+                        or self.words.cap.match(source[m.end():m.end() + CAP_AFTER]))
+
+        own, sources = fold(unquoted(text)), [fold(q) for q in quotes]
+        problems = []
+        for m in AMOUNT.finditer(own):
+            pattern = r"(?<![\d.])" + re.escape(m.group(0))
+            stated = [capped(q, f) for q in sources for f in re.finditer(pattern, q)]
+            if stated and capped(own, m) != any(stated) and (capped(own, m) or all(stated)):
+                problems.append(f"cap changed: {m.group(0)} is {'a cap' if any(stated) else 'fixed'} in the clause")
+        return problems
+
+    def content_words(self, text: str) -> set[str]:
+        """Words of two characters or more that say something of a clause (no framing word, no cap)."""
+        return {w for w in self.segmenter.cut(text) if len(w) >= 2 and CJK.search(w)
+                and w not in self.words.claims.discourse and not self.words.cap.fullmatch(w)}
+
+    def dropped(self, s: Statement, quotes: list[str]) -> list[str]:
+        """A statement restating a clause part that narrows who a measure is for (新认定的园区,
+        来衢江求职的演职人员) while the answer never says the narrowing word: the condition
+        is dropped, the measure made broader than it is."""
+        if self.segmenter is None:
+            return []
+        own, claims = self.content_words(unquoted(s.text)), self.words.claims
+        problems = []
+        for part in (p for q in quotes for p in PART.findall(q)):
+            starts = set(itertools.accumulate(len(w) for w in self.segmenter.cut(part)))  # a word starts after each
+            for word in claims.qualifiers:
+                at = part.find(word)  # a word of the part, not the tail of a longer one (辖区内 holds no 区内)
+                if at >= 0 and (at == 0 or at in starts) and word not in self.prose \
+                        and len((self.content_words(part) - {word}) & own) >= claims.restates:
+                    problems.append(f"condition dropped: {word!r} ({part[:30]})")
+        return list(dict.fromkeys(problems))
+
+    def swapped(self, text: str, quotes: list[str]) -> list[str]:
+        """A figure the clause gives, bound to another thing than the clause binds it to
+        (停车位3000个 where the clause says 停车位6000个 and 3000个“演员村床位”): a noun of
+        the prose's part is, in the clause, in parts giving figures of the same unit, none
+        of them this figure."""
+        if self.segmenter is None:
+            return []
+        clause_parts = [fold(p) for q in quotes for p in PART.findall(q)]
+        problems = []
+        for part in PART.findall(fold(unquoted(text)).replace("*", "")):
+            figures = [m.group(0) for m in FIGURE.finditer(part)]
+            if not figures:
+                continue
+            nouns = {w for w, pos in self.segmenter.tagged(part) if pos.startswith("n") and len(w) >= 2
+                     and w not in self.words.claims.discourse}
+            for figure in figures:
+                unit = re.sub(r"^[\d.]+", "", figure)
+                for noun in nouns:
+                    bound = [p for p in clause_parts if noun in p
+                             and any(re.sub(r"^[\d.]+", "", f) == unit for f in FIGURE.findall(p))]
+                    if bound and not any(re.search(r"(?<![\d.])" + re.escape(figure), p) for p in bound):
+                        problems.append(f"figure swapped: {noun} {figure} (the clause gives {noun} another figure)")
+        return list(dict.fromkeys(problems))
+
+    def unsupported_words(self, s: Statement, cited: list[Evidence]) -> list[str]:
+        """Words of a cited statement that neither its clauses (their text, title, heading,
+        region) nor the question nor the checked answer's lines citing them have, weighed
+        (``guard.claims`` in the lexicon): a framing word, a function word, a common verb
+        or a very common word weighs nothing, a rare noun two, any other word one. More
+        than ``most`` in one statement is a claim no cited clause makes — an invented
+        requirement, benefit or fact with no figure in it. A word whose every character is
+        in the cited text is a paraphrase (营收 for 营业收入); a list item's label
+        (费用范围：…) names what follows."""
+        if self.segmenter is None:
+            return []
+        quotes = "".join(e.quote for e in cited)
+        marks = tuple(f"[{e.n}]" for e in cited)
+        said = "".join([quotes, *(e.title + e.about for e in cited), self.question,
+                        *(line for line in self.reference.splitlines() if any(m in line for m in marks))])
+        text = MARKER_GROUP.sub("", self.claimed(LABEL.sub("", s.text, count=1)))
+        named = "".join([quotes, *(e.title + e.about for e in cited)])  # where a place may come from
+        missing: dict[str, int] = {}
+        for word, pos in self.segmenter.tagged(text):
+            if pos == PLACE_POS and len(word) >= 2 and word not in named and not self.regions.mentions(word):
+                missing.setdefault(word, 2)  # a place the question names is no source (东港片区的汉唐商业街)
+            elif len(word) >= 2 and CJK.search(word) and word not in said and not set(word) <= set(quotes):
+                missing.setdefault(word, self.weight(word, pos))
+        if sum(missing.values()) > self.words.claims.most:
+            return ["claim not in the cited clauses: " + "、".join(w for w, n in missing.items() if n)]
+        return []
+
+    def weight(self, word: str, pos: str) -> int:
+        """How much a word from no cited clause says (see :meth:`unsupported_words`)."""
+        claims = self.words.claims
+        frequency = self.segmenter.general_frequency(word)
+        if word in claims.discourse or claims.skip_pos.search(pos) or frequency > claims.common:
+            return 0
+        if pos[:1] in ("v", "a") and pos != "vn" and frequency > claims.common_verb:
+            return 0
+        return 2 if pos in ("n", "nz", "vn") and frequency <= claims.rare else 1
 
     def other_clause(self, s: Statement, quotes: list[str]) -> list[str]:
         """A run of the statement copied from a supplied clause it does not cite."""
@@ -388,7 +548,9 @@ class Checker:
         about, nothing in force when a clause is a draft."""
         text, evidence = s.text, list(self.evidence.values())
         limit = UNCITED_MAX * (2 if text.rstrip().endswith(("：", ":")) else 1)
-        problems = [f"uncited: {text.strip()[:40]!r}"] if _content_length(text) > limit else []
+        titles = [e.title for e in evidence] + list(self.allowed)
+        own = self.claimed(TITLED.sub(lambda m: "" if _verbatim(m.group(1), titles) else m.group(0), text))
+        problems = [f"uncited: {text.strip()[:40]!r}"] if _content_length(own) > limit else []
         unnamed = self.unnamed(text)
         counts = [c for c in COUNT.findall(unnamed) if not self.counted(c, [self.reference])]
         figures = [*unsupported_figures(unnamed, []), *counts, *self.words.contact.findall(text),
@@ -403,9 +565,13 @@ class Checker:
 
     def claimed(self, text: str) -> str:
         """``text`` without quotations and without the parts (between commas) that say the
-        material has nothing on something: what the prose itself claims."""
-        own = QUOTED.sub("", text)
-        return "，".join(p for p in PART.findall(own) if not self.words.absence.search(p))
+        material has nothing on something — nor the part just before one that opens with
+        it, its topic ("各阶段的金额，资料没有写明"): what the prose itself claims."""
+        parts = PART.findall(unquoted(text))
+        absent = [self.words.absence.search(p) for p in parts]
+        topic = [i + 1 < len(parts) and bool(m := absent[i + 1]) and m.start() <= ABSENCE_LEAD
+                 and _content_length(parts[i + 1][m.end():]) <= ABSENCE_TAIL for i in range(len(parts))]
+        return "，".join(p for p, a, t in zip(parts, absent, topic, strict=True) if not a and not t)
 
     def quotes(self, text: str, quotes: list[str]) -> list[str]:
         return [f"quote not verbatim: {span[:30]!r}" for span in _quoted(text)
@@ -425,6 +591,12 @@ class Checker:
         # a name the cited clause itself contains is its content, not an attribution
         problems = [f"region misattributed: {name} (cited clauses are of {'、'.join(sorted(own))})"
                     for name, key in named if name not in quotes and not any(holds(key, r) or holds(r, key) for r in own)]
+        # a place inside the clause's region (a district of its city) is a fact: only as a clause names it
+        denied = {name for part in PART.findall(self.claimed(s.text)) if self.words.denial.search(part)
+                  for name, _ in self.regions.mentions(part[self.words.denial.search(part).end():])}
+        problems += [f"place not in the clauses: {name} (in {'、'.join(sorted(own))}, not named by the cited clauses)"
+                     for name, key in named if name not in quotes and name not in denied and key not in own
+                     and any(holds(r, key) for r in own) and not any(holds(key, r) for r in own)]
         keys = {key for _, key in named}
         # the prose attributes (and the clause's region must be among the names) only where it
         # names a place the cited clause does not: 杭州余杭区 for a clause of 余杭区 is fine
@@ -448,27 +620,43 @@ class Checker:
 
     def unstated(self, text: str, quotes: list[str]) -> list[str]:
         """Claims no clause makes unless it says so itself (outside quotation marks):
-        that anyone qualifies or nothing is required, that a region has the same measure
-        as another, a promise."""
-        own, w = QUOTED.sub("", text), self.words
+        that anyone qualifies or nothing is required, a requirement (只有…才能, 需先), that a
+        region has the same measure as another, a promise."""
+        own, w = unquoted(text), self.words
         said = "".join(quotes)
         problems = []
         for office in w.organization.finditer(self.claimed(text)):  # its last six characters name it (影视服务中心)
             core = office.group(0)[-6:]
-            if not any(core in source for source in (said, *self.allowed)):
+            if BACK_REFERENCE.search(core):  # "这个窗口": the office named before, not a new one
+                continue
+            if not any(core in source for source in (said, *self.allowed)) or not self.office_level(office.group(0), said):
                 problems.append(f"office not in the clauses: {office.group(0)!r}")
                 break
-        for kind, pattern in (("condition dropped", w.universal), ("promise", w.promise), ("parity claimed", w.parity),
-                              ("assurance", w.assured)):
+        for kind, pattern in (("condition dropped", w.universal), ("requirement added", w.requirement),
+                              ("promise", w.promise), ("parity claimed", w.parity), ("assurance", w.assured)):
             m = pattern.search(self.claimed(text) if kind == "parity claimed" else own)
             if m and m.group(0) not in said:
                 problems.append(f"{kind}: {m.group(0)!r}")
         return problems
 
+    def office_level(self, office: str, said: str) -> bool:
+        """An office named with its place (衢州市行政服务中心) is the clauses' office at the
+        clauses' level: "衢江区行政服务中心" for the clauses' "区行政服务中心" is, a city's
+        "市行政服务中心" for a district's is another door."""
+        places = self.regions.mentions(office)
+        if not places:
+            return True
+        name = places[-1][0]
+        rest = office[office.rfind(name) + len(name):]
+        level, tail = (rest[0], rest[1:]) if rest[:1] and rest[0] in LEVELS else (name[-1:], rest)
+        if not tail or name + rest in said or level + tail in said:
+            return True
+        return not any(m.start() > 0 and said[m.start() - 1] in LEVELS for m in re.finditer(re.escape(tail), said))
+
     def claims(self, text: str) -> list[str]:
         """Telling the asker they qualify (the stages decide that, never the model), and
         talk about instructions."""
-        own, w = QUOTED.sub("", text), self.words
+        own, w = unquoted(text), self.words
         problems = []
         qualifies = w.qualifies.search(own)
         verdict = w.addressee.search(own) or _content_length(own) <= w.verdict_max
@@ -481,16 +669,17 @@ class Checker:
 
 def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNames, words: GuardWords,
                     reference: str = "", allowed: list[str] = (), prompt: str = "",
-                    uncited: list[str] = (), names: Iterable[str] = ()) -> list[str]:
+                    uncited: list[str] = (), names: Iterable[str] = (), question: str = "",
+                    segmenter: Segmenter | None = None) -> list[str]:
     """Problems of LLM-written ``prose`` whose markers point into ``evidence`` (empty: it
     may be shown). ``prompt``: the system prompt, which the prose must not repeat;
     ``uncited``: quotes the model was given and did not cite; ``names``: the names the
-    texts give in quotation marks."""
+    texts give in quotation marks; ``segmenter``: for the words of a claim."""
     if not prose.strip():
         return ["empty: no text generated"]
     prose = normalize_markers(prose)
     checker = Checker(evidence, regions, words, reference, tuple(allowed), tuple(uncited),
-                      tuple(sorted(names, key=len, reverse=True)))
+                      tuple(sorted(names, key=len, reverse=True)), question, segmenter, prose)
     problems: list[str] = []
     cited_any = False
     for s in statements(prose, regions):
@@ -510,4 +699,4 @@ def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNa
 
 def keeps_draft_caveat(text: str, cited: list[Evidence], words: GuardWords) -> bool:
     """A text citing a draft clause says, in its own words, that it is a draft."""
-    return not any(e.draft for e in cited) or bool(words.draft.search(QUOTED.sub("", text)))
+    return not any(e.draft for e in cited) or bool(words.draft.search(unquoted(text)))

@@ -460,13 +460,17 @@ class PolicyBot:
         text = assembly.text
         log.debug("LLM %s wrote: %r", self.writer.backend, assembly.prose)
         cited = assembly.citations(sections.citations)
-        evidence = {c.n: Evidence(c.n, c.quote, c.title, self.model.clause(c.clause_id).region,
-                                  c.status == DocStatus.DRAFT) for c in cited}
+        evidence = {}
+        for c in cited:
+            region = self.model.clause(c.clause_id).region
+            evidence[c.n] = Evidence(c.n, c.quote, c.title, region, c.status == DocStatus.DRAFT,
+                                     f"{c.clause}｜{self.model.regions.label(region)}｜{c.status}")
         allowed = self._allowed()
         uncited = [c.quote for c in sections.citations if c.n not in assembly.mapping]
         problems = check_generated(assembly.prose, evidence, self.region_names, self.model.lexicon.guard,
                                    reference=sections.body, allowed=allowed, prompt=self.writer.prompts.system,
-                                   uncited=uncited, names=self.model.named_terms)
+                                   uncited=uncited, names=self.model.named_terms, question=turn.text,
+                                   segmenter=self.retriever.bm25.tokenizer)
         checked = self._guard(text, cited, turn.text)
         problems += checked.problems
         backend = self.writer.backend

@@ -41,13 +41,39 @@ class GuardWords:
     organization: re.Pattern[str]
     count_words: re.Pattern[str]
     assured: re.Pattern[str]
+    cap: re.Pattern[str]
+    requirement: re.Pattern[str]
+    denial: re.Pattern[str]
+    time: re.Pattern[str]
     verdict_max: int  # a sentence this short (content characters) that qualifies someone is a verdict
+    claims: ClaimWords
 
     @classmethod
     def from_data(cls, data: dict) -> GuardWords:
-        names = [n for n in cls.__dataclass_fields__ if n != "verdict_max"]
+        plain = ("verdict_max", "claims")
+        names = [n for n in cls.__dataclass_fields__ if n not in plain]
         return cls(**{name: re.compile(str(data[name]), re.IGNORECASE) for name in names},
-                   verdict_max=int(data["verdict_max"]))
+                   verdict_max=int(data["verdict_max"]), claims=ClaimWords.from_data(data["claims"]))
+
+
+@dataclass(frozen=True)
+class ClaimWords:
+    """What a statement of LLM prose may say beyond its cited clauses (``guard.claims``)."""
+
+    most: int  # weight of words from no cited clause a statement may have
+    skip_pos: re.Pattern[str]  # jieba parts of speech of function words (never counted)
+    common_verb: int  # verbs and adjectives more common than this (jieba's count) frame a claim
+    common: int  # any word more common than this frames a claim
+    rare: int  # a noun rarer than this names a thing: it weighs two
+    discourse: frozenset[str]  # words that frame a claim and state nothing of a clause
+    qualifiers: tuple[str, ...]  # words that narrow who or what a measure is for (新认定, 求职, 立项)
+    restates: int  # words a statement shares with a clause part to restate it
+
+    @classmethod
+    def from_data(cls, data: dict) -> ClaimWords:
+        return cls(int(data["most"]), re.compile(str(data["skip_pos"])), int(data["common_verb"]),
+                   int(data["common"]), int(data["rare"]), frozenset(map(str, data["discourse"])),
+                   tuple(map(str, data["qualifiers"])), int(data["restates"]))
 
 
 @dataclass(frozen=True)

@@ -234,3 +234,70 @@ def test_a_number_inside_a_name_the_texts_give_is_no_figure(evidence, regions):
     assert any("八条" in p for p in problems(text, evidence, regions))
     invented = "新乡市的黄金八条里，每部给予9万元补贴[2]。"
     assert any("unsupported figures" in p for p in problems(invented, evidence, regions, names=["黄金八条"]))
+
+
+# --------------------------------------------------------------------------- claims without figures (issue 17)
+# What real models get wrong with no wrong number in it: a fact no clause states, a cap
+# turned into a fixed award, a condition dropped, a place or a date the clause does not give.
+AWARD = "对新认定的省级微短剧基地，给予20万元的一次性奖励。"
+LODGING = "为来坪安求职的演职人员提供最长7天的免费临时住宿。"
+BASE = "汉唐影视基地位于塔底片区，计划明年6月竣工。"
+WINDOW = "我们在区行政服务中心专门设立了影视服务窗口，协调全区相关部门。"
+PARKING = "两年内新增共享电动车2000辆、停车位6000个，保障1268套人才公寓及3000个“演员村床位”。"
+
+
+@pytest.fixture(scope="module")
+def facts() -> dict[int, Evidence]:
+    about = "｜坪安区（浙江杭州）｜新闻报道"
+    return {1: Evidence(1, DRAFT, DRAFT_TITLE, "坪安", True, "第三条" + about),
+            2: Evidence(2, AWARD, NEWS_TITLE, "坪安", False, "第一条" + about),
+            3: Evidence(3, LODGING, NEWS_TITLE, "坪安", False, "第二条" + about),
+            4: Evidence(4, BASE, NEWS_TITLE, "坪安", False, "第四条" + about),
+            5: Evidence(5, WINDOW, NEWS_TITLE, "坪安", False, "第五条" + about),
+            6: Evidence(6, PARKING, NEWS_TITLE, "坪安", False, "第六条" + about)}
+
+
+@pytest.mark.parametrize("text, problem", [
+    # faithful: paraphrase, framing words, a label, an absence with its topic before it
+    ("坪安区（征求意见稿，尚未正式印发）对取景比例不低于60%的微短剧，按制作成本的20%给予补贴，最高不超过30万元[1]。", None),
+    ("坪安区对新认定的省级微短剧基地一次性奖励20万元[2]。每个基地的申报时间，资料没有写明。", None),
+    ("- 对象：来坪安求职的演职人员[3]\n- 内容：最长7天的免费临时住宿[3]", None),
+    ("坪安区在区行政服务中心设了影视服务窗口[5]。", None),
+    ("坪安区在坪安区行政服务中心设了影视服务窗口[5]。", None),
+    # an invented requirement, benefit or procedure with no figure in it
+    ("坪安区对新认定的省级微短剧基地给予20万元一次性奖励，并须先向宣传部门报送建设方案[2]。", "requirement added"),
+    ("坪安区对新认定的省级微短剧基地给予20万元一次性奖励，获奖基地还可申领专项资金贷款贴息[2]。",
+     "claim not in the cited clauses"),
+    # a fixed award stated as a cap, and a cap stated as a fixed award
+    ("坪安区对新认定的省级微短剧基地最高给予20万元一次性奖励[2]。", "cap changed"),
+    ("坪安区（征求意见稿，尚未正式印发）按制作成本的20%给予补贴，给予30万元[1]。", "cap changed"),
+    # a condition dropped: the narrowing word is nowhere in the answer
+    ("坪安区对省级微短剧基地给予20万元的一次性奖励[2]。", "condition dropped"),
+    ("坪安为来坪安的演职人员提供最长7天的免费临时住宿[3]。", "condition dropped"),
+    ("只要是来坪安的演职人员，都能住7天[3]。", "condition dropped"),
+    # a place or a date the clause does not give, an office at another level
+    ("汉唐影视基地位于东港片区，计划明年6月竣工[4]。", "claim not in the cited clauses"),
+    ("汉唐影视基地位于塔底片区，计划今年6月竣工[4]。", "unsupported figures: 今年"),
+    ("坪安区在浙江省行政服务中心设了影视服务窗口[5]。", "office not in the clauses"),
+    # a figure of the clause bound to another thing than the clause binds it to
+    ("坪安两年内新增共享电动车2000辆、停车位6000个[6]。", None),
+    ("坪安两年内新增共享电动车2000辆、停车位**3000个**[6]。", "figure swapped: 停车位 3000个"),
+])
+def test_claims_beyond_the_cited_clauses(text, problem, facts, regions, tokenizer):
+    found = problems(text, facts, regions, segmenter=tokenizer)
+    if problem is None:
+        assert found == []
+    else:
+        assert any(p.startswith(problem) for p in found), found
+
+
+def test_without_a_segmenter_the_word_checks_stay_off(facts, regions):
+    # (a deployment that cannot load jieba still checks figures, quotes, regions and status)
+    assert problems("坪安区对新认定的省级微短剧基地给予20万元一次性奖励，获奖基地还可申领专项资金贷款贴息[2]。",
+                    facts, regions) == []
+
+
+def test_a_quotation_inside_a_quotation_is_checked_whole(facts, regions):
+    # “…“一站式”…” is one quotation: the words after the inner one are quoted too
+    text = "原文是“我们在区行政服务中心专门设立了“影视服务窗口”，协调全市相关部门”[5]。"
+    assert any(p.startswith("quote not verbatim") for p in problems(text, facts, regions))
