@@ -26,9 +26,10 @@ Where a marker stands does not matter; what is claimed does:
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -91,6 +92,7 @@ class Evidence:
     region: str  # region key of the clause
     draft: bool  # from a 征求意见稿
     about: str = ""  # what the prompt says of the clause besides its text: heading, region, status
+    status: str = ""  # the document's status (DocStatus value): a report is never a formal document
 
 
 @dataclass(frozen=True)
@@ -197,10 +199,12 @@ def _sentence_statements(sentence: str, context: tuple, regions: RegionNames) ->
     return out
 
 
-def _block_statements(units: list[str], context: tuple, regions: RegionNames) -> list[Statement]:
+def _block_statements(units: list[str], context: tuple, regions: RegionNames,
+                      before: tuple[int, ...] = ()) -> list[Statement]:
     """Statements of one block; an unmarked sentence shares the markers of the nearest
-    marked sentence before it (else after it) in the block, or stays uncited (as a lead-in
-    ending in "：" always does)."""
+    marked sentence before it in the block; one that opens the block ("也就是说，…") those
+    of the block before (``before``) and of the nearest marked sentence after it; else it
+    stays uncited (as a lead-in ending in "：" always does)."""
     cites = [_cites(u) for u in units]
     out = []
     for i, unit in enumerate(units):
@@ -210,8 +214,9 @@ def _block_statements(units: list[str], context: tuple, regions: RegionNames) ->
         if unit.rstrip().endswith(("：", ":")):  # a lead-in introduces what follows: a connective
             out.append(Statement(unit, ()))
             continue
+        after = next((cites[j] for j in range(i + 1, len(units)) if cites[j]), ())
         donor = next((cites[j] for j in range(i - 1, -1, -1) if cites[j]), None) or \
-            next((cites[j] for j in range(i + 1, len(units)) if cites[j]), ())
+            (tuple(dict.fromkeys(before + after)) if after else ())
         out.append(Statement(unit, donor, False, context if donor else ()))
     return out
 
@@ -286,7 +291,8 @@ def statements(prose: str, regions: RegionNames) -> list[Statement]:
         else:
             out += [Statement(u, (), False, ()) for b in pending for u in b.units()]
             pending = []
-        out += _block_statements(block.units(), block.context, regions)
+        out += _block_statements(block.units(), block.context, regions,
+                                 next((st.cites for st in reversed(out) if st.cites), ()))
     out += [Statement(u, (), False, ()) for b in pending for u in b.units()]
     return out
 
@@ -353,14 +359,31 @@ def _money(text: str) -> set[str]:
 
 WRONG_CLAUSE_RUN = 12  # characters (punctuation left out) copied from a clause the statement does not cite
 PART = re.compile(r"[^，,；;。！？!?]+")
+COPY_RUN, COPY_MIN, COPY_SHARE = 3, 8, 0.6  # a near copy: runs of 3+ characters, 8 at least and 60 % of it
+PART_END = re.compile(r"[，,；;。！？!?|（）()]")
 AMOUNT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿|%)")  # what a cap word can bound
-CAP_BEFORE, CAP_AFTER = 10, 3  # characters before an amount (最高不超过…) and after it (…封顶) a cap word may stand
+CAP_BEFORE, CAP_AFTER = 10, 4  # characters before an amount (最高不超过…) and after it (…封顶, …是上限) a cap word may stand
 LEVELS = "省市区县镇"  # the level word before an office's name (区行政服务中心)
 PLACE_POS = "ns"  # jieba's part of speech of a place name (the domain dictionary tags sites so too)
+OWN_NAME_MIN = 4  # characters of a name that belongs to its regions (一站式 is a word, 黄金10条 a name)
+LIST_NOUN_UNITS = ("个方向", "项工程", "项任务", "个方面")  # a count of named items (6个方向：…)
 BACK_REFERENCE = re.compile(r"这个|那个|这一|该|此")
 LABEL = re.compile(r"^\s*(?:[-*•·]|\d+[.、)])?\s*\**[\u4e00-\u9fff]{1,8}\**\s*[：:]")  # "- 费用范围：…"
 ABSENCE_LEAD = 4  # characters before an absence word that still open its part (资料均没有写明)
 ABSENCE_TAIL = 2  # …and after it, for the part to need the one before as its topic (…，资料没有写明)
+
+
+def _left_out(mine: str, theirs: str) -> list[str]:
+    """What a near copy of a clause part (``mine`` of ``theirs``) leaves out between two
+    stretches it copies: "对首次达到规模以上的企业" of "对首次达到规模以上的影视企业" leaves out
+    "影视". Nothing when ``mine`` is no near copy, or a left-out stretch is in brackets."""
+    a, b = re.sub(r"[\s*]", "", mine), re.sub(r"[\s*]", "", theirs)
+    blocks = [m for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+              if m.size >= COPY_RUN]
+    if sum(m.size for m in blocks) < max(COPY_MIN, COPY_SHARE * len(a)):
+        return []
+    return [b[x.b + x.size:y.b] for x, y in itertools.pairwise(blocks)
+            if y.a == x.a + x.size and y.b > x.b + x.size and not re.search(r"[（）()]", b[x.b + x.size:y.b])]
 
 
 @dataclass(frozen=True)
@@ -377,6 +400,7 @@ class Checker:
     question: str = ""
     segmenter: Segmenter | None = None  # words of the prose (jieba); None: no check of words
     prose: str = ""  # the whole answer (a condition may be stated in another line than its figure)
+    owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a quoted name → the regions whose texts use it
 
     def figures(self, text: str, sources: list[str], quotes: list[str]) -> list[str]:
         """Figures, counts, contacts and 文号 in ``text`` that ``sources`` do not hold."""
@@ -390,6 +414,42 @@ class Checker:
                     if not _occurs(c, sources) and not self.counted(_digits(c), sources + [self.reference])]
         missing += [t for t in self.words.time.findall(unquoted(text)) if not any(t in q for q in quotes)]
         return list(dict.fromkeys(missing))
+
+    def name_owner(self, s: Statement) -> list[str]:
+        """A name only some regions' texts give (“黄金10条” is 余杭's, “黄金十二条” 衢江's)
+        said of a place none of them is, holds or lies in: a measure moved to another region."""
+        problems = []
+        for part in PART.findall(s.text):
+            if self.words.absence.search(part) or self.words.denial.search(part):
+                continue
+            quotes = "".join(self.evidence[n].quote for n in s.cites if n in self.evidence)
+            for name, regions in self.owners.items():
+                # a name of four characters or more, of local texts only, that the cited clauses do not use
+                if name not in part or len(name) < OWN_NAME_MIN or name in quotes \
+                        or not all(r in self.regions.parents for r in regions):
+                    continue
+                about = [key for _, key in self.regions.mentions(unquoted(part).replace(name, " "))] or \
+                    [key for _, key in s.context] or [self.evidence[n].region for n in s.cites if n in self.evidence]
+                holds = self.regions.holds
+                if about and not any(holds(a, r) or holds(r, a) for a in about for r in regions):
+                    problems.append(f"region misattributed: “{name}” is {'、'.join(regions)}'s")
+        return list(dict.fromkeys(problems))
+
+    def enumerated(self, count: str, s: Statement) -> bool:
+        """A count of the answer's own list, not of the texts: "以上两条[1][2]" over as many
+        cited clauses, or "6个方向：A、B、…" followed by as many items."""
+        m = re.fullmatch(r"(\d+|[两二三四五六七八九十]+)\s*(.*)", count)
+        if not m or not self.words.list_units.fullmatch(m.group(2)) and m.group(2) not in LIST_NOUN_UNITS:
+            return False
+        number = int(m.group(1)) if m.group(1).isdigit() else int(float(_digits(m.group(1) + "个")[:-1]))
+        if len(s.cites) >= number:
+            return True
+        after = s.text[s.text.find(count) + len(count):]
+        lead = re.search(r"[：:]|分别是|分别为|包括|即", after)
+        if not lead:
+            return False
+        items = [i for i in re.split(r"[、，,；;]|以及|和|及|与|且", after[lead.end():]) if _content_length(i) >= 2]
+        return len(items) >= number
 
     def unnamed(self, text: str) -> str:
         """``text`` without the names the texts give in quotation marks (黄金十二条 is a name)."""
@@ -412,7 +472,8 @@ class Checker:
         if not cited:
             return problems
         quotes = [e.quote for e in cited]
-        missing = self.figures(s.text, quotes + [e.title for e in cited], quotes)
+        missing = [f for f in self.figures(s.text, quotes + [e.title for e in cited], quotes)
+                   if not self.enumerated(f, s)]
         if missing:
             problems.append("unsupported figures: " + "、".join(missing))
         problems += self.quotes(s.text, quotes)
@@ -430,16 +491,20 @@ class Checker:
         """An amount or rate capped (最高, 不超过, …封顶) in the prose exactly where its cited
         clauses cap it: a fixed award stated as a cap, or a cap as a fixed award, is a changed
         figure."""
-        def capped(source: str, m: re.Match) -> bool:
-            return bool(self.words.cap.search(source[max(0, m.start() - CAP_BEFORE):m.start()])
-                        or self.words.cap.match(source[m.end():m.end() + CAP_AFTER]))
+        def capped(source: str, m: re.Match) -> bool:  # a cap word beside the amount, in its part of the sentence
+            before = PART_END.split(source[max(0, m.start() - CAP_BEFORE):m.start()])[-1]
+            after = PART_END.split(source[m.end():m.end() + CAP_AFTER])[0]
+            return bool(self.words.cap.search(before) or self.words.cap.search(after))
 
         own, sources = fold(unquoted(text)), [fold(q) for q in quotes]
         problems = []
         for m in AMOUNT.finditer(own):
             pattern = r"(?<![\d.])" + re.escape(m.group(0))
             stated = [capped(q, f) for q in sources for f in re.finditer(pattern, q)]
-            if stated and capped(own, m) != any(stated) and (capped(own, m) or all(stated)):
+            if not stated or capped(own, m) == any(stated):
+                continue
+            granted = self.words.grant.search(own[max(0, m.start() - CAP_BEFORE):m.end() + CAP_AFTER])
+            if capped(own, m) or all(stated) and granted:  # "最高20万元" for 20万元; "给予5万元" for 最高5万元
                 problems.append(f"cap changed: {m.group(0)} is {'a cap' if any(stated) else 'fixed'} in the clause")
         return problems
 
@@ -456,7 +521,11 @@ class Checker:
             return []
         own, claims = self.content_words(unquoted(s.text)), self.words.claims
         problems = []
+        prose_parts = PART.findall(MARKER_GROUP.sub("", unquoted(s.text)))
         for part in (p for q in quotes for p in PART.findall(q)):
+            for gap in (g for mine in prose_parts for g in _left_out(mine, part)):
+                if set(self.segmenter.cut(gap)) & claims.condition_marks and gap.strip("、，") not in self.prose:
+                    problems.append(f"condition dropped: {gap!r} ({part[:30]})")
             starts = set(itertools.accumulate(len(w) for w in self.segmenter.cut(part)))  # a word starts after each
             for word in claims.qualifiers:
                 at = part.find(word)  # a word of the part, not the tail of a longer one (辖区内 holds no 区内)
@@ -518,9 +587,11 @@ class Checker:
 
     def weight(self, word: str, pos: str) -> int:
         """How much a word from no cited clause says (see :meth:`unsupported_words`)."""
-        claims = self.words.claims
+        claims, w = self.words.claims, self.words
         frequency = self.segmenter.general_frequency(word)
         if word in claims.discourse or claims.skip_pos.search(pos) or frequency > claims.common:
+            return 0
+        if any(p.fullmatch(word) for p in (w.cap, w.draft, w.absence)):  # checked on their own (bounds, status)
             return 0
         if pos[:1] in ("v", "a") and pos != "vn" and frequency > claims.common_verb:
             return 0
@@ -607,7 +678,9 @@ class Checker:
         return list(dict.fromkeys(problems))
 
     def status(self, text: str, cited: list[Evidence]) -> list[str]:
-        """A draft is never in force; only a draft is called one."""
+        """A draft is never in force; only a draft is called one; a news report, press
+        conference or article is never presented as the formal document it reports on; what
+        a clause plans (建设, 争取设立) is never said to be done (已建成) unless it says so."""
         own = self.claimed(text)
         problems = []
         if any(e.draft for e in cited):
@@ -616,6 +689,14 @@ class Checker:
         elif cited and self.words.draft.search(own) \
                 and not any(self.words.draft.search(e.title + e.quote) for e in cited):
             problems.append(f"status misstated: {self.words.draft.search(own).group(0)!r} of a text that is not a draft")
+        if cited and all(self.words.reported.fullmatch(e.status) for e in cited):
+            said = "".join(e.quote + e.title for e in cited)
+            problems += [f"status misstated: a {cited[0].status} presented as a formal document ({m.group(0)!r})"
+                         for m in self.words.formal.finditer(own) if m.group(0) not in said
+                         and not self.words.negation.search(own[max(0, m.start() - 8):m.start()])]
+        problems += [f"plan presented as done: {m.group(0)!r}" for m in self.words.done.finditer(own)
+                     if m.group(0) not in "".join(e.quote for e in cited)
+                     and not self.words.negation.search(own[max(0, m.start() - 8):m.start()])]
         return problems
 
     def unstated(self, text: str, quotes: list[str]) -> list[str]:
@@ -633,8 +714,11 @@ class Checker:
                 problems.append(f"office not in the clauses: {office.group(0)!r}")
                 break
         for kind, pattern in (("condition dropped", w.universal), ("requirement added", w.requirement),
-                              ("promise", w.promise), ("parity claimed", w.parity), ("assurance", w.assured)):
-            m = pattern.search(self.claimed(text) if kind == "parity claimed" else own)
+                              ("scope broadened", w.broadened), ("promise", w.promise), ("parity claimed", w.parity),
+                              ("assurance", w.assured)):
+            if kind == "parity claimed" and len({e.region for e in self.evidence.values()}) < 2:
+                continue  # one region's measures: "同样" compares nothing across regions
+            m = pattern.search(self.claimed(text) if kind in ("parity claimed", "scope broadened") else own)
             if m and m.group(0) not in said:
                 problems.append(f"{kind}: {m.group(0)!r}")
         return problems
@@ -674,17 +758,20 @@ def check_generated(prose: str, evidence: dict[int, Evidence], regions: RegionNa
     """Problems of LLM-written ``prose`` whose markers point into ``evidence`` (empty: it
     may be shown). ``prompt``: the system prompt, which the prose must not repeat;
     ``uncited``: quotes the model was given and did not cite; ``names``: the names the
-    texts give in quotation marks; ``segmenter``: for the words of a claim."""
+    texts give in quotation marks (a mapping to the regions whose texts give each, to check
+    whose a name is); ``segmenter``: for the words of a claim."""
     if not prose.strip():
         return ["empty: no text generated"]
     prose = normalize_markers(prose)
     checker = Checker(evidence, regions, words, reference, tuple(allowed), tuple(uncited),
-                      tuple(sorted(names, key=len, reverse=True)), question, segmenter, prose)
+                      tuple(sorted(names, key=len, reverse=True)), question, segmenter, prose,
+                      dict(names) if isinstance(names, Mapping) else {})
     problems: list[str] = []
     cited_any = False
     for s in statements(prose, regions):
         cited_any |= any(n in evidence for n in s.cites)
         problems += checker.cited(s) if s.cites else checker.uncited_problems(s)
+        problems += checker.name_owner(s)
         problems += checker.claims(s.text)
     if not cited_any:
         problems.append("no citation: the text cites no supplied clause")

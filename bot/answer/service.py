@@ -464,7 +464,7 @@ class PolicyBot:
         for c in cited:
             region = self.model.clause(c.clause_id).region
             evidence[c.n] = Evidence(c.n, c.quote, c.title, region, c.status == DocStatus.DRAFT,
-                                     f"{c.clause}｜{self.model.regions.label(region)}｜{c.status}")
+                                     f"{c.clause}｜{self.model.regions.label(region)}｜{c.status}", c.status)
         allowed = self._allowed()
         uncited = [c.quote for c in sections.citations if c.n not in assembly.mapping]
         problems = check_generated(assembly.prose, evidence, self.region_names, self.model.lexicon.guard,

@@ -24,6 +24,8 @@ FIGURE = re.compile(
     r"|(?<![\d.])\d{7,}|(?<![\d-])\d{3,4}-\d{7,8}"
     r"|百分之[一二三四五六七八九十]+"
 )
+RANGE_HEAD = re.compile(r"\d+(?:\.\d+)?\s*[~\-—至到]\s*$")  # "1~" before "2个": the figure is "1~2个"
+DATE_UNIT = re.compile(r"[年月日号]$")  # "2025—2027年": a year is itself, also as a period's end
 ECHO_RUN = 12  # a run of the question this long, repeated in the answer, must come from a source
 
 
@@ -36,12 +38,17 @@ def quote_is_verbatim(quote: str, clause_text: str) -> bool:
 
 
 def unsupported_figures(text: str, sources: list[str]) -> list[str]:
-    """Figures in ``text`` that no source contains (after width / space folding)."""
-    folded = [fold(s) for s in sources]
+    """Figures in ``text`` that no source contains (after width / space folding). A range
+    (1~2个) is one figure; a count a source gives only as a range's end ("1~2个") is not
+    that count ("2个")."""
+    folded, text = [fold(s) for s in sources], fold(text)
     missing = []
-    for m in FIGURE.finditer(fold(text)):
-        figure = m.group(0)
-        if not any(re.search(r"(?<![\d.])" + re.escape(figure), s) for s in folded):
+    for m in FIGURE.finditer(text):
+        head = RANGE_HEAD.search(text[:m.start()])
+        figure = (head.group(0) if head else "") + m.group(0)
+        counted = not head and not DATE_UNIT.search(figure)
+        before = r"(?<![\d.~\-—至到])" if counted else r"(?<![\d.])"
+        if not any(re.search(before + re.escape(figure), s) for s in folded):
             missing.append(figure)
     return list(dict.fromkeys(missing))
 

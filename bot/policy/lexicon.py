@@ -45,6 +45,11 @@ class GuardWords:
     requirement: re.Pattern[str]
     denial: re.Pattern[str]
     time: re.Pattern[str]
+    reported: re.Pattern[str]
+    formal: re.Pattern[str]
+    done: re.Pattern[str]
+    broadened: re.Pattern[str]
+    grant: re.Pattern[str]
     verdict_max: int  # a sentence this short (content characters) that qualifies someone is a verdict
     claims: ClaimWords
 
@@ -68,12 +73,14 @@ class ClaimWords:
     discourse: frozenset[str]  # words that frame a claim and state nothing of a clause
     qualifiers: tuple[str, ...]  # words that narrow who or what a measure is for (新认定, 求职, 立项)
     restates: int  # words a statement shares with a clause part to restate it
+    condition_marks: frozenset[str]  # words that mark a condition (经, 认定, 首次, 或 …): a near copy never leaves one out
 
     @classmethod
     def from_data(cls, data: dict) -> ClaimWords:
         return cls(int(data["most"]), re.compile(str(data["skip_pos"])), int(data["common_verb"]),
                    int(data["common"]), int(data["rare"]), frozenset(map(str, data["discourse"])),
-                   tuple(map(str, data["qualifiers"])), int(data["restates"]))
+                   tuple(map(str, data["qualifiers"])), int(data["restates"]),
+                   frozenset(map(str, data["condition_marks"])))
 
 
 @dataclass(frozen=True)

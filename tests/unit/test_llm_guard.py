@@ -244,6 +244,8 @@ LODGING = "为来坪安求职的演职人员提供最长7天的免费临时住�
 BASE = "汉唐影视基地位于塔底片区，计划明年6月竣工。"
 WINDOW = "我们在区行政服务中心专门设立了影视服务窗口，协调全区相关部门。"
 PARKING = "两年内新增共享电动车2000辆、停车位6000个，保障1268套人才公寓及3000个“演员村床位”。"
+PLAN = "争取设立微短剧审查分中心，建设5个市级微短剧产业园。"
+REWARD = "对入选剧本扶持计划、经评审认定优秀并成功上线播出的微短剧剧本，按照不超过制作成本30%的标准，给予最高100万元奖励。"
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +256,9 @@ def facts() -> dict[int, Evidence]:
             3: Evidence(3, LODGING, NEWS_TITLE, "坪安", False, "第二条" + about),
             4: Evidence(4, BASE, NEWS_TITLE, "坪安", False, "第四条" + about),
             5: Evidence(5, WINDOW, NEWS_TITLE, "坪安", False, "第五条" + about),
-            6: Evidence(6, PARKING, NEWS_TITLE, "坪安", False, "第六条" + about)}
+            6: Evidence(6, PARKING, NEWS_TITLE, "坪安", False, "第六条" + about),
+            7: Evidence(7, PLAN, NEWS_TITLE, "新乡", False, "第七段｜新乡市｜新闻报道", "新闻报道"),
+            8: Evidence(8, REWARD, NEWS_TITLE, "新乡", False, "第八段｜新乡市｜新闻报道", "新闻报道")}
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -282,6 +286,17 @@ def facts() -> dict[int, Evidence]:
     # a figure of the clause bound to another thing than the clause binds it to
     ("坪安两年内新增共享电动车2000辆、停车位6000个[6]。", None),
     ("坪安两年内新增共享电动车2000辆、停车位**3000个**[6]。", "figure swapped: 停车位 3000个"),
+    # a report is no formal document, a plan is not done, a scope is not everyone's
+    ("据新闻报道，新乡市争取设立微短剧审查分中心[7]。这是新闻报道，并非正式印发的文件。", None),
+    ("新乡市正式印发的文件提出争取设立微短剧审查分中心[7]。", "status misstated"),
+    ("新乡市已设立微短剧审查分中心[7]。", "plan presented as done"),
+    ("新乡市所有微短剧都能进审查分中心[7]。", "scope broadened"),
+    # a near copy that leaves out a condition; a cap stated after the amount
+    ("新乡市对入选剧本扶持计划并成功上线播出的微短剧剧本，给予最高100万元奖励[8]。", "condition dropped"),
+    ("新乡市对入选剧本扶持计划、经评审认定优秀并成功上线播出的微短剧剧本奖励，100万元是上限[8]。", None),
+    # counts of the answer's own list, and a count of nothing listed
+    ("新乡市的剧本奖励有两个上限：不超过制作成本30%，且最高100万元[8]。", None),
+    ("新乡市的剧本奖励有三个上限[8]。", "unsupported figures: 三个"),
 ])
 def test_claims_beyond_the_cited_clauses(text, problem, facts, regions, tokenizer):
     found = problems(text, facts, regions, segmenter=tokenizer)
@@ -301,3 +316,12 @@ def test_a_quotation_inside_a_quotation_is_checked_whole(facts, regions):
     # “…“一站式”…” is one quotation: the words after the inner one are quoted too
     text = "原文是“我们在区行政服务中心专门设立了“影视服务窗口”，协调全市相关部门”[5]。"
     assert any(p.startswith("quote not verbatim") for p in problems(text, facts, regions))
+
+
+def test_a_name_one_regions_texts_give_is_not_said_of_another(facts, regions, tokenizer):
+    names = {"坪安十条": ("坪安",)}
+    ok = problems("坪安区的坪安十条对新认定的省级微短剧基地给予20万元一次性奖励[2]。", facts, regions,
+                  segmenter=tokenizer, names=names)
+    moved = problems("新乡市的坪安十条提出争取设立微短剧审查分中心[7]。", facts, regions,
+                     segmenter=tokenizer, names=names)
+    assert ok == [] and any("“坪安十条” is 坪安's" in p for p in moved), moved

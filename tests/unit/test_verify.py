@@ -87,3 +87,12 @@ def test_a_marker_without_a_citation_is_flagged(model):
     result = guard(f"{QUOTE}[1][3]", [citation()], model.clause_texts, "？")
     assert "marker [3] has no citation" in result.problems
 
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("重点打造1~2个全产业链基地", []),  # the range as the source states it
+    ("重点打造2个全产业链基地", ["2个"]),  # the range's end is not the count
+    ("到2027年市场规模达100亿元", []),  # a year is itself, also as a period's end
+])
+def test_a_range_is_one_figure(text, missing):
+    assert unsupported_figures(text, ["重点打造1~2个全产业链基地，（2025—2027年）市场规模达100亿元。"]) == missing
