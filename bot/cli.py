@@ -486,7 +486,7 @@ def eval_(
         target = out or PROJECT_ROOT / "evals" / "reports" / run_name
         if replies.is_reply_corpus(items):
             return _eval_replies(bot, items, composers, target, {"run": run_name, "dataset": str(path), "split": split},
-                                 replies.load_gates(PROJECT_ROOT / "evals" / "gates.toml"), gate)
+                                 replies.load_gates(PROJECT_ROOT / "evals" / "gates.toml", path), gate)
         gates = runner.load_gates(PROJECT_ROOT / "evals" / "gates.toml")
         runs, failures = {}, []
         for spec in composers:

@@ -8,7 +8,7 @@ The model name picks the behaviour (:data:`MODES`): ``fake-faithful`` quotes eac
 with its region and number; the others make one mistake each, the ones the guard must
 catch; ``fake-mixed`` cycles through all of them; ``fake-slow`` answers after
 ``--delay`` seconds. ``fake-corpus/<id>`` replays reply ``<id>`` of the reply corpus
-(``evals/datasets/llm_replies.jsonl``, issue 17: replies written the way real models
+(``evals/datasets/llm_replies*.jsonl``, issue 17: replies written the way real models
 write them, faithful and not), its markers renumbered to the clauses as the prompt
 numbers them now; a reply whose clauses the prompt no longer supplies gets HTTP 409
 ("stale"), so a corpus that has drifted from the bot shows as such instead of as a
@@ -65,6 +65,7 @@ def write_answer(mode: str, prompt: str, other_region: str = "郑州市") -> str
 
 
 CORPUS = Path(__file__).parent / "datasets" / "llm_replies.jsonl"
+CORPORA = sorted(CORPUS.parent.glob("llm_replies*.jsonl"))  # every reply corpus: the server replays any of them
 CORPUS_MODEL = "fake-corpus/"
 
 
@@ -89,9 +90,13 @@ def replay(item: dict, prompt: str) -> str:
     return MARKER.sub(lambda m: re.sub(r"\d+", lambda d: str(number(int(d.group(0)))), m.group(0)), item["reply"])
 
 
-def load_corpus(path: Path = CORPUS) -> dict[str, dict]:
-    with path.open(encoding="utf-8") as f:
-        return {item["id"]: item for item in map(json.loads, filter(str.strip, f))}
+def load_corpus(path: Path | None = None) -> dict[str, dict]:
+    """Reply id → item, of ``path`` or (None) of every corpus."""
+    items = {}
+    for one in [path] if path else CORPORA:
+        with one.open(encoding="utf-8") as f:
+            items.update({item["id"]: item for item in map(json.loads, filter(str.strip, f))})
+    return items
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -166,7 +171,7 @@ class FakeLLMServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int = 0, delay: float = 5.0, corpus: Path = CORPUS) -> None:
+    def __init__(self, port: int = 0, delay: float = 5.0, corpus: Path | None = None) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.delay = delay
         self.requests: list[dict] = []
@@ -203,7 +208,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seconds", type=float, default=600, help="stop after this long")
     parser.add_argument("--delay", type=float, default=5.0, help="fake-slow's delay")
-    parser.add_argument("--corpus", type=Path, default=CORPUS, help="the reply corpus fake-corpus/<id> replays")
+    parser.add_argument("--corpus", type=Path, default=None, help="the reply corpus fake-corpus/<id> replays (default: all)")
     args = parser.parse_args()
     with FakeLLMServer(args.port, args.delay, args.corpus) as server:
         print(f"fake OpenAI-compatible server on {server.url} for {args.seconds:g} s", flush=True)

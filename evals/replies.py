@@ -15,6 +15,7 @@ corpus has drifted from retrieval) and counted apart, never as a guard verdict.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,9 +29,12 @@ from evals.report import fmt, gate_text
 METRIC_NAMES = ["faithful_accepted", "unfaithful_rejected", "replies_not_sent", "replies_stale"]
 
 
-def load_gates(path: Path) -> dict[str, dict]:
-    """The ``[replies]`` gates of evals/gates.toml."""
-    return runner.load_gates(path, "replies")
+def load_gates(path: Path, corpus: Path | str = "llm_replies.jsonl") -> dict[str, dict]:
+    """The gates of evals/gates.toml for a reply corpus: ``[replies]`` for
+    ``llm_replies.jsonl``, ``[replies2]`` for ``llm_replies2.jsonl`` (each corpus its own
+    writers, split and floors)."""
+    suffix = re.sub(r"^llm_replies", "", Path(corpus).stem)
+    return runner.load_gates(path, "replies" + suffix)
 
 
 def is_reply_corpus(items: list[dict]) -> bool:

@@ -46,6 +46,9 @@ MARKER = re.compile(
     r"|(?:\[\^?|［|【)\s*(?P<c>\d+(?:\s*[,，、]\s*\d+)*)\s*(?:\]|］|】)"
 )
 MARKER_GROUP = re.compile(r"(?:\[\d+\])+")
+# markers that open their text: at a line's start (not a footnote "[1]: …") or after "："
+OPENING = re.compile(r"(?m)^\s*(?:\[\d+\])+(?![:：\s])\S|：(?:\[\d+\])+[\u4e00-\u9fff]")
+OPENED = re.compile(r"(?m)(?P<lead>^\s*|(?<=[。！？；：]))(?P<marks>(?:\[\d+\])+)(?![:：])(?P<text>[^\n\[]+)")
 # Counts an answer may state that the figure pattern leaves out; they must come from a cited
 # clause or from the checked extractive answer (which counts the measures it lists).
 COUNT = re.compile(r"(?<![\d.])\d+\s*(?:项|条|次|批|所|座|位|类|种|期|届|集|分钟|小时|周)")
@@ -266,8 +269,23 @@ def _blocks(prose: str, regions: RegionNames) -> list[_Block]:
     return [b for b in blocks if b.kind != "gap"]
 
 
+def opening_markers(prose: str) -> str:
+    """Prose whose markers open what they vouch for ("[1]衢江区…。[2]除拍摄场地外…",
+    "资料性质：[1]来自…；[2]出自…") with each marker moved to the end of the text it opens,
+    so every statement reads as the others do. A writer opens with markers when a line
+    starts with one (not a footnote's "[1]: …") or one follows "：" right before its text;
+    then every marker that stands after a sentence's end, before text, opens the next."""
+    if not OPENING.search(prose):
+        return prose
+    def move(m: re.Match) -> str:
+        end = re.search(r"[。！？；]|$", m.group("text"))
+        return f"{m.group('lead')}{m.group('text')[:end.start()]}{m.group('marks')}{m.group('text')[end.start():]}"
+    return OPENED.sub(move, prose)
+
+
 def statements(prose: str, regions: RegionNames) -> list[Statement]:
     """The prose as statements, each with the clause numbers that vouch for it."""
+    prose = opening_markers(prose)
     out: list[Statement] = []
     pending: list[_Block] = []  # unmarked list items / tables waiting for the next marked one
     lead: tuple[int, ...] = ()  # the markers of a lead-in ("…目标是[1]：") over the list below it
@@ -294,7 +312,10 @@ def statements(prose: str, regions: RegionNames) -> list[Statement]:
         out += _block_statements(block.units(), block.context, regions,
                                  next((st.cites for st in reversed(out) if st.cites), ()))
     out += [Statement(u, (), False, ()) for b in pending for u in b.units()]
-    return out
+    # an unmarked lead-in stating a figure ("郑州市2025年前8个月的数据：") is vouched for by what it introduces
+    return [Statement(st.text, out[i + 1].cites, False, st.context)
+            if not st.cites and not st.label and st.text.rstrip().endswith(("：", ":")) and FIGURE.search(st.text)
+            and i + 1 < len(out) and out[i + 1].cites else st for i, st in enumerate(out)]
 
 
 # --------------------------------------------------------------------------- checks
@@ -363,11 +384,13 @@ COPY_RUN, COPY_MIN, COPY_SHARE = 3, 8, 0.6  # a near copy: runs of 3+ characters
 PART_END = re.compile(r"[，,；;。！？!?|（）()]")
 AMOUNT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:万元|亿元|元|万|亿|%)")  # what a cap word can bound
 CAP_BEFORE, CAP_AFTER = 10, 4  # characters before an amount (最高不超过…) and after it (…封顶, …是上限) a cap word may stand
+OFFICE_LEAD = re.compile(r"^.*(?:只有|包括|找|在|向|由|到|是|、)")  # words before an office's name
 LEVELS = "省市区县镇"  # the level word before an office's name (区行政服务中心)
 PLACE_POS = "ns"  # jieba's part of speech of a place name (the domain dictionary tags sites so too)
+COUNTED_WORD = re.compile(r"[这那该此]?[两二三四五六七八九十\d]+[个项条点类种处块笔]")
 OWN_NAME_MIN = 4  # characters of a name that belongs to its regions (一站式 is a word, 黄金10条 a name)
 LIST_NOUN_UNITS = ("个方向", "项工程", "项任务", "个方面")  # a count of named items (6个方向：…)
-BACK_REFERENCE = re.compile(r"这个|那个|这一|该|此")
+BACK_REFERENCE = re.compile(r"这个|那个|这一|这|该|此|以上|上述|前述")
 LABEL = re.compile(r"^\s*(?:[-*•·]|\d+[.、)])?\s*\**[\u4e00-\u9fff]{1,8}\**\s*[：:]")  # "- 费用范围：…"
 ABSENCE_LEAD = 4  # characters before an absence word that still open its part (资料均没有写明)
 ABSENCE_TAIL = 2  # …and after it, for the part to need the one before as its topic (…，资料没有写明)
@@ -442,9 +465,14 @@ class Checker:
         if not m or not self.words.list_units.fullmatch(m.group(2)) and m.group(2) not in LIST_NOUN_UNITS:
             return False
         number = int(m.group(1)) if m.group(1).isdigit() else int(float(_digits(m.group(1) + "个")[:-1]))
+        at = s.text.find(count)
         if len(s.cites) >= number:
             return True
-        after = s.text[s.text.find(count) + len(count):]
+        if BACK_REFERENCE.search(s.text[max(0, at - 3):at]):  # "这两项", "以上两条": what the answer listed before
+            listed = len(MARKER_GROUP.findall(self.prose[:max(0, self.prose.find(s.text))] or self.prose))
+            items = len(re.findall(r"(?m)^\s*(?:[-*•·]|\d+[.、)])", self.prose))
+            return max(listed, items) >= number
+        after = s.text[at + len(count):]
         lead = re.search(r"[：:]|分别是|分别为|包括|即", after)
         if not lead:
             return False
@@ -589,7 +617,8 @@ class Checker:
         """How much a word from no cited clause says (see :meth:`unsupported_words`)."""
         claims, w = self.words.claims, self.words
         frequency = self.segmenter.general_frequency(word)
-        if word in claims.discourse or claims.skip_pos.search(pos) or frequency > claims.common:
+        if word in claims.discourse or claims.skip_pos.search(pos) or frequency > claims.common \
+                or COUNTED_WORD.fullmatch(word):  # "这两项": a count, checked as one
             return 0
         if any(p.fullmatch(word) for p in (w.cap, w.draft, w.absence)):  # checked on their own (bounds, status)
             return 0
@@ -621,7 +650,9 @@ class Checker:
         limit = UNCITED_MAX * (2 if text.rstrip().endswith(("：", ":")) else 1)
         titles = [e.title for e in evidence] + list(self.allowed)
         own = self.claimed(TITLED.sub(lambda m: "" if _verbatim(m.group(1), titles) else m.group(0), text))
-        problems = [f"uncited: {text.strip()[:40]!r}"] if _content_length(own) > limit else []
+        about_sources = self.segmenter is not None and self.words.source_talk.search(own) \
+            and not self.unsupported_words(s, evidence)  # "这两条都来自研究文章，不是正式文件": says what the texts are
+        problems = [f"uncited: {text.strip()[:40]!r}"] if _content_length(own) > limit and not about_sources else []
         unnamed = self.unnamed(text)
         counts = [c for c in COUNT.findall(unnamed) if not self.counted(c, [self.reference])]
         figures = [*unsupported_figures(unnamed, []), *counts, *self.words.contact.findall(text),
@@ -692,12 +723,15 @@ class Checker:
         if cited and all(self.words.reported.fullmatch(e.status) for e in cited):
             said = "".join(e.quote + e.title for e in cited)
             problems += [f"status misstated: a {cited[0].status} presented as a formal document ({m.group(0)!r})"
-                         for m in self.words.formal.finditer(own) if m.group(0) not in said
-                         and not self.words.negation.search(own[max(0, m.start() - 8):m.start()])]
+                         for m in self.words.formal.finditer(own) if m.group(0) not in said and not self.denied(own, m)]
         problems += [f"plan presented as done: {m.group(0)!r}" for m in self.words.done.finditer(own)
-                     if m.group(0) not in "".join(e.quote for e in cited)
-                     and not self.words.negation.search(own[max(0, m.start() - 8):m.start()])]
+                     if m.group(0) not in "".join(e.quote for e in cited) and not self.denied(own, m)]
         return problems
+
+    def denied(self, text: str, m: re.Match) -> bool:
+        """``m`` negated or denied earlier in its part of the sentence ("不是深圳市发布的政策文件")."""
+        before = PART_END.split(text[:m.start()])[-1]
+        return bool(self.words.negation.search(before[-8:]) or self.words.denial.search(before))
 
     def unstated(self, text: str, quotes: list[str]) -> list[str]:
         """Claims no clause makes unless it says so itself (outside quotation marks):
@@ -707,19 +741,22 @@ class Checker:
         said = "".join(quotes)
         problems = []
         for office in w.organization.finditer(self.claimed(text)):  # its last six characters name it (影视服务中心)
-            core = office.group(0)[-6:]
+            name = OFFICE_LEAD.sub("", office.group(0))  # "各项中只有广电总局" names 广电总局
+            core = name[-6:]
             if BACK_REFERENCE.search(core):  # "这个窗口": the office named before, not a new one
                 continue
-            if not any(core in source for source in (said, *self.allowed)) or not self.office_level(office.group(0), said):
-                problems.append(f"office not in the clauses: {office.group(0)!r}")
+            if not any(core in source for source in (said, *self.allowed)) or not self.office_level(name, said):
+                problems.append(f"office not in the clauses: {name!r}")
                 break
         for kind, pattern in (("condition dropped", w.universal), ("requirement added", w.requirement),
                               ("scope broadened", w.broadened), ("promise", w.promise), ("parity claimed", w.parity),
                               ("assurance", w.assured)):
             if kind == "parity claimed" and len({e.region for e in self.evidence.values()}) < 2:
                 continue  # one region's measures: "同样" compares nothing across regions
-            m = pattern.search(self.claimed(text) if kind in ("parity claimed", "scope broadened") else own)
-            if m and m.group(0) not in said:
+            where = self.claimed(text) if kind in ("parity claimed", "scope broadened") else own
+            m = pattern.search(where)
+            denied = kind == "assurance" and m and w.negation.search(where[max(0, m.start() - 8):m.start()])
+            if m and m.group(0) not in said and not denied:  # "不是拍完就能领的" assures nothing
                 problems.append(f"{kind}: {m.group(0)!r}")
         return problems
 

@@ -50,6 +50,7 @@ class GuardWords:
     done: re.Pattern[str]
     broadened: re.Pattern[str]
     grant: re.Pattern[str]
+    source_talk: re.Pattern[str]
     verdict_max: int  # a sentence this short (content characters) that qualifies someone is a verdict
     claims: ClaimWords
 

@@ -297,6 +297,9 @@ def facts() -> dict[int, Evidence]:
     # counts of the answer's own list, and a count of nothing listed
     ("新乡市的剧本奖励有两个上限：不超过制作成本30%，且最高100万元[8]。", None),
     ("新乡市的剧本奖励有三个上限[8]。", "unsupported figures: 三个"),
+    # an assurance, and the same words denied
+    ("新乡市的剧本上线播出就能拿100万元奖励[8]。", "assurance"),
+    ("新乡市的剧本奖励不是上线播出就能拿的，还要入选剧本扶持计划、经评审认定优秀[8]。", None),
 ])
 def test_claims_beyond_the_cited_clauses(text, problem, facts, regions, tokenizer):
     found = problems(text, facts, regions, segmenter=tokenizer)
