@@ -389,7 +389,6 @@ LEVELS = "省市区县镇"  # the level word before an office's name (区行政�
 PLACE_POS = "ns"  # jieba's part of speech of a place name (the domain dictionary tags sites so too)
 COUNTED_WORD = re.compile(r"[这那该此]?[两二三四五六七八九十\d]+[个项条点类种处块笔]")
 OWN_NAME_MIN = 4  # characters of a name that belongs to its regions (一站式 is a word, 黄金10条 a name)
-LIST_NOUN_UNITS = ("个方向", "项工程", "项任务", "个方面")  # a count of named items (6个方向：…)
 BACK_REFERENCE = re.compile(r"这个|那个|这一|这|该|此|以上|上述|前述")
 LABEL = re.compile(r"^\s*(?:[-*•·]|\d+[.、)])?\s*\**[\u4e00-\u9fff]{1,8}\**\s*[：:]")  # "- 费用范围：…"
 ABSENCE_LEAD = 4  # characters before an absence word that still open its part (资料均没有写明)
@@ -462,7 +461,7 @@ class Checker:
         """A count of the answer's own list, not of the texts: "以上两条[1][2]" over as many
         cited clauses, or "6个方向：A、B、…" followed by as many items."""
         m = re.fullmatch(r"(\d+|[两二三四五六七八九十]+)\s*(.*)", count)
-        if not m or not self.words.list_units.fullmatch(m.group(2)) and m.group(2) not in LIST_NOUN_UNITS:
+        if not m or not self.words.list_units.match(m.group(2)):  # 项, 条, 个方向, 项工程 …
             return False
         number = int(m.group(1)) if m.group(1).isdigit() else int(float(_digits(m.group(1) + "个")[:-1]))
         at = s.text.find(count)
@@ -547,18 +546,18 @@ class Checker:
         is dropped, the measure made broader than it is."""
         if self.segmenter is None:
             return []
-        own, claims = self.content_words(unquoted(s.text)), self.words.claims
+        own, rules = self.content_words(unquoted(s.text)), self.words.claims
         problems = []
         prose_parts = PART.findall(MARKER_GROUP.sub("", unquoted(s.text)))
         for part in (p for q in quotes for p in PART.findall(q)):
             for gap in (g for mine in prose_parts for g in _left_out(mine, part)):
-                if set(self.segmenter.cut(gap)) & claims.condition_marks and gap.strip("、，") not in self.prose:
+                if set(self.segmenter.cut(gap)) & rules.condition_marks and gap.strip("、，") not in self.prose:
                     problems.append(f"condition dropped: {gap!r} ({part[:30]})")
             starts = set(itertools.accumulate(len(w) for w in self.segmenter.cut(part)))  # a word starts after each
-            for word in claims.qualifiers:
+            for word in rules.qualifiers:
                 at = part.find(word)  # a word of the part, not the tail of a longer one (辖区内 holds no 区内)
                 if at >= 0 and (at == 0 or at in starts) and word not in self.prose \
-                        and len((self.content_words(part) - {word}) & own) >= claims.restates:
+                        and len((self.content_words(part) - {word}) & own) >= rules.restates:
                     problems.append(f"condition dropped: {word!r} ({part[:30]})")
         return list(dict.fromkeys(problems))
 
@@ -615,16 +614,16 @@ class Checker:
 
     def weight(self, word: str, pos: str) -> int:
         """How much a word from no cited clause says (see :meth:`unsupported_words`)."""
-        claims, w = self.words.claims, self.words
+        rules, w = self.words.claims, self.words
         frequency = self.segmenter.general_frequency(word)
-        if word in claims.discourse or claims.skip_pos.search(pos) or frequency > claims.common \
+        if word in rules.discourse or rules.skip_pos.search(pos) or frequency > rules.common \
                 or COUNTED_WORD.fullmatch(word):  # "这两项": a count, checked as one
             return 0
         if any(p.fullmatch(word) for p in (w.cap, w.draft, w.absence)):  # checked on their own (bounds, status)
             return 0
-        if pos[:1] in ("v", "a") and pos != "vn" and frequency > claims.common_verb:
+        if pos[:1] in ("v", "a") and pos != "vn" and frequency > rules.common_verb:
             return 0
-        return 2 if pos in ("n", "nz", "vn") and frequency <= claims.rare else 1
+        return 2 if pos in ("n", "nz", "vn") and frequency <= rules.rare else 1
 
     def other_clause(self, s: Statement, quotes: list[str]) -> list[str]:
         """A run of the statement copied from a supplied clause it does not cite."""
