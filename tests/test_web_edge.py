@@ -53,8 +53,10 @@ def _join(origin: str | None = None) -> tuple[dict, dict]:
 def test_gradio_queue_is_rate_limited(edge_server, client_from):
     payload, headers = _join()
     with client_from("127.0.0.12") as client:
+        # 30 joins against a budget of 20: at least 5 refused even if a loaded machine lets
+        # the budget refill by a few while they run
         codes = [client.post(edge_server.url + "/gradio_api/queue/join", json=payload, headers=headers).status_code
-                 for _ in range(25)]
+                 for _ in range(30)]
     assert codes.count(429) >= 5, codes
     assert 429 not in codes[:20]
 

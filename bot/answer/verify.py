@@ -47,7 +47,7 @@ def unsupported_figures(text: str, sources: list[str]) -> list[str]:
         head = RANGE_HEAD.search(text[:m.start()])
         figure = (head.group(0) if head else "") + m.group(0)
         counted = not head and not DATE_UNIT.search(figure)
-        before = r"(?<![\d.~\-—至到])" if counted else r"(?<![\d.])"
+        before = r"(?<![\d.])(?<!\d[~\-—至到])" if counted else r"(?<![\d.])"  # "达到1亿" is 1亿, "1~2个" not 2个
         if not any(re.search(before + re.escape(figure), s) for s in folded):
             missing.append(figure)
     return list(dict.fromkeys(missing))

@@ -93,6 +93,8 @@ def test_a_marker_without_a_citation_is_flagged(model):
     ("重点打造1~2个全产业链基地", []),  # the range as the source states it
     ("重点打造2个全产业链基地", ["2个"]),  # the range's end is not the count
     ("到2027年市场规模达100亿元", []),  # a year is itself, also as a period's end
+    ("播放量达到1亿次的给予5万元", []),  # "达到" is no range
 ])
 def test_a_range_is_one_figure(text, missing):
-    assert unsupported_figures(text, ["重点打造1~2个全产业链基地，（2025—2027年）市场规模达100亿元。"]) == missing
+    source = "重点打造1~2个全产业链基地，（2025—2027年）市场规模达100亿元。播放量达到1亿次的，给予5万元。"
+    assert unsupported_figures(text, [source]) == missing
