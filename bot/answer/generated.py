@@ -364,12 +364,17 @@ def _occurs(figure: str, sources: list[str]) -> bool:
     return any(re.search(pattern, fold(s)) for s in sources)
 
 
-def _digits(count: str) -> str:
-    """"七天" → "7天", "两年" → "2年": a count in Chinese numerals, in digits."""
+def _number(numeral: str) -> float:
+    """"两" → 2, "十二" → 12, "6" → 6: a count's number, in Chinese numerals or digits."""
     from bot.answer.intent import _cn_number
 
+    return float(numeral) if numeral.isdigit() else _cn_number(numeral.replace("两", "二"))
+
+
+def _digits(count: str) -> str:
+    """"七天" → "7天", "两年" → "2年": a count in Chinese numerals, in digits."""
     numeral = re.match(r"[两二三四五六七八九十百千]+", count).group(0)
-    return f"{_cn_number(numeral.replace('两', '二')):g}{count[len(numeral):]}"
+    return f"{_number(numeral):g}{count[len(numeral):]}"
 
 
 def _money(text: str) -> set[str]:
@@ -391,6 +396,7 @@ COUNTED_WORD = re.compile(r"[这那该此]?[两二三四五六七八九十\d]+[�
 OWN_NAME_MIN = 4  # characters of a name that belongs to its regions (一站式 is a word, 黄金10条 a name)
 BACK_REFERENCE = re.compile(r"这个|那个|这一|这|该|此|以上|上述|前述")
 LABEL = re.compile(r"^\s*(?:[-*•·]|\d+[.、)])?\s*\**[\u4e00-\u9fff]{1,8}\**\s*[：:]")  # "- 费用范围：…"
+NEGATION_REACH = 8  # characters before a claim a negation of it may stand in (尚未正式印发)
 ABSENCE_LEAD = 4  # characters before an absence word that still open its part (资料均没有写明)
 ABSENCE_TAIL = 2  # …and after it, for the part to need the one before as its topic (…，资料没有写明)
 
@@ -440,11 +446,11 @@ class Checker:
     def name_owner(self, s: Statement) -> list[str]:
         """A name only some regions' texts give (“黄金10条” is 余杭's, “黄金十二条” 衢江's)
         said of a place none of them is, holds or lies in: a measure moved to another region."""
-        problems = []
+        problems, holds = [], self.regions.holds
+        quotes = "".join(self.evidence[n].quote for n in s.cites if n in self.evidence)
         for part in PART.findall(s.text):
             if self.words.absence.search(part) or self.words.denial.search(part):
                 continue
-            quotes = "".join(self.evidence[n].quote for n in s.cites if n in self.evidence)
             for name, regions in self.owners.items():
                 # a name of four characters or more, of local texts only, that the cited clauses do not use
                 if name not in part or len(name) < OWN_NAME_MIN or name in quotes \
@@ -452,7 +458,6 @@ class Checker:
                     continue
                 about = [key for _, key in self.regions.mentions(unquoted(part).replace(name, " "))] or \
                     [key for _, key in s.context] or [self.evidence[n].region for n in s.cites if n in self.evidence]
-                holds = self.regions.holds
                 if about and not any(holds(a, r) or holds(r, a) for a in about for r in regions):
                     problems.append(f"region misattributed: “{name}” is {'、'.join(regions)}'s")
         return list(dict.fromkeys(problems))
@@ -463,7 +468,7 @@ class Checker:
         m = re.fullmatch(r"(\d+|[两二三四五六七八九十]+)\s*(.*)", count)
         if not m or not self.words.list_units.match(m.group(2)):  # 项, 条, 个方向, 项工程 …
             return False
-        number = int(m.group(1)) if m.group(1).isdigit() else int(float(_digits(m.group(1) + "个")[:-1]))
+        number = int(_number(m.group(1)))
         at = s.text.find(count)
         if len(s.cites) >= number:
             return True
@@ -568,19 +573,20 @@ class Checker:
         of them this figure."""
         if self.segmenter is None:
             return []
-        clause_parts = [fold(p) for q in quotes for p in PART.findall(q)]
+        def unit(figure: str) -> str:
+            return re.sub(r"^[\d.]+", "", figure)
+
+        clause_parts = [(p, {unit(f) for f in FIGURE.findall(p)}) for p in (fold(p) for q in quotes for p in PART.findall(q))]
         problems = []
         for part in PART.findall(fold(unquoted(text)).replace("*", "")):
             figures = [m.group(0) for m in FIGURE.finditer(part)]
             if not figures:
                 continue
-            nouns = {w for w, pos in self.segmenter.tagged(part) if pos.startswith("n") and len(w) >= 2
-                     and w not in self.words.claims.discourse}
+            nouns = dict.fromkeys(w for w, pos in self.segmenter.tagged(part) if pos.startswith("n") and len(w) >= 2
+                                  and w not in self.words.claims.discourse)  # in reading order: the same problems each run
             for figure in figures:
-                unit = re.sub(r"^[\d.]+", "", figure)
                 for noun in nouns:
-                    bound = [p for p in clause_parts if noun in p
-                             and any(re.sub(r"^[\d.]+", "", f) == unit for f in FIGURE.findall(p))]
+                    bound = [p for p, units in clause_parts if noun in p and unit(figure) in units]
                     if bound and not any(re.search(r"(?<![\d.])" + re.escape(figure), p) for p in bound):
                         problems.append(f"figure swapped: {noun} {figure} (the clause gives {noun} another figure)")
         return list(dict.fromkeys(problems))
@@ -598,10 +604,10 @@ class Checker:
             return []
         quotes = "".join(e.quote for e in cited)
         marks = tuple(f"[{e.n}]" for e in cited)
-        said = "".join([quotes, *(e.title + e.about for e in cited), self.question,
+        named = "".join([quotes, *(e.title + e.about for e in cited)])  # where a place may come from
+        said = "".join([named, self.question,
                         *(line for line in self.reference.splitlines() if any(m in line for m in marks))])
         text = MARKER_GROUP.sub("", self.claimed(LABEL.sub("", s.text, count=1)))
-        named = "".join([quotes, *(e.title + e.about for e in cited)])  # where a place may come from
         missing: dict[str, int] = {}
         for word, pos in self.segmenter.tagged(text):
             if pos == PLACE_POS and len(word) >= 2 and word not in named and not self.regions.mentions(word):
@@ -715,7 +721,7 @@ class Checker:
         problems = []
         if any(e.draft for e in cited):
             problems += [f"draft presented as in force: {m.group(0)!r}" for m in self.words.in_force.finditer(own)
-                         if not self.words.negation.search(own[max(0, m.start() - 8):m.start()])]
+                         if not self.negated(own, m.start())]
         elif cited and self.words.draft.search(own) \
                 and not any(self.words.draft.search(e.title + e.quote) for e in cited):
             problems.append(f"status misstated: {self.words.draft.search(own).group(0)!r} of a text that is not a draft")
@@ -723,14 +729,19 @@ class Checker:
             said = "".join(e.quote + e.title for e in cited)
             problems += [f"status misstated: a {cited[0].status} presented as a formal document ({m.group(0)!r})"
                          for m in self.words.formal.finditer(own) if m.group(0) not in said and not self.denied(own, m)]
+        quotes = "".join(e.quote for e in cited)
         problems += [f"plan presented as done: {m.group(0)!r}" for m in self.words.done.finditer(own)
-                     if m.group(0) not in "".join(e.quote for e in cited) and not self.denied(own, m)]
+                     if m.group(0) not in quotes and not self.denied(own, m)]
         return problems
+
+    def negated(self, text: str, at: int) -> bool:
+        """A negation or a question just before ``at`` (尚未正式印发, 何时正式出台, 不是…就能领)."""
+        return bool(self.words.negation.search(text[max(0, at - NEGATION_REACH):at]))
 
     def denied(self, text: str, m: re.Match) -> bool:
         """``m`` negated or denied earlier in its part of the sentence ("不是深圳市发布的政策文件")."""
         before = PART_END.split(text[:m.start()])[-1]
-        return bool(self.words.negation.search(before[-8:]) or self.words.denial.search(before))
+        return self.negated(before, len(before)) or bool(self.words.denial.search(before))
 
     def unstated(self, text: str, quotes: list[str]) -> list[str]:
         """Claims no clause makes unless it says so itself (outside quotation marks):
@@ -754,7 +765,7 @@ class Checker:
                 continue  # one region's measures: "同样" compares nothing across regions
             where = self.claimed(text) if kind in ("parity claimed", "scope broadened") else own
             m = pattern.search(where)
-            denied = kind == "assurance" and m and w.negation.search(where[max(0, m.start() - 8):m.start()])
+            denied = kind == "assurance" and m and self.negated(where, m.start())
             if m and m.group(0) not in said and not denied:  # "不是拍完就能领的" assures nothing
                 problems.append(f"{kind}: {m.group(0)!r}")
         return problems
