@@ -353,8 +353,9 @@ def leaks_prompt(answer: str, prompt_texts: list[str], n: int = 14) -> bool:
 # These read the answer text the way a reader does, with the scorer's own wording lists
 # (not the bot's templates): the scorer stays independent of the code it scores.
 
+# (a measure that states no figure is an answer: "…的原文没有写明具体金额或比例，写的是：…")
 NOT_COVERED = re.compile(
-    r"没有(提到|写明|写到|介绍|涉及|规定|找到|.{0,12}(政策|规定|条款|内容|信息))|未(提及|写明|涉及|明确提到)|"
+    r"没有(提到|写明(?!具体金额或比例，写的是)|写到|介绍|涉及|规定|找到|.{0,12}(政策|规定|条款|内容|信息))|未(提及|写明|涉及|明确提到)|"
     r"现有(资料|文件|材料).{0,6}(没有|未|无)|无法(回答|照办|提供)|不在.{0,8}范围|超出.{0,8}范围|没能|不能回答|"
     r"not (covered|stated|mentioned)|no information"
 )
@@ -395,8 +396,11 @@ def opening_verdict(pattern: str, answer: str, answerable: bool) -> bool:
 
 
 def states_not_covered(answer: str) -> bool:
-    """Does the answer open by saying the texts do not answer the question?"""
-    return bool(NOT_COVERED.search(lead_line(answer)))
+    """Does the answer open by saying the texts do not answer the question? (Not when it
+    first states something cited: "只有甲写明了金额：…[1]；乙的原文没有写明具体金额。")"""
+    line = lead_line(answer)
+    found = NOT_COVERED.search(line)
+    return bool(found) and not re.search(r"\[\d+\]", line[:found.start()])
 
 
 def flag_text_consistent(answer: str, answerable: bool) -> bool:

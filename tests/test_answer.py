@@ -49,7 +49,7 @@ def test_measure_without_a_figure_says_so_and_invents_none(bot):
 
 def test_a_figure_asked_of_a_region_that_only_offers_services_is_not_covered(bot):
     a = bot.ask("浙江省级层面拍短剧直接给多少钱补贴？")
-    assert not a.answerable and "没有写明具体金额" in a.answer.split("\n")[0]
+    assert not a.answerable and "没有写明相关金额" in a.answer.split("\n")[0]
     _assert_grounded(bot, a)
 
 

@@ -12,6 +12,7 @@ from evals.metrics import (
     citation_validity,
     fact_present,
     fact_recall,
+    flag_text_consistent,
     leaks_prompt,
     normalize_numbers,
     numeric_hallucinations,
@@ -317,3 +318,16 @@ def test_scenario_verdicts_are_read_by_their_labels_not_their_order():
     assert scenario_accuracy(["8万"], ["资金支持"], answer) == 0.0
     # a measure named before any verdict is presented as available
     assert scenario_accuracy([], ["8万"], "可以申请8万元奖励。\n不适用（1项）\n- 8万") == 0.0
+
+
+@pytest.mark.parametrize(("answer", "answerable"), [
+    ("衢江区的原文没有写明具体金额或比例，写的是：按实际发生的制作配套费用给予补助。[1]", True),  # no figure: answered
+    ("郑州市的资料没有提到住宿方面的扶持。", False),
+    ("现有资料没有写明具体数字。", False),
+    ("衢江区：剧本入选国家广电总局相关评比奖励8万元[1]。", True),
+    ("按原文，只有甲区写明了金额：最高5万元[1]；乙区的原文没有写明具体金额。", True),  # cited first
+    ("不适用：乙区的措施只适用于乙区；现有资料也没有丙县自己的微短剧扶持政策。", False),
+])
+def test_the_flag_and_the_opening_wording_agree(answer, answerable):
+    assert flag_text_consistent(answer, answerable)
+    assert not flag_text_consistent(answer, not answerable)

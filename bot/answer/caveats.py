@@ -23,8 +23,11 @@ from bot.policy.regions import Level, Relation
 
 def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
     """Figures the question states as a region's support ("最高给100万"), not the
-    producer's own (注册资本50万, 成本12万): a support word near it, no own-figure word."""
+    producer's own (注册资本50万, 成本12万): a support word near it, no own-figure word.
+    A question that checks a claim ("听说…是真的吗", "…对吗") claims every figure it
+    states that is not the producer's own (a target, a count of measures)."""
     lex = model.lexicon
+    checks = bool(lex.claim_check.search(intent.text.lower()))
     claimed = []
     for figure in intent.figures:
         number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
@@ -36,10 +39,51 @@ def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
             # the producer's own figure: an own-figure word earlier in the same clause of
             # the question ("研发投入从去年的120万涨到今年的300万")
             just_before = re.split(r"[，,。；;？?！!]", intent.text[:m.start()])[-1]
-            if lex.intent_patterns["support"].search(near) and not lex.own_figure.search(just_before):
+            if (checks or lex.intent_patterns["support"].search(near)) and not lex.own_figure.search(just_before):
                 claimed.append(figure)
                 break
     return claimed
+
+
+def counterpart(intent: Intent, model: PolicyModel, figure: str) -> tuple[str, str] | None:
+    """The sentence of the asked regions' texts on what a claimed figure is about ("衢江剧本
+    入选总局评比能拿10万" → the sentence giving 8万元): one stating a figure of the same unit
+    and sharing most words with the claim around it (None when none shares two)."""
+    unit = figure[-1] if figure[-1] in "万亿%" else ""
+    if not intent.regions:
+        return None
+    scope = {s for r in intent.regions for s in model.regions.scope(r)}
+    best, best_score = None, 1
+    for other, found in model.figures.items():
+        if (other[-1] if other[-1] in "万亿%" else "") != unit:
+            continue
+        for clause_id, sentence in found:
+            if model.clause(clause_id).region not in scope:
+                continue
+            score = overlap(intent, figure, sentence)
+            if score > best_score:
+                best, best_score = (clause_id, sentence), score
+    return best
+
+
+def overlap(intent: Intent, figure: str, sentence: str) -> int:
+    """How many words a sentence shares with the question around a figure it states (the
+    places named left out: every sentence of a region's text is about the region)."""
+    text = intent.text
+    for place in intent.places:
+        start, end = place.span
+        text = text[:start] + " " * (end - start) + text[end:]
+    at = text.find(figure[:-1] if figure[-1] in "万亿%" else figure)
+    if at < 0:
+        return 0
+    return len(_bigrams(text[max(0, at - 16):at + len(figure) + 10]) & _bigrams(sentence))
+
+
+def _bigrams(text: str) -> set[str]:
+    """Two-character words and whole numbers (a year: "2027") of ``text``."""
+    chinese = re.sub(r"[^\u4e00-\u9fff]", " ", to_simplified(text))
+    return {chinese[i:i + 2] for i in range(len(chinese) - 1) if " " not in chinese[i:i + 2]} | \
+        set(re.findall(r"\d{4}", text))
 
 
 class Caveats:
@@ -92,6 +136,17 @@ class Caveats:
             written, name = typed[slice(*place.span)], intent.text[slice(*place.span)]
             if place.relation is Relation.SAME and written != name:
                 read.setdefault(written, name)
+            elif place.relation is Relation.SAME and not place.landmark and place.name not in self.model.regions.name_index \
+                    and place.name.lower() not in self.model.regions.name_index:
+                read.setdefault(written, self.model.regions.label(place.regions[0]))  # 曲江 heard as 衢江
+        names = {part for term in self.model.named_terms for part in re.split(r"[·・•\s]+", term) if len(part) >= 4}
+        said: list[tuple[int, int]] = []
+        for name in sorted(names | set(self.model.named_terms), key=len, reverse=True):  # "浙里微关" read as 浙里微光
+            for m in re.finditer(re.escape(name), intent.text):
+                inside = any(a <= m.start() and m.end() <= b for a, b in said)
+                if typed[m.start():m.end()] != name and not inside:
+                    read.setdefault(typed[m.start():m.end()], name)
+                    said.append(m.span())
         return [Paragraph.of(self.t("understood_as", typed=a, name=b)) for a, b in read.items()]
 
     def assumed(self, intent: Intent) -> Paragraph | None:
@@ -152,11 +207,23 @@ class Caveats:
         scope |= {s for r in intent.compared for s in self.model.regions.scope(r)}
         book = self.model.regions
         lines: list[Paragraph] = []
+        checks = bool(self.model.lexicon.claim_check.search(intent.text.lower()))
         for figure in self._claimed(intent):
             found = self._figures.get(figure, [])
             mine = [f for f in found if self.model.clause(f[0]).region in scope]
             theirs = [f for f in found if self.model.clause(f[0]).region not in scope]
-            if found and not mine and theirs:
+            # (a figure no text states is only corrected when the question checks it: else it
+            # is not confirmed at all, see unverified)
+            own = counterpart(intent, self.model, figure) if found or checks else None
+            elsewhere = max((overlap(intent, figure, x[1]) for x in theirs), default=0) if not mine else 0
+            if own is not None and figure not in figures_in(own[1], digits_only=True) and \
+                    overlap(intent, figure, own[1]) > elsewhere:
+                # "衢江剧本能拿10万？": the sentence on what is claimed states another figure
+                clause_id, sentence = own
+                asked_label = "、".join(book.label(r) for r in intent.regions)
+                lines.append(Paragraph((Span(self.t("premise_counter", figure=figure, asked=asked_label)),
+                                        Span(sentence, Source(clause_id, sentence)))))
+            elif found and not mine and theirs:
                 clause_id, sentence = theirs[0]
                 owner = book.label(self.model.clause(clause_id).region)
                 asked_label = "、".join(book.label(r) for r in intent.regions)

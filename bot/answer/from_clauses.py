@@ -24,7 +24,7 @@ from bot.policy.book import PolicyModel
 from bot.retrieve.hybrid import Hit
 
 MIN_COVERAGE = 0.35  # share of the question's term weight the evidence must contain
-STRICT_ASKS = ("deadline", "form", "contact", "address", "process")
+STRICT_ASKS = ("deadline", "form", "contact", "address", "process", "person", "payment")
 FACT_ASKS = ("date", "count", "duration")  # needed in the evidence
 PREFERRED_ASKS = ("office",)  # preferred in the evidence when some sentence has it
 MAX_LIST = 4

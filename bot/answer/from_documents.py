@@ -160,7 +160,7 @@ class DocumentComposer:
 
     def unsigned(self, intent: Intent) -> Paragraph | None:
         """For a text with no header or signature to quote (a news report): its title, and
-        that the issuer and date are not given as such — the clauses answer the rest."""
+        that the issuer and date are not given as such — a note after what its clauses say."""
         docs = self.documents(intent)
         if not docs or len(docs) > MAX_DOCUMENTS:
             return None

@@ -26,12 +26,11 @@ from bot.answer.draft import (
     Verdict,
 )
 from bot.answer.evidence import DISCOUNT, MONEY, RATIO, sentences
-from bot.answer.intent import Ask, Intent, asking_parts, figures_in
+from bot.answer.intent import FIGURE, Ask, Intent, asking_parts, figures_in
 from bot.answer.rows import (
     conditions_text,
     measure_item,
     measure_source,
-    no_figure_note,
     office_note,
     site_item,
 )
@@ -177,7 +176,7 @@ class TableComposer(Composer):
         label = self.model.regions.label(region)
         spans: list[Span | str] = []
         for i, m in enumerate(rows[:MAX_OPENING_FIGURES]):
-            amount = m.benefit.amount or m.money
+            amount = m.money if m.benefit.amount == "未明确" else m.benefit.amount
             key = "amount_opening" if i == 0 else "amount_opening_more"
             key += "_titled" if amount in m.title else ""  # the title says the amount already
             spans.append(Span(self.t(key, region=label, title=m.title, amount=amount), self.source(m)))
@@ -356,7 +355,7 @@ class TableComposer(Composer):
     def missing_parts(self, draft: DraftBuilder, intent: Intent) -> None:
         """A procedure, deadline, form or phone asked for besides what the table answers:
         the texts never give one, so say so and name the office."""
-        for ask in ("process", "deadline", "form", "contact", "address"):
+        for ask in ("process", "deadline", "form", "contact", "address", "person", "payment"):
             if ask in intent.asks:
                 draft.note(self.t("part_not_covered", what=self.t.missing(ask)))
                 draft.note(office_note(self.model, self.t, list(intent.regions)))
@@ -389,8 +388,7 @@ class TableComposer(Composer):
             self._inner_regions(draft, found)
             draft.note(office_note(self.model, self.t, list(found)))
             return draft.build(Verdict.NOT_COVERED)
-        if not any(self.has_figure(m) for m in shown):  # what the texts state instead of a figure
-            draft.note(no_figure_note(self.model, self.t, [m.quote for m in shown]))
+        if not any(self.has_figure(m) for m in shown):  # each region's lead said there is no figure
             self._inner_regions(draft, found)
             draft.note(office_note(self.model, self.t, list(found)))
         else:
@@ -423,11 +421,13 @@ class TableComposer(Composer):
         basis = min(top, key=lambda m: m.benefit.kind not in SUPPORT_KINDS)
         rows = [basis, *(m for m in rows if m is not basis)]
         supported = basis.benefit.kind in SUPPORT_KINDS
-        lead = self.t("no_figure_basis" if supported else "no_figure_asked", region=label, basis="")
+        # a support measure that states no figure answers (said first); services alone do not
+        lead = self.t("no_figure_asked" if supported else "no_money_asked", region=label, basis="")
         draft.find(Found.NO_FIGURE if supported else Found.NOT_IN_TEXTS, region,
                    Span(lead, None), Span(basis.quote, self.source(basis)), facet="figure")
-        if len(rows) > 1:
-            draft.add(Bullets(None, self.quoted(rows[1:MAX_BULLETS])))
+        others = [m for m in rows[1:MAX_BULLETS] if m.quote != basis.quote]  # its quote is shown
+        if others:
+            draft.add(Bullets(None, self.quoted(others)))
         return rows, supported
 
     def _inner_regions(self, draft: DraftBuilder, found: dict[str, list[SubsidyMeasure]]) -> None:
@@ -572,6 +572,8 @@ class TableComposer(Composer):
         if not rows:
             return self.not_covered(intent, named, topics)
         draft = DraftBuilder("table:compare", tuple(regions))
+        if ("more" in intent.asks or intent.asks & {"amount", "ratio"}) and "condition" not in intent.asks:
+            self._higher(draft, intent, regions, rows)  # (not "哪边门槛低": that compares conditions)
         topic_part = self.t("compare_topic", topic=self.topic_words(topics)) if topics else ""
         table_rows = []
         for m in rows:
@@ -587,6 +589,42 @@ class TableComposer(Composer):
         self.table_notes(draft, rows)
         return draft.build(Verdict.ANSWERED)
 
+    def _higher(self, draft: DraftBuilder, intent: Intent, regions: list[str], rows: list[SubsidyMeasure]) -> None:
+        """"哪个高？哪边给得多？": the opening names, for each region, the highest sum its most
+        relevant rows state and which is higher; a region whose rows state no sum (a share of
+        cost alone, 按实际发生) is said to give none."""
+        terms = self.terms(intent.query_text)
+        best: dict[str, tuple[float, SubsidyMeasure]] = {}
+        unstated, absent = [], []
+        for region in regions:
+            own = [m for m in rows if m.region == region]
+            valued = [(v, m) for m in self._most_relevant(own, terms)[0] if (v := stated_sum(m)) is not None] if own else []
+            if valued:
+                best[region] = max(valued, key=lambda x: x[0])
+            else:
+                (unstated if own else absent).append(region)
+        if not best or len(regions) < 2:
+            return
+        order = sorted(best, key=lambda r: -best[r][0])
+        label = self.model.regions.label
+        if len(order) == 1:
+            lead = self.t("compare_only", region=label(order[0]))
+        elif best[order[0]][0] == best[order[1]][0]:
+            lead = self.t("compare_equal")
+        else:
+            lead = self.t("compare_higher", region=label(order[0]))
+        spans: list[Span | str] = [lead]
+        for i, region in enumerate(order):
+            m = best[region][1]
+            amount = m.benefit.cap or m.benefit.amount
+            key = ("amount_opening" if i else "compare_first") + ("_titled" if amount in m.title else "")
+            shown = self.t(key, region=label(region), title=m.title, amount=amount)
+            spans.append(Span(f"；{shown}" if i else shown, self.source(m)))
+        spans += [self.t("compare_no_sum", region=label(r)) for r in unstated]
+        spans += [self.t("compare_no_rows", region=label(r)) for r in absent]
+        spans.append("。")
+        draft.find(Found.FIGURE, order[0], *spans, facet="figure")
+
     # ----------------------------------------------------------------- scenarios
     def verdicts(self, profile: ProducerProfile) -> list[MeasureVerdict]:
         scope: set[str] = set()
@@ -596,6 +634,8 @@ class TableComposer(Composer):
         return check(profile, self.model.measures, scope, self.model.lexicon.profile)
 
     def scenario(self, intent: Intent) -> Draft:
+        if intent.topics and intent.regions and not self.model.measures_for(intent.regions, intent.topics):
+            return self.list(intent)  # "我们5个人去郑州拍，有没有像衢江那样免费住宿": nothing on it there
         profile = intent.profile or ProducerProfile(regions=list(intent.regions))
         if not profile.regions:
             profile = profile.model_copy(update={"regions": self.regions_of(intent)})
@@ -675,7 +715,9 @@ class TableComposer(Composer):
             # (not "能享受哪些？": that asks for everything)
             asked = self._asked_in(intent.topic_text, pool, intent)
         unique = list({id(v): v for v in asked}.values())[:MAX_OPENING_VERDICTS + 1]
-        return sorted(unique, key=lambda v: v.verdict is Eligibility.NO)
+        # "能拿8万再加50%吗": measures named by their figures in the order asked; the others
+        # that apply or may apply before those that do not
+        return sorted(unique, key=lambda v: (_named_at(intent.text, v.measure), v.verdict is Eligibility.NO))
 
     def _asked_in(self, part: str, pool: list[MeasureVerdict], intent: Intent) -> list[MeasureVerdict]:
         """The verdicts one clause asks about: the measures stating a figure it names, else
@@ -815,6 +857,22 @@ class TableComposer(Composer):
 
 def _topic_key(model: PolicyModel, name: str) -> str:
     return next((k for k, t in model.topics.topics.items() if t.name == name), name)
+
+
+def _named_at(text: str, m: SubsidyMeasure) -> int:
+    """Where ``text`` first names a figure the measure states (len(text) when it names none)."""
+    stated = set(figures_in(m.money))
+    places = [f.start() for f in FIGURE.finditer(text) if figures_in(f.group(0))[0] in stated]
+    return min(places, default=len(text))
+
+
+def stated_sum(m: SubsidyMeasure) -> float | None:
+    """The largest sum in yuan a row states as its amount or cap ("最高100万元" → 1e6); None
+    when it states only a share or nothing."""
+    units = {"万": 10_000, "亿": 100_000_000}
+    values = [float(f[:-1]) * units[f[-1]] for part in (m.benefit.amount, m.benefit.cap) if part
+              for f in figures_in(part) if f[-1] in units]
+    return max(values) if values else None
 
 
 def _states(m: SubsidyMeasure, figures: tuple[str, ...]) -> bool:

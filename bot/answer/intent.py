@@ -40,12 +40,13 @@ class Ask(StrEnum):
 
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
-MISSING_FACTS = frozenset({"form", "contact", "address", "deadline"})  # asks for facts a text may not give
+MISSING_FACTS = frozenset({"form", "contact", "address", "deadline", "person", "payment"})  # asks for facts a text may not give
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
                   "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew", "event_place"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
 FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(万|亿|%)|([一二两三四五六七八九十百千]+)\s*个?\s*(万|亿)")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+NUMERALS = frozenset("零一二三四五六七八九十百千万亿两")
 
 
 def _cn_number(text: str) -> float:
@@ -210,6 +211,7 @@ class Understand:
         lex = self.model.lexicon
         simplified = to_simplified(question).strip()
         text, maybe = self.correct(simplified)
+        text = self._name_slips(text)
         lowered = text.lower()
         where = self._read_places(text, lowered, region_hint)
         all_regions = any(w in lowered for w in self.model.regions.all_regions_words) and not where.named
@@ -240,6 +242,23 @@ class Understand:
             context_places=tuple(p.span for p in where.context),
         )
         return self._with_ask(intent, text, lowered, on_topic)
+
+    def _name_slips(self, text: str) -> str:
+        """"浙里微关" for 浙里微光: a name the texts give (four characters or more) typed with one
+        character wrong — not a numeral, not the first, and not a phrase the texts use
+        themselves ("微短剧节" is no slip of 微短剧贷") — is read as that name."""
+        names = {part for term in self.model.named_terms for part in re.split(r"[·・•\s]+", term)}
+        for name in sorted(names | set(self.model.named_terms), key=len, reverse=True):
+            if len(name) < 4 or name in text:
+                continue
+            for start in range(len(text) - len(name) + 1):
+                chunk = text[start:start + len(name)]
+                wrong = [i for i, (a, b) in enumerate(zip(chunk, name, strict=True)) if a != b]
+                if len(wrong) == 1 and wrong[0] > 0 and _slip(chunk[wrong[0]], name[wrong[0]]) \
+                        and not self.model.uses(chunk):
+                    text = text[:start] + name + text[start + len(name):]
+                    break
+        return text
 
     def _read_places(self, text: str, lowered: str, region_hint: str | None) -> _Places:
         """The places named, which of them the question asks about, and so the regions to
@@ -507,6 +526,8 @@ class Understand:
             return Ask.COMPARE
         if self._asks_howto(intent, lowered):
             return Ask.HOWTO
+        if "person" in intent.asks:
+            return Ask.FACT  # an official's name: given in the texts or not, never a list of measures
         if "office" in intent.asks:
             return Ask.LIST
         if pattern["status"].search(lowered) and not intent.asks & {"amount", "list"}:
@@ -517,7 +538,7 @@ class Understand:
         """Several regions side by side: two named outright (not the nation) or "各地", and
         support asked about (or a topic compared), with no uncovered place named."""
         explicit = [r for r in intent.named_regions if self.model.regions.regions[r].level is not Level.NATIONAL]
-        compares = intent.support or (intent.topics and ("compare" in intent.asks or intent.all_regions))
+        compares = intent.support or (intent.topics and (intent.asks & {"compare", "more"} or intent.all_regions))
         return bool((len(explicit) >= 2 or intent.all_regions) and compares and not intent.uncovered)
 
     def _asks_howto(self, intent: Intent, lowered: str) -> bool:
@@ -777,13 +798,19 @@ class Understand:
         regions: tuple[str, ...] = changes.get("regions", ())
         # "嘉宾的差旅费能算进去吗？": what the previous measure covers, not a new topic (住宿)
         inclusion = bool(previous.topics) and bool(self.model.lexicon.inclusion.search(intent.text))
-        if (not intent.topics or inclusion) and (elliptical or regions or inclusion) and \
+        # "那最高多少？写本土题材的呢" after "剧本奖励": words only the previous topic's measures
+        # use narrow that topic; they do not switch to the topic they match on their own
+        if intent.topics and previous.topics and self._narrows(intent, previous, regions or intent.regions):
+            intent = replace(intent, topics=(), weak_topics=())
+        # "这个文件生效了吗？": a question about the document keeps its place, not its topic
+        about_text = intent.ask in (Ask.STATUS, Ask.DOCUMENT)
+        if (not intent.topics or inclusion) and (elliptical or regions or inclusion) and not about_text and \
                 (previous.topics or previous.weak_topics or elliptical):
             changes |= _inherited_topics(intent, previous, changes.get("topic_text", intent.topic_text))
         topics: tuple[str, ...] = changes.get("topics", ())
         ask = None
-        if inclusion:
-            changes |= {"ask": Ask.FACT, "asks": intent.asks | previous.asks}
+        if inclusion:  # ("哪些费用能算进去": which costs the one measure covers, not a list of measures)
+            changes |= {"ask": Ask.FACT, "asks": (intent.asks | previous.asks) - {"list"}}
             ask = Ask.FACT
         elif intent.ask in (Ask.FACT, Ask.OFFTOPIC) and (topics or elliptical):
             ask = _inherited_ask(intent, previous)
@@ -796,6 +823,15 @@ class Understand:
         if not changes:
             return intent
         return replace(intent, **changes, followup=FollowUp(tuple(regions), tuple(topics), ask))
+
+    def _narrows(self, intent: Intent, previous: Intent, regions: tuple[str, ...]) -> bool:
+        """Does a follow-up name something (a word of its own) that the previous topic's
+        measures state and the measures of the topics it matches by itself do not?"""
+        before = [m.quote for m in self.model.measures_for(regions, previous.topics)]
+        now = [m.quote for m in self.model.measures_for(regions, intent.topics)
+               if not set(m.topics) & set(previous.topics)]
+        own = [w for w in self.content_terms(intent.topic_text) if len(w) >= 2 and self.known(w)]
+        return any(any(w in q for q in before) and not any(w in q for q in now) for w in own)
 
 
 def _inherited_places(intent: Intent, previous: Intent) -> dict:
@@ -844,6 +880,22 @@ def asking_parts(intent: Intent, question: re.Pattern[str]) -> list[str]:
     without what the asker tells about themselves; the whole topic text when none asks."""
     spans = asking_spans(intent.topic_text, question)
     return [intent.topic_text[a:b] for a, b in spans] or [intent.topic_text]
+
+
+def _slip(typed: str, meant: str) -> bool:
+    """Could ``typed`` be a slip of the pinyin input method for ``meant``: both Chinese
+    characters, neither a numeral, sounding alike as input methods' fuzzy pinyin hears them
+    (关 guan for 光 guang, 至 zhi for 子 zi)."""
+    if not all("\u4e00" <= c <= "\u9fff" and c not in NUMERALS for c in (typed, meant)):
+        return False
+    from pypinyin import lazy_pinyin
+
+    return _fuzzy(lazy_pinyin(typed)[0]) == _fuzzy(lazy_pinyin(meant)[0])
+
+
+def _fuzzy(sound: str) -> str:
+    """A syllable as fuzzy pinyin hears it: zh/ch/sh as z/c/s, -ng as -n."""
+    return re.sub(r"^([zcs])h", r"\1", re.sub(r"ng$", "n", sound))
 
 
 def _followed_by(lowered: str, end: int, words: tuple[str, ...]) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from langchain_core.runnables import Runnable
 
-from bot.answer.caveats import Caveats, claimed_figures
+from bot.answer.caveats import Caveats, claimed_figures, counterpart
 from bot.answer.check import check
 from bot.answer.declines import Declines
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
@@ -509,7 +509,11 @@ class PolicyBot:
         (no set of the asked size, a document question its header does not answer)."""
         timings = timings if timings is not None else {}
         claimed = claimed_figures(intent, self.model)
-        unverified = any(f not in self.model.figures for f in claimed)
+        # a figure no text states: not confirmed — unless the question checks a claim and the
+        # asked region's text has a sentence on what it is about (the correction answers it)
+        checks = bool(self.model.lexicon.claim_check.search(intent.text.lower()))
+        unverified = any(f not in self.model.figures and not (checks and counterpart(intent, self.model, f))
+                         for f in claimed)
         which = route(intent, unverified=unverified)
         if which is Route.NAMED_SET and (named := self.sets.compose(intent)) is None:
             which = route(replace(intent, count=None), unverified=unverified)  # answered as asked
@@ -533,8 +537,8 @@ class PolicyBot:
         draft = self.clauses.compose(intent, hits)
         if first is not None:
             draft = first.followed_by(draft)
-        if which is Route.DOCUMENT and (title := self.documents.unsigned(intent)) is not None:
-            draft = replace(draft, blocks=(title, *draft.blocks))
+        if which is Route.DOCUMENT and (title := self.documents.unsigned(intent)):
+            draft = replace(draft, notes=(title, *draft.notes))  # what the text says answers first
         return draft
 
     def _fallback(self, intent: Intent) -> Draft:

@@ -187,6 +187,10 @@ class PolicyModel:
             self.region_texts[region] = "\n".join(c.text.lower() for c in self.clauses if c.region == region)
         return self.region_texts[region]
 
+    def uses(self, phrase: str) -> bool:
+        """Does any text use ``phrase`` (lower case) verbatim?"""
+        return any(phrase.lower() in self.region_text(r) for r in {c.region for c in self.clauses})
+
     def documents_of(self, region: str) -> list[PolicyDocument]:
         regions = {c.region for c in self.clauses}
         if region not in regions:

@@ -151,6 +151,7 @@ class Lexicon:
     section: re.Pattern[str]
     money: re.Pattern[str]
     own_figure: re.Pattern[str]
+    claim_check: re.Pattern[str]
     figure_count: re.Pattern[str]
     site_state: re.Pattern[str]
     domain: re.Pattern[str]
@@ -251,6 +252,7 @@ class Lexicon:
             section=rx(data["section_pattern"]),
             money=rx(data["money_pattern"]),
             own_figure=rx(data["own_figure_pattern"]),
+            claim_check=rx(data["claim_check_pattern"]),
             figure_count=rx(data["figure_count_pattern"]),
             site_state=rx(data["site_state_pattern"]),
             domain=rx(data["domain_pattern"]),

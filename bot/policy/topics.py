@@ -51,8 +51,8 @@ class TopicBook:
         parts = []
         for term, _, _ in entries:
             escaped = re.escape(term)
-            # ASCII terms are words ("ai" must not match "said")
-            parts.append(rf"(?<![a-z]){escaped}(?![a-z])" if term.isascii() else escaped)
+            # ASCII terms are words ("ai" must not match "said"), plurals included ("scripts")
+            parts.append(rf"(?<![a-z]){escaped}(?:e?s)?(?![a-z])" if term.isascii() else escaped)
         self._re = re.compile("|".join(parts), re.IGNORECASE)
         self._lookup: dict[str, list[tuple[str, bool]]] = {}
         for term, key, weak in entries:
@@ -84,16 +84,25 @@ class TopicBook:
         weak: list[str] = []
         matches = list(self._re.finditer(lowered))
         for i, m in enumerate(matches):
-            entries = self._lookup[m.group(0).lower()]
+            entries = self._entries_of(m.group(0))
             following = matches[i + 1] if i + 1 < len(matches) else None
-            if following and following.start() == m.end() and all(not w for _, w in entries) and \
-                    all(not w for _, w in self._lookup[following.group(0).lower()]):
-                continue  # "剧本版权": the last term is the head, the first only qualifies it
+            adjacent = following is not None and not lowered[m.end():following.start()].strip()
+            if following and adjacent and all(not w for _, w in entries) and \
+                    all(not w for _, w in self._entries_of(following.group(0))):
+                continue  # "剧本版权", "script copyright": the last term is the head, the first qualifies it
             for key, is_weak in entries:
                 target = weak if is_weak else strong
                 if key not in target:
                     target.append(key)
         return TopicMatch(tuple(strong), tuple(k for k in weak if k not in strong))
+
+    def _entries_of(self, found: str) -> list[tuple[str, bool]]:
+        """The topics of a matched term (an English plural: of its singular)."""
+        word = found.lower()
+        for candidate in (word, word[:-1], word[:-2]):
+            if candidate in self._lookup:
+                return self._lookup[candidate]
+        return []
 
     def ascii_siblings(self) -> dict[str, frozenset[str]]:
         """Latin-letter terms (ai, ip, fund …) → the Chinese terms of their topics."""
@@ -109,7 +118,7 @@ class TopicBook:
         """The topic terms (strong) that occur in ``text``."""
         lowered = text.lower()
         return [m.group(0) for m in self._re.finditer(lowered)
-                if any(not weak for _, weak in self._lookup[m.group(0).lower()])]
+                if any(not weak for _, weak in self._entries_of(m.group(0)))]
 
     # ------------------------------------------------------------ similarity
     def use_embeddings(self, embed_query, embed_documents) -> None:

@@ -92,6 +92,29 @@ def test_a_corrected_premise_answers_a_question_the_table_could_not(understand, 
     assert dressed.verdict is Verdict.ANSWERED
 
 
+def test_a_wrong_figure_claimed_for_a_measure_is_corrected_with_the_sentence_that_states_it(
+        understand, caveats, model, templates):
+    # 坪安's national script award is 5万; the question claims 8万 (新乡 states 8万 for filming,
+    # a sentence about something else): the correction quotes 坪安's own sentence on scripts
+    intent = understand("听说坪安剧本入选国家级扶持项目能拿8万，是真的吗？")
+    (correction, *_) = caveats.premises(intent)
+    assert correction.spans[0].text == templates("premise_counter", asked=model.regions.label("坪安"))
+    assert correction.spans[1].source.clause_id == "pingan-draft:二(二)"
+    assert "5万元" in correction.spans[1].text and "8万" not in correction.spans[0].text
+
+
+def test_a_claim_checked_is_a_claim_even_without_a_support_word(understand, model):
+    from bot.answer.caveats import claimed_figures
+
+    # "…要到500亿，对吗？": the asker checks a figure, so it is claimed; a cost stays their own
+    assert claimed_figures(understand("听说坪安的规划目标是500亿，对吗？"), model) == ["500亿"]
+    assert claimed_figures(understand("坪安拍一部剧大概花15万，取景补贴能拿多少？"), model) == []
+
+
+def test_a_right_figure_claimed_is_not_corrected(understand, caveats):
+    assert caveats.premises(understand("听说坪安剧本入选国家级扶持项目能拿5万，是真的吗？")) == []
+
+
 def test_a_named_programme_of_another_region_is_corrected(understand, caveats, model, templates):
     intent = understand("新乡的“浙里微光”计划有什么支持？")
     dressed = caveats.dress(intent, cited(verdict=Verdict.NOT_COVERED))

@@ -8,6 +8,7 @@ import dataclasses
 
 import pytest
 
+from bot.answer.draft import Paragraph
 from bot.answer.intent import Ask, Intent, figures_in
 from bot.policy.regions import Relation
 
@@ -240,6 +241,30 @@ def test_an_off_topic_question_after_a_policy_question_is_still_off_topic(unders
     assert understand("明天会下雨吗？", history("坪安取景补贴多少钱？")).ask is Ask.OFFTOPIC
 
 
+def test_a_follow_up_that_swaps_the_place_mid_question_is_a_follow_up(understand):
+    # "换成新乡呢？有没有": the marker need not end the question
+    intent = understand("换成新乡呢？有没有", history("坪安取景补贴多少钱？"))
+    assert (intent.regions, intent.topics) == (("新乡",), ("取景拍摄",)) and intent.ask is not Ask.OFFTOPIC
+
+
+def test_a_follow_up_about_the_document_keeps_the_place_not_the_topic(understand):
+    intent = understand("这个文件现在生效了吗？", history("坪安取景补贴多少钱？"))
+    assert (intent.regions, intent.topics, intent.ask) == (("坪安",), (), Ask.STATUS)
+
+
+def test_a_follow_up_word_only_the_previous_topics_measures_use_narrows_that_topic(understand):
+    # 国家级扶持项目 is in 坪安's script measures, never in its 拍摄基地 ones: still 剧本
+    intent = understand("那入选国家级扶持项目的呢？", history("坪安剧本奖励多少？"))
+    assert intent.topics == ("剧本",)
+    assert understand("那拍摄基地呢？", history("坪安剧本奖励多少？")).topics == ("拍摄基地",)
+
+
+def test_english_words_name_topics_in_the_plural_and_ask_words_are_whole_words(understand):
+    intent = understand("Which pays more for scripts, Pingan or Xinxiang?")
+    assert intent.topics == ("剧本",) and "more" in intent.asks
+    assert "ratio" not in understand("Does Pingan offer free copyright registration?").asks
+
+
 def test_a_follow_up_naming_a_new_topic_keeps_the_previous_kind_of_answer(understand):
     assert understand("那剧本呢？", history("坪安的住宿有什么支持？")).ask is Ask.LIST
 
@@ -298,3 +323,27 @@ def test_a_typo_that_may_be_several_words_of_one_meaning_reads_as_that_meaning(w
     that may be words of different meanings is left, its candidates searched beside it."""
     text, extra = weights.correct_typos("坪安拍摄补帖能拿吗")
     assert "补帖" not in text and ("补贴" in text or "补助" in text) and not extra
+
+
+def test_a_programme_name_typed_with_one_fuzzy_pinyin_slip_reads_as_the_name(understand):
+    # 关 guan for 光 guang, as a pinyin input method mixes them up; 3 of 4 characters right
+    assert "浙里微光" in understand("新乡的“浙里微关”计划有什么支持？").text
+    assert "浙里微光" not in understand("新乡的“浙里微大”计划有什么支持？").text  # 大 sounds unlike 光
+
+
+def test_a_name_slip_is_said_in_the_answer(understand, caveats, templates):
+    intent = understand("坪安的“浙里微关”计划有什么支持？")
+    assert Paragraph.of(templates("understood_as", typed="浙里微关", name="浙里微光")) in caveats.understood(intent)
+
+
+@pytest.mark.parametrize(("question", "ask"), [
+    ("坪安文旅局局长叫什么名字？", "person"),
+    ("坪安取景补贴一般啥时候打款？", "payment"),
+    ("坪安取景补贴评完多久到账？", "payment"),
+])
+def test_an_officials_name_or_the_payment_date_is_asked_as_such(understand, question, ask):
+    assert ask in understand(question).asks
+
+
+def test_travel_time_is_not_a_payment_question(understand):
+    assert "payment" not in understand("从横店到坪安多久能到？").asks
