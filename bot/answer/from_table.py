@@ -48,6 +48,7 @@ MAX_OPENING_TITLES = 3  # measures a list's opening names
 MAX_OPENING_FIGURES = 2  # rows with a figure a "how much?" opening states
 MAX_OPENING_VERDICTS = 2  # measures a scenario's opening gives a verdict on
 MAX_ENUMERATED_CHARS = 2000  # a programme's announced parts quoted whole up to this length
+MAX_FEW_MEASURES = 3  # a region with this many measures or fewer: a gap on a topic says what they are
 ELSEWHERE_MARGIN = 0.4  # another region's measure matches the question this much better than any own one
 ELSEWHERE_OWN_MAX = 0.5  # ... and none of the asked region's matches even half of the question's words
 CASH_KINDS = ("cash", "cost_ratio", "bonus")  # what a producer receives (the rest are services)
@@ -144,9 +145,15 @@ class TableComposer(Composer):
         return "、".join(self.model.topics.name(t) for t in topics)
 
     def gap(self, draft: DraftBuilder, region: str, topics: Sequence[str]) -> None:
-        """The finding that a region's texts say nothing on the topic."""
-        draft.find(Found.NOT_IN_TEXTS, region, self.t("not_covered_topic_in", region=self.model.regions.label(region),
+        """The finding that a region's texts say nothing on the topic; for a region whose
+        texts hold only a few measures, what they do say (上海: only 出海)."""
+        label = self.model.regions.label(region)
+        draft.find(Found.NOT_IN_TEXTS, region, self.t("not_covered_topic_in", region=label,
                                                          topic=self.topic_words(topics) or self.t("any_topic")))
+        own = self.model.measures_for([region])
+        if topics and 0 < len(own) <= MAX_FEW_MEASURES:  # (names only: no figure beside the gap)
+            names = dict.fromkeys(self.model.topics.name(t) for m in own for t in m.topics)
+            draft.add(Paragraph.of(self.t("region_has", region=label, topics="、".join(names))))
 
     def listed(self, draft: DraftBuilder, region: str, rows: list[SubsidyMeasure], topic_part: str) -> None:
         """The finding of a list: how many measures, and the most relevant by name."""
@@ -468,9 +475,15 @@ class TableComposer(Composer):
         return parts if 1 < len(parts) and sum(len(c.text) for c in parts) <= MAX_ENUMERATED_CHARS else []
 
     def _asks_for_money(self, intent: Intent) -> bool:
-        """"有就业补贴吗？": an existence question about money, not about any support."""
+        """"有就业补贴吗？": an existence question about money, not about any support — and
+        not one that also asks, in a clause of its own, what there is ("规划里怎么说？有按面积的
+        补贴吗": the list answers that part)."""
         lex = self.model.lexicon
-        return bool(lex.intent_patterns["exists"].search(intent.text) and lex.money.search(intent.text))
+        if not (lex.intent_patterns["exists"].search(intent.text) and lex.money.search(intent.text)):
+            return False
+        parts = asking_parts(intent, lex.facts["question"])
+        return not any(lex.intent_patterns["list_all"].search(p.lower()) and not lex.money.search(p.lower())
+                       for p in parts)
 
     def _no_money(self, intent: Intent, found: dict[str, list[SubsidyMeasure]], topics: tuple[str, ...]) -> Draft:
         """The region has measures on the topic, but none that pays: say so, show what it

@@ -58,7 +58,7 @@ def test_a_topic_the_region_lacks_is_not_covered_and_names_the_regions_that_have
     assert draft.verdict is Verdict.NOT_COVERED
     text = text_of(draft)
     assert templates("not_covered_topic_in", region=model.regions.label("新乡"), topic="住宿") in text
-    redirect = next(b for b in draft.blocks if isinstance(b, Bullets))
+    redirect = next(b for b in draft.blocks if isinstance(b, Bullets) and b.title == templates("redirect_lead", topic="住宿"))
     lodging = rows(model, "坪安", "住宿")
     assert [item.spans[0].source for item in redirect.items] == [source_of(m) for m in lodging]
     assert all(f"【{model.regions.label('坪安')}】" in item.spans[0].text for item in redirect.items)
@@ -143,6 +143,13 @@ def test_which_gives_more_says_when_only_one_region_states_a_sum(understand, tab
     assert spans[0].text == templates("compare_only", region=model.regions.label("新乡"))
     assert spans[1].source == source_of(rows(model, "新乡", "出海")[0])
     assert templates("compare_no_rows", region=model.regions.label("坪安")) in [s.text for s in spans]
+
+
+def test_a_gap_in_a_region_with_few_measures_says_what_its_texts_do_say(understand, tables, model, templates):
+    draft = tables.list(understand("澜湖有住宿补贴吗？"))
+    assert draft.verdict is Verdict.NOT_COVERED
+    said = templates("region_has", region=model.regions.label("澜湖"), topics=model.topics.name("拍摄基地"))
+    assert Paragraph.of(said) in draft.blocks  # its topics named, none of its figures beside the gap
 
 
 def test_a_scenario_on_a_topic_the_region_has_nothing_on_is_a_region_gap(understand, tables, templates):
