@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Source, Span, Verdict
 from bot.answer.intent import FollowUp
 
@@ -151,3 +153,11 @@ def test_a_declined_draft_is_left_untouched(understand, caveats, declines):
 def test_a_figure_describing_the_producers_own_case_is_not_corrected(understand, caveats):
     intent = understand("我们新注册的公司注册资本50万，在坪安能拿哪些补贴？")
     assert caveats.premises(intent) == []
+
+
+@pytest.mark.parametrize("question", ["杭州市层面有没有自己的微短剧扶持政策？", "杭州有没有全市统一的微短剧扶持政策？"])
+def test_a_city_asked_of_its_own_level_has_nothing_of_its_own_and_says_so_first(understand, caveats, model, question):
+    # 杭州 only contains 坪安: asked of the city's own level, the answer is "not covered"
+    dressed = caveats.dress(understand(question), cited(quote_of(model, "pingan-draft:一(一)", "在坪安区")))
+    assert dressed.verdict is Verdict.NOT_COVERED
+    assert dressed.blocks[0].spans[0].text.startswith("现有资料没有提到杭州")
