@@ -24,7 +24,9 @@ from bot.policy.book import PolicyModel
 from bot.retrieve.hybrid import Hit
 
 MIN_COVERAGE = 0.35  # share of the question's term weight the evidence must contain
-STRICT_ASKS = ("deadline", "form", "contact", "address", "process", "person", "payment")
+HEADING_PREFIX = re.compile(r"(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|[①-⑳]|\d+[.．])[^，。]{0,20}。")
+MIN_SENTENCE = 8
+STRICT_ASKS = ("deadline", "form", "contact", "address", "materials", "process", "person", "payment")
 FACT_ASKS = ("date", "count", "duration")  # needed in the evidence
 PREFERRED_ASKS = ("office",)  # preferred in the evidence when some sentence has it
 MAX_LIST = 4
@@ -178,6 +180,8 @@ class ClauseComposer(Composer):
                 gaps: list[Gap]) -> Draft:
         draft = DraftBuilder("clauses", tuple(dict.fromkeys(s.region for s in statements if s.region)))
         regions = list(dict.fromkeys(s.region for s in statements))
+        if statements:  # the answer opens with what the text says, not an item's heading
+            statements = [replace(statements[0], text=_without_heading(statements[0].text)), *statements[1:]]
         for region in regions:
             spans = [Span(s.text, Source(s.clause.clause_id, s.text)) for s in statements if s.region == region]
             if region and len(regions) > 1:
@@ -278,7 +282,8 @@ class ClauseComposer(Composer):
         when every word of a section's name is in the question, quote all of the section
         (its items and the note after them), in reading order — not the few sentences that
         share most words with the question (those may sit in another section)."""
-        if part.asks & {"amount", "ratio", "deadline", "form", "contact", "address", "location", "date", "count"}:
+        if part.asks & {"amount", "ratio", "deadline", "form", "contact", "address", "location", "date", "count",
+                        "person", "payment"}:
             return None  # a fact inside a section, not the section
         best: tuple[int, str, tuple[str, ...]] | None = None
         for hit in hits:
@@ -412,11 +417,13 @@ class ClauseComposer(Composer):
         return PartAnswer([], [Gap(what=self.t.missing("amount"))], [], False)
 
     def _chosen(self, part: Part, ranked: list[Evidence]) -> list[Evidence]:
-        """The best sentences; for "有哪些…" about a list, its lead-in and items."""
-        if self._list_question.search(part.text):
+        """The best sentences; for "有哪些…" about a list, its lead-in and items (not for
+        "哪些费用能算进去": what one measure covers is a detail inside it)."""
+        listing = bool(self._list_question.search(part.text)) and not self.model.lexicon.inclusion.search(part.text)
+        if listing:
             ranked = self._lead_in_first(part, ranked)
         chosen = self._with_list(part, ranked)
-        if self._list_question.search(part.text):
+        if listing:
             chosen = self._list_items(chosen)
         return chosen
 
@@ -502,6 +509,14 @@ class ClauseComposer(Composer):
         if not related:
             draft.note(self.t("coverage", regions=self.model.regions.covered()))
         return draft.build(Verdict.NOT_COVERED)
+
+
+def _without_heading(sentence: str) -> str:
+    """"（四）支持举办主题产业活动。在平原示范区举办的…" → "在平原示范区举办的…" (a heading the
+    sentence splitter joined to it; the rest is still a verbatim span)."""
+    head = HEADING_PREFIX.match(sentence)
+    rest = sentence[head.end():] if head else ""
+    return rest if len(rest) >= MIN_SENTENCE else sentence
 
 
 def _asking_segments(text: str, question: re.Pattern[str]) -> str:

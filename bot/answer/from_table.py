@@ -362,7 +362,7 @@ class TableComposer(Composer):
     def missing_parts(self, draft: DraftBuilder, intent: Intent) -> None:
         """A procedure, deadline, form or phone asked for besides what the table answers:
         the texts never give one, so say so and name the office."""
-        for ask in ("process", "deadline", "form", "contact", "address", "person", "payment"):
+        for ask in ("process", "deadline", "form", "contact", "address", "person", "payment", "materials"):
             if ask in intent.asks:
                 draft.note(self.t("part_not_covered", what=self.t.missing(ask)))
                 draft.note(office_note(self.model, self.t, list(intent.regions)))
@@ -647,8 +647,11 @@ class TableComposer(Composer):
         return check(profile, self.model.measures, scope, self.model.lexicon.profile)
 
     def scenario(self, intent: Intent) -> Draft:
-        if intent.topics and intent.regions and not self.model.measures_for(intent.regions, intent.topics):
-            return self.list(intent)  # "我们5个人去郑州拍，有没有像衢江那样免费住宿": nothing on it there
+        # "我们5个人去郑州拍，有没有像衢江那样免费住宿": nothing there on what the question asks
+        # about (a topic of a clause that asks; "不打算迁户口" only tells about the asker)
+        asked = self.model.topics.match(" ".join(asking_parts(intent, self.model.lexicon.facts["question"]))).strong
+        if asked and intent.regions and not self.model.measures_for(intent.regions, asked):
+            return self.list(intent)
         profile = intent.profile or ProducerProfile(regions=list(intent.regions))
         if not profile.regions:
             profile = profile.model_copy(update={"regions": self.regions_of(intent)})

@@ -40,7 +40,7 @@ class Ask(StrEnum):
 
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
-MISSING_FACTS = frozenset({"form", "contact", "address", "deadline", "person", "payment"})  # asks for facts a text may not give
+MISSING_FACTS = frozenset({"form", "contact", "address", "deadline", "person", "payment", "materials"})  # asks for facts a text may not give
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
                   "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew", "event_place"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
@@ -859,7 +859,8 @@ def _inherited_topics(intent: Intent, previous: Intent, topic_text: str) -> dict
 def _inherited_ask(intent: Intent, previous: Intent) -> Ask:
     """What an elliptical follow-up asks: its own question word wins ("具体比例是多少？" asks
     an amount); otherwise what the previous question asked ("那剧本呢？" after a list)."""
-    specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address"}
+    specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address",
+                "person", "payment", "materials"}
     ask = (Ask.AMOUNT if intent.asks & {"amount", "ratio"} else
            Ask.CONDITION if "condition" in intent.asks else
            Ask.FACT if intent.asks & specific else previous.ask)

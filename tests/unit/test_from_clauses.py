@@ -3,6 +3,8 @@ hits built directly from fixture clauses (best first)."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.answer.draft import Verdict
 
 
@@ -37,6 +39,19 @@ def test_a_phone_number_not_in_the_evidence_is_not_covered(understand, clause_co
     assert draft.verdict is Verdict.NOT_COVERED
     assert templates("not_covered_fact", what=templates.missing("contact")) in text_of(draft)
     assert "坪安区文化广电旅游局" in text_of(draft)  # the office to ask instead
+
+
+@pytest.mark.parametrize(("question", "ask"), [
+    ("坪安取景补贴申请要交什么材料？", "materials"),
+    ("坪安取景补贴评完多久到账？", "payment"),
+    ("坪安文化广电旅游局局长叫什么名字？", "person"),
+])
+def test_materials_payment_dates_and_officials_names_not_in_the_evidence_are_not_covered(
+        understand, clause_composer, hits, templates, text_of, question, ask):
+    intent = understand(question)
+    draft = clause_composer.compose(intent, {intent.region: hits("pingan-draft:一(一)", "pingan-draft:段1")})
+    assert draft.verdict is Verdict.NOT_COVERED
+    assert templates("not_covered_fact", what=templates.missing(ask)) in text_of(draft)
 
 
 def test_a_refusal_quotes_related_context_verbatim_never_as_the_answer(understand, clause_composer, hits, model):
