@@ -419,3 +419,21 @@ def test_a_kind_of_text_the_library_has_none_of_is_said_not_to_be_there(bot):
     answer = bot.ask("这个指南的文号是多少？")
     assert not answer.answerable and answer.answer.startswith("资料里没有叫作指南的文件")
     assert bot.ask("平原示范区的实施意见有效期多久？").answerable  # a place named: its texts answer
+
+
+def test_a_payment_date_the_texts_never_give_is_not_invented_and_the_nearest_statement_is_shown(bot):
+    # "多久到账" is never answered in the texts; 衢江's "即申即享" is what they say about speed
+    a = bot.ask("衢江的补助一般多久到账？有具体兑付日期吗")
+    assert not a.answerable
+    first = a.answer.split("\n")[0]
+    assert "没有写明资金拨付" in first and "没有直接回答" not in first
+    assert "即申即享" in a.answer
+    _assert_grounded(bot, a)
+
+
+def test_a_measure_whose_text_states_no_condition_is_named_and_cited_before_saying_so(bot):
+    a = bot.ask("余杭的基金有申请条件吗？")
+    first = a.answer.split("\n")[0]
+    assert a.answerable and "2亿元" in first and "没有写明申请条件" in first
+    assert first.index("[1]") < first.index("没有写明申请条件")  # the measure, cited, comes first
+    _assert_grounded(bot, a)

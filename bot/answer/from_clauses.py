@@ -56,6 +56,9 @@ class Part:
     text: str
     asks: set[str]
     terms: dict[str, float]
+    # the formal words of its colloquial ones ("到账" → 兑现 即申即享): they choose the related
+    # sentence a refusal shows, never the answer
+    related: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -110,16 +113,18 @@ class ClauseComposer(Composer):
         text = intent.query_text or intent.search_text
         pieces = [p for p in self._part_split.split(intent.topic_text) if p.strip()] or [text]
         whole = self.terms(text)
+        lex = self.model.lexicon
         result: list[Part] = []
         for piece in pieces:
-            asks = set(self.model.lexicon.asks(piece.lower()))
+            asks = set(lex.asks(piece.lower()))
             terms = self.terms(piece)
             if not terms and not asks:
                 continue
-            result.append(Part(piece, asks or set(intent.asks), terms or whole))
+            formal = self.terms(" ".join(lex.colloquial_expansions(piece)))
+            result.append(Part(piece, asks or set(intent.asks), terms or whole, formal))
         if len(result) > 1:
             result = [p for p in result if p.terms]
-        return result or [Part(text, set(intent.asks), whole)]
+        return result or [Part(text, set(intent.asks), whole, self.terms(" ".join(lex.colloquial_expansions(text))))]
 
     # ----------------------------------------------------------------- compose
     def compose(self, intent: Intent, hits_by_region: dict[str | None, list[Hit]]) -> Draft:
@@ -172,7 +177,7 @@ class ClauseComposer(Composer):
             found.no_figure.extend(answer.no_figure)
         else:
             found.gaps.extend(answer.gaps)
-            best = self.ranker.rank(part.terms, set(), hits)
+            best = self.ranker.rank({**part.terms, **part.related}, set(), hits)
             if best and best[0].coverage > 0 and not found.related:
                 found.related.append(Statement(best[0].sentence, best[0].clause, region))
 
@@ -502,6 +507,8 @@ class ClauseComposer(Composer):
         """An honest "not covered": what is missing, related context, the office to ask."""
         draft = DraftBuilder("clauses", tuple(regions))
         lead = [gap.sentence or self.t("not_covered_fact", what=gap.what) for gap in dict.fromkeys(gaps)]
+        generic = self.t("not_covered_question")  # (said only when nothing more specific is)
+        lead = [x for x in lead if x != generic] or lead
         draft.add(Paragraph.of("".join(dict.fromkeys(lead)) or self.t("not_covered_question")))
         for statement in related:
             draft.add(Paragraph.of(self.t("related"), Span(statement.text, Source(statement.clause.clause_id, statement.text))))

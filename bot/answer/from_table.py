@@ -166,10 +166,13 @@ class TableComposer(Composer):
     def conditioned(self, draft: DraftBuilder, region: str, m: SubsidyMeasure) -> None:
         """The finding of "who qualifies?": the most relevant measure's conditions."""
         conditions = self.conditions(m)
-        key = "condition_opening" if conditions else "condition_opening_none"
-        draft.find(Found.STATED, region, Span(self.t(key, region=self.model.regions.label(region), title=m.title,
-                                                      conditions=conditions), self.source(m)),
-                   *self.conditions_elsewhere(m), facet="condition")
+        label = self.model.regions.label(region)
+        if conditions:
+            first = [Span(self.t("condition_opening", region=label, title=m.title, conditions=conditions), self.source(m))]
+        else:  # the measure, cited, then that its text states no condition
+            first = [Span(self.t("condition_opening_measure", region=label, title=m.title), self.source(m)),
+                     Span(self.t("condition_opening_none"))]
+        draft.find(Found.STATED, region, *first, *self.conditions_elsewhere(m), facet="condition")
 
     def conditions_elsewhere(self, m: SubsidyMeasure) -> list[Span]:
         """The row's conditions another clause states ("首次来衢江、暂时未进组拍摄的演职人员"),
