@@ -27,10 +27,10 @@ def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
     A question that checks a claim ("听说…是真的吗", "…对吗") claims every figure it
     states that is not the producer's own (a target, a count of measures)."""
     lex = model.lexicon
-    checks = bool(lex.claim_check.search(intent.text.lower()))
+    checks = checks_claim(intent, model)
     claimed = []
     for figure in intent.figures:
-        number = re.escape(figure[:-1]) if figure[-1] in "万亿%" else re.escape(figure)
+        number = re.escape(_number(figure))
         for m in re.finditer(number, intent.text):
             unit_end = m.end() + re.match(r"\s*个?\s*[万亿%]?", intent.text[m.end():]).end()
             if lex.figure_count.search(intent.text[unit_end:unit_end + 4]):
@@ -45,38 +45,50 @@ def claimed_figures(intent: Intent, model: PolicyModel) -> list[str]:
     return claimed
 
 
+def checks_claim(intent: Intent, model: PolicyModel) -> bool:
+    """Does the question check what someone claims ("听说…是真的吗", "…对吗")?"""
+    return bool(model.lexicon.claim_check.search(intent.text.lower()))
+
+
 def counterpart(intent: Intent, model: PolicyModel, figure: str) -> tuple[str, str] | None:
     """The sentence of the asked regions' texts on what a claimed figure is about ("衢江剧本
     入选总局评比能拿10万" → the sentence giving 8万元): one stating a figure of the same unit
     and sharing most words with the claim around it (None when none shares two)."""
-    unit = figure[-1] if figure[-1] in "万亿%" else ""
     if not intent.regions:
         return None
     scope = {s for r in intent.regions for s in model.regions.scope(r)}
+    words = claim_words(intent, figure)
     best, best_score = None, 1
     for other, found in model.figures.items():
-        if (other[-1] if other[-1] in "万亿%" else "") != unit:
+        if _unit(other) != _unit(figure):
             continue
         for clause_id, sentence in found:
             if model.clause(clause_id).region not in scope:
                 continue
-            score = overlap(intent, figure, sentence)
+            score = len(words & _bigrams(sentence))
             if score > best_score:
                 best, best_score = (clause_id, sentence), score
     return best
 
 
-def overlap(intent: Intent, figure: str, sentence: str) -> int:
-    """How many words a sentence shares with the question around a figure it states (the
-    places named left out: every sentence of a region's text is about the region)."""
+def claim_words(intent: Intent, figure: str) -> set[str]:
+    """The words of the question around a figure it states, the places named left out (every
+    sentence of a region's text is about the region): what a sentence on the claim shares."""
     text = intent.text
     for place in intent.places:
         start, end = place.span
         text = text[:start] + " " * (end - start) + text[end:]
-    at = text.find(figure[:-1] if figure[-1] in "万亿%" else figure)
-    if at < 0:
-        return 0
-    return len(_bigrams(text[max(0, at - 16):at + len(figure) + 10]) & _bigrams(sentence))
+    at = text.find(_number(figure))
+    return _bigrams(text[max(0, at - 16):at + len(figure) + 10]) if at >= 0 else set()
+
+
+def _number(figure: str) -> str:
+    """"10万" → "10": a canonical figure's number as a question may write it."""
+    return figure[:-1] if _unit(figure) else figure
+
+
+def _unit(figure: str) -> str:
+    return figure[-1] if figure[-1] in "万亿%" else ""
 
 
 def _bigrams(text: str) -> set[str]:
@@ -136,12 +148,11 @@ class Caveats:
             written, name = typed[slice(*place.span)], intent.text[slice(*place.span)]
             if place.relation is Relation.SAME and written != name:
                 read.setdefault(written, name)
-            elif place.relation is Relation.SAME and not place.landmark and place.name not in self.model.regions.name_index \
+            elif place.relation is Relation.SAME and not place.landmark \
                     and place.name.lower() not in self.model.regions.name_index:
                 read.setdefault(written, self.model.regions.label(place.regions[0]))  # 曲江 heard as 衢江
-        names = {part for term in self.model.named_terms for part in re.split(r"[·・•\s]+", term) if len(part) >= 4}
         said: list[tuple[int, int]] = []
-        for name in sorted(names | set(self.model.named_terms), key=len, reverse=True):  # "浙里微关" read as 浙里微光
+        for name in self.model.name_forms():  # "浙里微关" read as 浙里微光
             for m in re.finditer(re.escape(name), intent.text):
                 inside = any(a <= m.start() and m.end() <= b for a, b in said)
                 if typed[m.start():m.end()] != name and not inside:
@@ -207,7 +218,7 @@ class Caveats:
         scope |= {s for r in intent.compared for s in self.model.regions.scope(r)}
         book = self.model.regions
         lines: list[Paragraph] = []
-        checks = bool(self.model.lexicon.claim_check.search(intent.text.lower()))
+        checks = checks_claim(intent, self.model)
         for figure in self._claimed(intent):
             found = self._figures.get(figure, [])
             mine = [f for f in found if self.model.clause(f[0]).region in scope]
@@ -215,9 +226,10 @@ class Caveats:
             # (a figure no text states is only corrected when the question checks it: else it
             # is not confirmed at all, see unverified)
             own = counterpart(intent, self.model, figure) if found or checks else None
-            elsewhere = max((overlap(intent, figure, x[1]) for x in theirs), default=0) if not mine else 0
+            words = claim_words(intent, figure)
+            elsewhere = max((len(words & _bigrams(x[1])) for x in theirs), default=0) if not mine else 0
             if own is not None and figure not in figures_in(own[1], digits_only=True) and \
-                    overlap(intent, figure, own[1]) > elsewhere:
+                    len(words & _bigrams(own[1])) > elsewhere:
                 # "衢江剧本能拿10万？": the sentence on what is claimed states another figure
                 clause_id, sentence = own
                 asked_label = "、".join(book.label(r) for r in intent.regions)

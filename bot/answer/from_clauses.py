@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from bot.answer.composer import Composer
 from bot.answer.draft import Bullets, Draft, DraftBuilder, Paragraph, Source, Span, Verdict
 from bot.answer.evidence import MONEY, RATIO, Evidence, Ranker, TermWeights, sentences
-from bot.answer.intent import Intent
+from bot.answer.intent import MISSING_FACTS, Intent
 from bot.answer.rows import measure_item, no_figure_note, office_note
 from bot.answer.templates import Templates
 from bot.models import Clause
@@ -26,7 +26,7 @@ from bot.retrieve.hybrid import Hit
 MIN_COVERAGE = 0.35  # share of the question's term weight the evidence must contain
 HEADING_PREFIX = re.compile(r"(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|[①-⑳]|\d+[.．])[^，。]{0,20}。")
 MIN_SENTENCE = 8
-STRICT_ASKS = ("deadline", "form", "contact", "address", "materials", "process", "person", "payment")
+STRICT_ASKS = (*MISSING_FACTS, "process")  # (a procedure too: "申报", "窗口" must be in the evidence)
 FACT_ASKS = ("date", "count", "duration")  # needed in the evidence
 PREFERRED_ASKS = ("office",)  # preferred in the evidence when some sentence has it
 MAX_LIST = 4

@@ -26,7 +26,7 @@ from bot.answer.draft import (
     Verdict,
 )
 from bot.answer.evidence import DISCOUNT, MONEY, RATIO, sentences
-from bot.answer.intent import FIGURE, Ask, Intent, asking_parts, figures_in
+from bot.answer.intent import FIGURE, MISSING_FACTS, Ask, Intent, asking_parts, figures_in
 from bot.answer.rows import (
     conditions_text,
     measure_item,
@@ -365,7 +365,7 @@ class TableComposer(Composer):
     def missing_parts(self, draft: DraftBuilder, intent: Intent) -> None:
         """A procedure, deadline, form or phone asked for besides what the table answers:
         the texts never give one, so say so and name the office."""
-        for ask in ("process", "deadline", "form", "contact", "address", "person", "payment", "materials"):
+        for ask in ("process", *MISSING_FACTS):
             if ask in intent.asks:
                 draft.note(self.t("part_not_covered", what=self.t.missing(ask)))
                 draft.note(office_note(self.model, self.t, list(intent.regions)))

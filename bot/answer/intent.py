@@ -40,7 +40,9 @@ class Ask(StrEnum):
 
 
 # Profile facts that decide a measure's conditions (plans and needs only suggest topics).
-MISSING_FACTS = frozenset({"form", "contact", "address", "deadline", "person", "payment", "materials"})  # asks for facts a text may not give
+# Facts a text may not give, asked for by name: the evidence itself must state one (a clause
+# on the same topic is no answer); otherwise "现有资料没有写明…" and the office to ask.
+MISSING_FACTS = ("deadline", "form", "contact", "address", "materials", "person", "payment")
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
                   "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew", "event_place"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
@@ -247,8 +249,7 @@ class Understand:
         """"浙里微关" for 浙里微光: a name the texts give (four characters or more) typed with one
         character wrong — not a numeral, not the first, and not a phrase the texts use
         themselves ("微短剧节" is no slip of 微短剧贷") — is read as that name."""
-        names = {part for term in self.model.named_terms for part in re.split(r"[·・•\s]+", term)}
-        for name in sorted(names | set(self.model.named_terms), key=len, reverse=True):
+        for name in self.model.name_forms():
             if len(name) < 4 or name in text:
                 continue
             for start in range(len(text) - len(name) + 1):
@@ -518,7 +519,7 @@ class Understand:
             return Ask.TOTAL
         if self._is_scenario(lowered, self._profile(intent, lowered), self._names_own_figure(intent)):
             return Ask.SCENARIO
-        if intent.programmes and self._about_programme(intent) and not intent.asks & MISSING_FACTS:
+        if intent.programmes and self._about_programme(intent) and not intent.asks.intersection(MISSING_FACTS):
             return Ask.LIST  # (where to download it, whom to call: a fact about it, not its contents)
         if pattern["status"].search(lowered) and not intent.asks & {"amount", "list", "ratio"} and not pattern["list_all"].search(lowered):
             return Ask.STATUS  # "哪个已经正式生效了？": in force or not, also for several regions
@@ -859,8 +860,7 @@ def _inherited_topics(intent: Intent, previous: Intent, topic_text: str) -> dict
 def _inherited_ask(intent: Intent, previous: Intent) -> Ask:
     """What an elliptical follow-up asks: its own question word wins ("具体比例是多少？" asks
     an amount); otherwise what the previous question asked ("那剧本呢？" after a list)."""
-    specific = {"count", "date", "deadline", "duration", "location", "process", "form", "contact", "address",
-                "person", "payment", "materials"}
+    specific = {"count", "date", "duration", "location", "process", *MISSING_FACTS}
     ask = (Ask.AMOUNT if intent.asks & {"amount", "ratio"} else
            Ask.CONDITION if "condition" in intent.asks else
            Ask.FACT if intent.asks & specific else previous.ask)

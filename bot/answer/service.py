@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from langchain_core.runnables import Runnable
 
-from bot.answer.caveats import Caveats, claimed_figures, counterpart
+from bot.answer.caveats import Caveats, checks_claim, claimed_figures, counterpart
 from bot.answer.check import check
 from bot.answer.declines import Declines
 from bot.answer.draft import Draft, DraftBuilder, Paragraph, Verdict
@@ -511,7 +511,7 @@ class PolicyBot:
         claimed = claimed_figures(intent, self.model)
         # a figure no text states: not confirmed — unless the question checks a claim and the
         # asked region's text has a sentence on what it is about (the correction answers it)
-        checks = bool(self.model.lexicon.claim_check.search(intent.text.lower()))
+        checks = checks_claim(intent, self.model)
         unverified = any(f not in self.model.figures and not (checks and counterpart(intent, self.model, f))
                          for f in claimed)
         which = route(intent, unverified=unverified)

@@ -47,6 +47,7 @@ class PolicyModel:
     named_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     own_names: dict[str, str] = field(default_factory=dict)  # a name only one region's texts use → region
     named_clauses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → clause ids using it
+    name_form_list: list[str] = field(default_factory=list)  # name_forms(), on first use
     part_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # a part's name → (clause id, item text)
     document_names: set[str] = field(default_factory=set)  # names given in 《》
     # figures the texts state (amounts, percentages, written in digits) → (clause id, sentence)
@@ -186,6 +187,15 @@ class PolicyModel:
         if region not in self.region_texts:
             self.region_texts[region] = "\n".join(c.text.lower() for c in self.clauses if c.region == region)
         return self.region_texts[region]
+
+    def name_forms(self) -> list[str]:
+        """The names the texts give, and their parts at a "·" of four characters or more
+        (浙里微光 of “浙里微光·微短剧+”), longest first: what a typed name may be a slip of.
+        Listed on first use."""
+        if not self.name_form_list:
+            parts = {p for term in self.named_terms for p in re.split(r"[·・•\s]+", term) if len(p) >= 4}
+            self.name_form_list = sorted(parts | set(self.named_terms), key=len, reverse=True)
+        return self.name_form_list
 
     def uses(self, phrase: str) -> bool:
         """Does any text use ``phrase`` (lower case) verbatim?"""
