@@ -34,6 +34,7 @@ YUEYANG_GUIDE = """岳阳市2026年度微短剧扶持资金申报指南
 二、支持内容
 （一）拍摄补贴。对符合条件的微短剧作品，按其在岳阳市内实际发生的拍摄费用的30%给予补贴，最高不超过40万元。
 （二）精品奖励。入选国家广播电视总局重点推荐项目的作品，每部奖励20万元。
+（三）冬季拍摄补贴。每年11月1日至次年3月31日期间在岳阳市内拍摄、且市内拍摄不少于10天的剧组，按其住宿费用的30%给予补贴，最高6万元。
 """
 
 
@@ -114,6 +115,17 @@ def test_a_threshold_beside_a_typed_condition_stays_to_confirm(onboarded):
     verdicts = {v.measure.title: v.verdict for v in onboarded.tables.verdicts(local)}
     revenue = [t for t in verdicts if t.startswith("营业收入奖励")]
     assert revenue and all(verdicts[t] is Eligibility.MAYBE for t in revenue)
+
+
+def test_a_minimum_the_text_sets_is_judged_by_the_figure_the_producer_states(onboarded):
+    """"市内拍摄不少于10天": 8 days there is 不符合, quoting the condition; 12 days is not."""
+    short = onboarded.ask("岳阳注册的公司，在岳阳拍了8天，整部剧一共拍12天，冬季拍摄补贴能拿吗？")
+    assert short.kind == "table:scenario"
+    opening = short.answer.strip().splitlines()[0]
+    assert opening.startswith("不符合") and "冬季拍摄补贴" in opening and "不少于10天" in opening
+    assert _verbatim(onboarded, short)
+    enough = onboarded.ask("岳阳注册的公司，在岳阳拍了12天，整部剧一共拍15天，冬季拍摄补贴能拿吗？")
+    assert "冬季拍摄补贴" in enough.answer and not enough.answer.strip().startswith("不符合——**冬季拍摄补贴")
 
 
 def test_a_named_list_item_is_answered_with_its_whole_text(bot):

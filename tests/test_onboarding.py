@@ -307,3 +307,20 @@ def test_a_ceiling_after_a_tier_joins_its_cap_and_conditions_keep_their_words():
     assert row.benefit.ratio == "按制作成本的25%" and "同一企业年度累计最高不超过200万元" in row.benefit.cap
     assert {c.type: c.value for c in row.conditions}["shoot_share_min"] == 70
     assert "200万元" in row.quote
+
+
+def test_a_minimum_a_condition_sets_is_drafted_as_a_quantity_with_its_kind():
+    rows = _drafted("一、拍摄\n\n（一）拍摄补贴。对在县内拍摄天数占总拍摄天数40%以上且不少于7天、县内实际拍摄支出达到"
+                    "20万元以上的微短剧，按支出的25%给予补贴，单部最高40万元。\n\n（二）基地奖励。室内影棚面积达到1500平方米"
+                    "以上、当年接待剧组不少于10个的，一次性奖励30万元。").measures
+    minimums = {r.title: {(c.quantity, c.value) for c in r.conditions if c.type == "quantity_min"} for r in rows}
+    assert minimums == {"拍摄补贴": {("shoot_days", "7"), ("local_spend", "20")},
+                        "基地奖励": {("studio_area", "1500"), ("crews_hosted", "10")}}
+    # every threshold is read by a typed condition: none is left over as 需确认 free text
+    assert not [c for r in rows for c in r.conditions if c.type == "free_text"]
+
+
+def test_an_upper_limit_or_a_time_window_is_not_a_minimum():
+    rows = _drafted("一、办公\n\n（一）租金减免。入驻企业办公用房面积300平方米以内的部分，前2年免收租金。\n\n"
+                    "（二）播放奖励。作品上线后90日内单一平台播放量达到1亿次的，奖励10万元。").measures
+    assert not [c for r in rows for c in r.conditions if c.type == "quantity_min"]

@@ -9,6 +9,7 @@ regions offer on that topic, named as theirs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -745,6 +746,11 @@ class TableComposer(Composer):
         money = bool(self.model.lexicon.money.search(part))  # "补贴能拿吗": a measure that pays
         named = figures_in(part)  # "能给8万再加50%吗": the measures stating those figures
         asked = [v for v in pool if set(named) & set(figures_in(v.measure.money))]
+        # "拍摄补贴给多少？": a measure called by its own name (its title before any "（…）"),
+        # the longest name said ("冬季拍摄补贴" is not also "拍摄补贴")
+        cores = {core for v in pool if len(core := _title_core(v.measure.title)) >= 3 and core in part}
+        said = {c for c in cores if not any(c != o and c in o for o in cores)}
+        asked += [v for v in pool if v not in asked and _title_core(v.measure.title) in said]
         scored = sorted(((self.relevance(v.measure, terms) + (0.2 if money and v.measure.benefit.kind in MONEY_KINDS
                                                                else 0.0), v.measure.region not in intent.regions, i, v)
                          for i, v in enumerate(pool)), key=lambda x: (-x[0], x[1], x[2]))
@@ -876,6 +882,11 @@ class TableComposer(Composer):
 
 def _topic_key(model: PolicyModel, name: str) -> str:
     return next((k for k, t in model.topics.topics.items() if t.name == name), name)
+
+
+def _title_core(title: str) -> str:
+    """A row's name without what sets it apart from its siblings: "播放量奖励（达到5000万次）" → "播放量奖励"."""
+    return re.split(r"[（(]", title, maxsplit=1)[0].strip()
 
 
 def _named_at(text: str, m: SubsidyMeasure) -> int:

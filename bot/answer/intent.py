@@ -18,6 +18,7 @@ from enum import StrEnum
 from bot.index.text import to_simplified
 from bot.policy.book import PolicyModel
 from bot.policy.eligibility import ProducerProfile
+from bot.policy.lexicon import ProfileWords
 from bot.policy.regions import Level, Place, Relation, said_before
 
 
@@ -44,7 +45,8 @@ class Ask(StrEnum):
 # on the same topic is no answer); otherwise "现有资料没有写明…" and the office to ask.
 MISSING_FACTS = ("deadline", "form", "contact", "address", "materials", "person", "payment")
 DECISIVE_FACTS = {"script_selected_by", "park_level", "shoot_share", "company", "registered_in", "capital_wan",
-                  "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew", "event_place"}
+                  "insurance_months", "local_theme", "graduates", "job_seekers", "rnd_grew", "event_place",
+                  "quantities"}
 SUPPORT_ASKS = (Ask.LIST, Ask.AMOUNT, Ask.CONDITION, Ask.TOTAL, Ask.COMPARE, Ask.SCENARIO)
 FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*个?\s*(万|亿|%)|([一二两三四五六七八九十百千]+)\s*个?\s*(万|亿)")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -617,6 +619,9 @@ class Understand:
         months = words.patterns["insurance_months"].search(lowered)
         elsewhere = self._shot_elsewhere(intent, lowered)
         share = _share(lowered, words.patterns["shoot_all"], words.patterns.get("shoot_parts"))
+        figures = _stated(lowered, words)
+        if share is None and 0 < figures.get("shoot_days", 0) <= figures.get("total_days", 0):
+            share = round(100 * figures["shoot_days"] / figures["total_days"])  # "在宁城拍了8天，一共拍15天"
         return ProducerProfile(
             regions=list(intent.regions),
             shooting=False if elsewhere else (True if words.shooting.search(lowered) else None),
@@ -642,6 +647,7 @@ class Understand:
             plans=[k for k, rx in words.plans.items() if _affirmed(rx, lowered, words.negations)],
             no_plans=[k for k, rx in words.plans.items()
                       if _negated(rx, lowered, words.negated_deed) and not _affirmed(rx, lowered, words.negations)],
+            quantities=figures,
         )
 
     def _coming_from(self, intent: Intent, lowered: str) -> str | None:
@@ -780,7 +786,8 @@ class Understand:
         "不在黟县注册" is not."""
         words = self.model.lexicon.profile
         start, end = place.span
-        said = said_before(lowered, start, words.registered) or _followed_by(lowered, end, words.registered_after)
+        said = said_before(lowered, start, (*words.registered, *words.registered_known_only)) \
+            or _followed_by(lowered, end, words.registered_after)
         return said and not said_before(lowered, start, (*(n + "在" for n in words.negations), *words.negations))
 
     # ------------------------------------------------------------------ follow-ups
@@ -1009,6 +1016,20 @@ def _negated(pattern: re.Pattern[str], lowered: str, negation: re.Pattern[str]) 
 def _told(lowered: str, yes: re.Pattern[str], no: re.Pattern[str]) -> bool | None:
     """False when ``no`` is said, else True when ``yes`` is, else unknown."""
     return False if no.search(lowered) else (True if yes.search(lowered) else None)
+
+
+def _stated(lowered: str, words: ProfileWords) -> dict[str, float]:
+    """The case's own figures by kind of quantity ("在宁城拍了8天" → shoot_days 8). Every day
+    of a shoot that is all in the region ("全在建水拍，一共40天") is a day there, and the part
+    of a whole ("一共拍了30天，有18天在建水") is the days there."""
+    got = {kind: v for kind, q in words.quantities.items() if (v := q.stated(lowered)) is not None}
+    parts = words.patterns.get("shoot_parts")
+    if "shoot_days" not in got and parts and (m := parts.search(lowered)):
+        got.setdefault("total_days", float(m.group(1)))
+        got["shoot_days"] = float(next(g for g in m.groups()[1:] if g))
+    if "shoot_days" not in got and "total_days" in got and words.patterns["shoot_all"].search(lowered):
+        got["shoot_days"] = got["total_days"]
+    return got
 
 
 def _share(lowered: str, shoot_all: re.Pattern[str], parts: re.Pattern[str] | None = None) -> int | None:

@@ -19,6 +19,7 @@ from bot.errors import KnowledgeError
 from bot.ingest.chrome import ChromeWords
 from bot.ingest.parse import MARKER, ParsedFile
 from bot.models import DocStatus
+from bot.policy.quantities import Quantity, load_quantities
 
 # "（1）…" under a numbered item: a sub-list the splitter has no level for; kept in its
 # item's clause (one paragraph, one line per sub-item) so the item reads whole.
@@ -88,6 +89,7 @@ class OnboardingWords:
     site_header: re.Pattern[str]
     question_heading: re.Pattern[str]
     site_suffix: re.Pattern[str]
+    quantities: dict[str, Quantity] = field(default_factory=dict)  # the lexicon's ``quantities`` (minimums)
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     def statement(self, heading: str) -> str:
@@ -164,6 +166,7 @@ class OnboardingWords:
                 site_header=rx(data["site_header"]),
                 question_heading=rx(data["question_heading"]),
                 site_suffix=rx(data["site_suffix"]),
+                quantities=load_quantities(lexicon.get("quantities")),
                 raw=data,
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:

@@ -25,8 +25,12 @@ class ResolvedRegion:
 
 
 def _short(name: str) -> str:
-    """衢江区 → 衢江, 赣州市 → 赣州, 江西省 → 江西; 黟县 stays (one character is not a name)."""
-    stem = re.sub(r"(省|市|区|县|自治州|自治县|地区|盟|新区)$", "", name)
+    """衢江区 → 衢江, 赣州市 → 赣州, 江西省 → 江西, 内蒙古自治区 → 内蒙古; 黟县 stays (one
+    character is not a name), and so does an autonomous prefecture (红河哈尼族彝族自治州: its
+    peoples are part of the name)."""
+    if name.endswith("自治州"):
+        return name
+    stem = re.sub(r"((?:壮族|回族|维吾尔)?自治区|特别行政区|省|市|区|县|自治县|地区|盟|新区)$", "", name)
     return stem if len(stem) >= 2 else name
 
 

@@ -29,7 +29,8 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 LEADING_MARKER = re.compile(r"^(第[一二三四五六七八九十百]+条|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|"
                             r"\d{1,2}[.．、](?!\d)\s*|（\d{1,2}）|[①-⑳]|[一二三四五六七八九十]是)")
 # condition types a document's 申报条件 may set for all its measures (a stated fact decides them)
-SHARED_TYPES = ("registered_in_region", "shoot_share_min", "new_company", "capital_min", "social_insurance_months")
+SHARED_TYPES = ("registered_in_region", "shoot_share_min", "new_company", "capital_min", "social_insurance_months",
+                "quantity_min")
 # a card's decoration before its name or a describing line: emoji, symbols, a numbered badge
 CARD_BADGE = re.compile(r"^[^\u4e00-\u9fffA-Za-z]*(?:\d{1,2}(?![\d万亿%])[^\u4e00-\u9fffA-Za-z]*)?")
 CARD_PLACE = re.compile(r"^(?:位于|地址|地点|坐落)")  # a card's first line says where the place is
@@ -61,6 +62,11 @@ class _Segment:
     end: int
     sentence_start: int
     fragments: list[str]
+
+
+def _figure(value: float) -> str:
+    """A minimum as the text writes it: 7.0 → "7", 0.5 → "0.5"."""
+    return f"{value:g}"
 
 
 def clause_texts(clauses: list[Clause]) -> dict[str, str]:
@@ -239,7 +245,7 @@ class _Drafter:
             fragments = [LEADING_MARKER.sub("", f).strip() for s in _segments(texts[clause.clause_id], 0)
                          for f in s.fragments]
             for c in self._conditions(clause, fragments):
-                if c.type in SHARED_TYPES and not any(o.type == c.type for o in found):
+                if c.type in SHARED_TYPES and not any((o.type, o.quantity) == (c.type, c.quantity) for o in found):
                     found.append(c.model_copy(update={"clause_id": clause.clause_id}))
         return found
 
@@ -394,6 +400,15 @@ class _Drafter:
                 if any(c.type == kind and c.text == fragment for c in out):
                     continue
                 out.append(Condition(type=kind, value=value, text=fragment))
+                typed = True
+            for quantity in w.quantities.values():
+                found = quantity.minimum(fragment)
+                if found is None:
+                    continue
+                minimum, m = found
+                read.append(m.span())
+                out.append(Condition(type="quantity_min", value=_figure(minimum), quantity=quantity.kind,
+                                     text=fragment))
                 typed = True
             unread = typed and any(not any(a <= t.start() and t.end() <= b for a, b in read)
                                    for t in w.threshold.finditer(fragment))

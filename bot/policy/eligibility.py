@@ -55,10 +55,13 @@ class ProducerProfile(BaseModel):
     no_plans: list[str] = Field(default_factory=list, max_length=10,
                                 description="plans said not to be so (yet): 还没上线, 没做过出海")
     rnd_grew: bool | None = Field(default=None, description="research spending rose on last year (or fell: False)")
+    quantities: dict[str, float] = Field(default_factory=dict, max_length=20,
+                                         description="figures of the case by the lexicon's quantity kinds: "
+                                                     "shoot_days, local_spend (万元) …")
 
     def fact_fields(self) -> list[str]:
         """The fields the profile states (for choosing which measures matter)."""
-        return [k for k, v in self.model_dump().items() if k not in ("regions", "shooting") and v not in (None, [], "")]
+        return [k for k, v in self.model_dump().items() if k not in ("regions", "shooting") and v not in (None, [], "", {})]
 
     def facts(self) -> int:
         """How many facts the profile states (a scenario needs at least one)."""
@@ -218,6 +221,8 @@ class Judge:
                 return p.rnd_grew, None if p.rnd_grew else reason("no_rnd_growth")
             said_not = any(n in q for q in p.no_plans for n in self.words.plan_conditions.get(t, ()))
             return met, None if met else reason("plan_not_yet" if said_not else "no_such_plan")
+        if t == "quantity_min":
+            return self._quantity(cond, p, reason)
         if t in ("job_seeker_performer", "first_visit"):
             if p.job_seekers:
                 return True, None
@@ -234,6 +239,20 @@ class Judge:
         # park_recognised, positive_growth, performance_review, free_text: the text
         # leaves them to an assessment the producer cannot settle here.
         return None, reason("to_confirm")
+
+    def _quantity(self, cond: Condition, p: ProducerProfile, reason) -> Judgement:
+        """A minimum the text sets (县内拍摄不少于7天): met or not by the figure the producer
+        stated for that kind of quantity, else to confirm."""
+        kind = self.words.quantities.get(cond.quantity or "")
+        what = kind.label if kind else (cond.quantity or "")
+        got = p.quantities.get(cond.quantity or "")
+        try:
+            need = float(str(cond.value))
+        except ValueError:
+            need = None
+        if got is None or need is None:
+            return None, reason("confirm_quantity", what=what)
+        return (True, None) if got >= need else (False, reason("below_quantity", what=what))
 
     def _script(self, cond: Condition, p: ProducerProfile, reason) -> Judgement:
         wanted = cond.value if isinstance(cond.value, list) else [cond.value]

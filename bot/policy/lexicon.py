@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import KnowledgeError
+from bot.policy.quantities import Quantity, load_quantities
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -92,6 +93,7 @@ class ProfileWords:
     origin_after: tuple[str, ...]
     registered: tuple[str, ...]
     registered_after: tuple[str, ...]
+    registered_known_only: tuple[str, ...]  # like ``registered``, before a place the gazetteer knows
     local_company: re.Pattern[str]
     outside_company: re.Pattern[str]
     outside_crew: re.Pattern[str]
@@ -130,6 +132,7 @@ class ProfileWords:
     all_levels: str  # a condition value meaning any selection level (各级)
     fact_topics: dict[str, tuple[str, ...]]
     plan_topics: dict[str, tuple[str, ...]]
+    quantities: dict[str, Quantity] = field(default_factory=dict)  # the ``quantities`` section
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ class Lexicon:
             origin_after=tuple(p["origin_after"]),
             registered=tuple(p["registered"]),
             registered_after=tuple(p["registered_after"]),
+            registered_known_only=tuple(p.get("registered_known_only") or ()),
             local_company=_alternation(p["local_company"]),
             outside_company=_alternation(p["outside_company"]),
             outside_crew=_alternation(p["outside_crew"]),
@@ -231,6 +235,7 @@ class Lexicon:
             all_levels=str(p["all_levels"]),
             fact_topics={k: tuple(v) for k, v in p["fact_topics"].items()},
             plan_topics={k: tuple(v) for k, v in p["plan_topics"].items()},
+            quantities=load_quantities(data.get("quantities")),
         )
         synonyms = tuple(frozenset(str(w) for w in group) for group in data["synonyms"])
         colloquial = {str(k): tuple(str(v).split()) for k, v in (data.get("colloquial") or {}).items()}

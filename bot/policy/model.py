@@ -51,6 +51,7 @@ ConditionType = Literal[
     "performance_review",  # 绩效考核 / 一事一议
     "capital_min",  # value: minimum registered capital, as stated (e.g. 100万元)
     "social_insurance_months",  # value: months of social insurance paid locally
+    "quantity_min",  # value: a minimum of the lexicon's quantity ``quantity`` (days shot locally, 万元 spent …)
     "free_text",  # a condition no type fits: reported as 需确认 with its words
 ]
 
@@ -62,6 +63,7 @@ class Condition(BaseModel):
     # the clause ``text`` is from when it is not the row's own: a document's 申报条件 that
     # every measure of it must meet (decides only a failure; shown cited to that clause)
     clause_id: str | None = None
+    quantity: str | None = None  # quantity_min: the kind (lexicon ``quantities``), value its minimum
 
 
 class Benefit(BaseModel):

@@ -100,12 +100,37 @@ def test_each_condition_type_is_judged(judge, kind, value, profile, expected):
         assert "原文条件" in str(reason)
 
 
+# (quantity kind, the text's minimum, profile, expected): a minimum is met by the figure the
+# producer states for the same kind of quantity; another kind's figure decides nothing
+QUANTITY_CASES = [
+    ("shoot_days", "7", P(quantities={"shoot_days": 8}), True),
+    ("shoot_days", "7", P(quantities={"shoot_days": 7}), True),  # 不少于 includes the figure
+    ("shoot_days", "10", P(quantities={"shoot_days": 8}), False),
+    ("shoot_days", "7", P(quantities={"local_spend": 100}), None),
+    ("local_spend", "20", P(quantities={"local_spend": 15}), False),
+    ("local_spend", "20", P(), None),
+    ("no_such_kind", "20", P(quantities={"local_spend": 15}), None),
+]
+
+
+@pytest.mark.parametrize(("kind", "value", "profile", "expected"), QUANTITY_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(QUANTITY_CASES)])
+def test_a_minimum_is_judged_by_the_figure_of_its_kind(judge, kind, value, profile, expected):
+    condition = Condition(type="quantity_min", value=value, quantity=kind, text="原文条件")
+    met, reason = judge.judge(condition, measure(condition), profile)
+    assert met is expected
+    if met is not True:
+        assert "原文条件" in str(reason)
+        if kind in judge.words.quantities:  # names what falls short or is to confirm, in the lexicon's words
+            assert reason.values["what"] == judge.words.quantities[kind].label
+
+
 def test_every_condition_type_is_covered_by_these_cases():
     from typing import get_args
 
     from bot.policy.model import ConditionType
 
-    assert {c[0] for c in CASES} == set(get_args(ConditionType))
+    assert {c[0] for c in CASES} | {"quantity_min"} == set(get_args(ConditionType))
 
 
 def test_a_measure_applies_only_when_every_condition_is_met(model):
@@ -145,3 +170,8 @@ def test_the_fixture_measures_judge_a_real_case(model):
         {"坪安"}, model.lexicon.profile)}
     assert verdicts["pa-new-company"] is Verdict.APPLIES
     assert verdicts["pa-talent"] is Verdict.NO
+
+
+def test_a_case_with_no_figures_states_no_fact_and_its_figures_are_one():
+    assert P().facts() == 0 and P(quantities={}).fact_fields() == []
+    assert P(quantities={"shoot_days": 5, "total_days": 10}).fact_fields() == ["quantities"]

@@ -185,6 +185,25 @@ def test_a_scenario_reads_the_share_shot_in_the_region(understand, question, sha
     assert profile_of(understand, question).shoot_share == share
 
 
+@pytest.mark.parametrize(("question", "figures", "share"), [
+    ("一部剧总共拍10天，5天在坪安，公司是坪安的，能申请拍摄补贴吗？", {"shoot_days": 5, "total_days": 10}, 50),
+    ("坪安注册的公司，在坪安拍了8天，整部剧一共拍15天，拍摄补贴能拿吗？", {"shoot_days": 8, "total_days": 15}, 53),
+    ("全部在坪安拍的，一共拍了20天，县内拍摄支出只有15万，拍摄补贴能拿吗？",
+     {"shoot_days": 20, "total_days": 20, "local_spend": 15}, 100),
+    ("我们在坪安建了个1800平方米的影棚，今年接待了12个剧组，能拿多少奖励？", {"studio_area": 1800, "crews_hosted": 12}, None),
+])
+def test_a_scenario_reads_its_own_figures_by_kind_of_quantity(understand, question, figures, share):
+    profile = profile_of(understand, question)
+    assert profile.quantities == figures
+    assert profile.shoot_share == share
+
+
+def test_a_company_said_to_be_of_a_known_place_is_registered_there(understand):
+    assert profile_of(understand, "一部剧总共拍10天，5天在坪安，公司是新乡的，能申请拍摄补贴吗？").registered_in == "新乡"
+    # "公司是做…的" names no place: nothing is read about where it is registered
+    assert profile_of(understand, "我们公司是做短剧的，剧全部在坪安拍，一共拍了20天，能拿哪些补贴？").registered_in is None
+
+
 def test_a_scenario_reads_a_new_company_and_its_registered_capital(understand):
     profile = profile_of(understand, "我们新注册的公司注册资本200万，在坪安能拿哪些补贴？")
     assert (profile.company, profile.capital_wan) == ("new", 200.0)
