@@ -607,6 +607,8 @@ class Understand:
         own = bool(pattern["scenario_self"].search(lowered))
         # a plan said not to be so ("还没上线，能先拿吗") is always the asker's own case
         return wants and ((own and (decisive or len(facts) >= 2)) or len(decisive) >= 2 or len(facts) >= 3
+                          # "片子在衢江拍的，但立项备案是在杭州做的…能拿吗": where the work is filed, and one more fact
+                          or ("registered_in" in decisive and len(facts) >= 2)
                           or bool(decisive and names_figure) or bool(profile.no_plans))
 
     def _profile(self, intent: Intent, lowered: str) -> ProducerProfile:

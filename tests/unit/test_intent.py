@@ -204,6 +204,19 @@ def test_a_company_said_to_be_of_a_known_place_is_registered_there(understand):
     assert profile_of(understand, "我们公司是做短剧的，剧全部在坪安拍，一共拍了20天，能拿哪些补贴？").registered_in is None
 
 
+@pytest.mark.parametrize("question", [
+    "片子在坪安拍的，但立项备案是在新乡做的，上线后播放量挺高，坪安的上线播出奖励能拿吗？",
+    "Our drama was 备案 in 新乡, shot in 坪安, now online. Can we get 坪安's 上线播出 reward?",
+])
+def test_where_the_work_was_filed_and_one_more_fact_make_a_case(understand, question):
+    assert profile_of(understand, question).registered_in == "新乡"
+
+
+def test_a_park_level_asked_about_is_not_the_askers_own_case(understand):
+    """"新认定的省级文化产业园区有没有奖励": the level and the park words describe the measure asked for."""
+    assert understand("坪安对新认定的省级文化产业园区有没有一次性奖励？").ask is not Ask.SCENARIO
+
+
 def test_a_scenario_reads_a_new_company_and_its_registered_capital(understand):
     profile = profile_of(understand, "我们新注册的公司注册资本200万，在坪安能拿哪些补贴？")
     assert (profile.company, profile.capital_wan) == ("new", 200.0)
