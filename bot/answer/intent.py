@@ -1026,7 +1026,7 @@ def _stated(lowered: str, words: ProfileWords) -> dict[str, float]:
     of a whole ("一共拍了30天，有18天在建水") is the days there."""
     got = {kind: v for kind, q in words.quantities.items() if (v := q.stated(lowered)) is not None}
     parts = words.patterns.get("shoot_parts")
-    if "shoot_days" not in got and parts and (m := parts.search(lowered)):
+    if "shoot_days" not in got and parts and (m := parts.search(lowered)) and "场" not in m.group(0):  # scenes are not days
         got.setdefault("total_days", float(m.group(1)))
         got["shoot_days"] = float(next(g for g in m.groups()[1:] if g))
     if "shoot_days" not in got and "total_days" in got and words.patterns["shoot_all"].search(lowered):

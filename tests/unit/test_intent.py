@@ -191,6 +191,7 @@ def test_a_scenario_reads_the_share_shot_in_the_region(understand, question, sha
     ("全部在坪安拍的，一共拍了20天，县内拍摄支出只有15万，拍摄补贴能拿吗？",
      {"shoot_days": 20, "total_days": 20, "local_spend": 15}, 100),
     ("我们在坪安建了个1800平方米的影棚，今年接待了12个剧组，能拿多少奖励？", {"studio_area": 1800, "crews_hosted": 12}, None),
+    ("我们的剧一共拍了100场，有60场在坪安，能享受哪些补贴？", {}, 60),  # a share of scenes, no days
 ])
 def test_a_scenario_reads_its_own_figures_by_kind_of_quantity(understand, question, figures, share):
     profile = profile_of(understand, question)
