@@ -437,3 +437,10 @@ def test_a_measure_whose_text_states_no_condition_is_named_and_cited_before_sayi
     assert a.answerable and "2亿元" in first and "没有写明申请条件" in first
     assert first.index("[1]") < first.index("没有写明申请条件")  # the measure, cited, comes first
     _assert_grounded(bot, a)
+
+
+def test_a_follow_up_asking_how_long_is_answered_with_the_stated_length(bot):
+    """"那最多能住几天" after the free lodging: "最长七天" answers it (最多能 is not a content word)."""
+    a = bot.ask("那最多能住几天", history=[{"role": "user", "content": "衢江给来找戏的演员免费住宿吗？"}])
+    assert a.answerable and "没有直接回答" not in a.answer
+    assert "七天" in a.answer.split("[1]")[0]

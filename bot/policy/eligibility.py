@@ -162,7 +162,8 @@ class Judge:
             if p.registered_in is None:
                 return None, reason("confirm_registered")
             met = p.registered_in == region
-            return met, None if met else reason("registered_elsewhere", place=p.registered_in)
+            why_not = "employed_elsewhere" if t == "employed_locally" else "registered_elsewhere"
+            return met, None if met else reason(why_not, place=p.registered_in)
         if t == "new_company":
             if p.company == "new":
                 return True, None

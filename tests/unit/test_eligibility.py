@@ -175,3 +175,10 @@ def test_the_fixture_measures_judge_a_real_case(model):
 def test_a_case_with_no_figures_states_no_fact_and_its_figures_are_one():
     assert P().facts() == 0 and P(quantities={}).fact_fields() == []
     assert P(quantities={"shoot_days": 5, "total_days": 10}).fact_fields() == ["quantities"]
+
+
+def test_working_for_a_company_elsewhere_is_said_as_such(judge):
+    """到我区影视企业就业: the employer is elsewhere — not "registered" there."""
+    condition = Condition(type="employed_locally", text="到我区影视企业就业")
+    met, reason = judge.judge(condition, measure(condition), P(registered_in="横店"))
+    assert met is False and reason.key == "employed_elsewhere" and reason.values["place"] == "横店"
