@@ -128,6 +128,12 @@ def test_a_minimum_the_text_sets_is_judged_by_the_figure_the_producer_states(onb
     assert "冬季拍摄补贴" in enough.answer and not enough.answer.strip().startswith("不符合——**冬季拍摄补贴")
 
 
+def test_a_figure_of_the_kind_a_minimum_is_set_on_makes_the_question_a_case(onboarded):
+    """"一共8天，冬季拍摄补贴能拿多少？": no "we", one figure — but a minimum is set on it."""
+    answer = onboarded.ask("剧组冬天在岳阳拍了8天，冬季拍摄补贴能拿多少？")
+    assert answer.kind == "table:scenario" and answer.answer.strip().startswith("不符合——**冬季拍摄补贴")
+
+
 def test_a_named_list_item_is_answered_with_its_whole_text(bot):
     answer = bot.ask("衢江的“短剧精品培优工程”具体包括什么？")
     assert answer.answerable and _verbatim(bot, answer)

@@ -324,3 +324,8 @@ def test_an_upper_limit_or_a_time_window_is_not_a_minimum():
     rows = _drafted("一、办公\n\n（一）租金减免。入驻企业办公用房面积300平方米以内的部分，前2年免收租金。\n\n"
                     "（二）播放奖励。作品上线后90日内单一平台播放量达到1亿次的，奖励10万元。").measures
     assert not [c for r in rows for c in r.conditions if c.type == "quantity_min"]
+
+
+def test_a_share_of_filming_days_written_as_不少于_a_percentage_is_typed():
+    rows = _drafted("一、拍摄\n\n（一）拍摄补贴。对在县内拍摄天数不少于总拍摄天数50%的微短剧，按拍摄支出的20%给予补贴，最高30万元。").measures
+    assert [(c.type, c.value) for r in rows for c in r.conditions if c.type == "shoot_share_min"] == [("shoot_share_min", 50)]

@@ -737,7 +737,9 @@ class TableComposer(Composer):
         unique = list({id(v): v for v in asked}.values())[:MAX_OPENING_VERDICTS + 1]
         # "能拿8万再加50%吗": measures named by their figures in the order asked; the others
         # that apply or may apply before those that do not
-        return sorted(unique, key=lambda v: (_named_at(intent.text, v.measure), v.verdict is Eligibility.NO))
+        # (and a measure called by its own name before the verdicts on measures found by words)
+        return sorted(unique, key=lambda v: (_named_at(intent.text, v.measure),
+                                             _title_core(v.measure.title) not in intent.text, v.verdict is Eligibility.NO))
 
     def _asked_in(self, part: str, pool: list[MeasureVerdict], intent: Intent) -> list[MeasureVerdict]:
         """The verdicts one clause asks about: the measures stating a figure it names, else

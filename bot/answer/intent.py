@@ -519,7 +519,8 @@ class Understand:
             return Ask.FACT  # "什么样的企业才算县内企业": the text's definition answers
         if pattern["total"].search(lowered) and (intent.support or has_topic):
             return Ask.TOTAL
-        if self._is_scenario(lowered, self._profile(intent, lowered), self._names_own_figure(intent)):
+        profile = self._profile(intent, lowered)
+        if self._is_scenario(lowered, profile, self._names_own_figure(intent) or self._meets_minimum(intent, profile)):
             return Ask.SCENARIO
         if intent.programmes and self._about_programme(intent) and not intent.asks.intersection(MISSING_FACTS):
             return Ask.LIST  # (where to download it, whom to call: a fact about it, not its contents)
@@ -594,6 +595,13 @@ class Understand:
         """Does the question name a measure of the asked region by its figure ("衢江那个8万")?"""
         rows = self.model.measures_for(list(intent.regions))
         return any(f in f"{m.title} {m.money}" for f in intent.figures for m in rows)
+
+    def _meets_minimum(self, intent: Intent, profile: ProducerProfile) -> bool:
+        """Does the question state a figure of a kind that a minimum of the asked region's
+        measures is set on ("一共150间夜，能拿多少住宿补贴？" and "累计达到200间夜")?"""
+        return bool(profile.quantities) and any(
+            c.type == "quantity_min" and c.quantity in profile.quantities
+            for m in self.model.measures_for(list(intent.regions)) for c in m.conditions)
 
     def _is_scenario(self, lowered: str, profile: ProducerProfile, names_figure: bool = False) -> bool:
         """A producer's own case: facts that decide conditions (script selection, share
