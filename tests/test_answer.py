@@ -280,10 +280,17 @@ def test_shooting_in_a_place_outside_the_asked_region_is_said_not_to_apply(bot):
     _assert_grounded(bot, a)
 
 
+def test_shooting_outside_the_asked_region_asked_in_english_is_said_not_to_apply(bot):
+    """"Do Zhengzhou's policies cover shooting in Kaifeng?": the shooting word comes first."""
+    a = bot.ask("Kaifeng is an hour away — do Zhengzhou's micro-drama policies also cover shooting in Kaifeng?")
+    assert not a.answerable and a.answer.strip().startswith("不适用") and "开封" in a.answer.strip().split("\n")[0]
+
+
 @pytest.mark.parametrize("question", [
     "我们公司注册在衢江，这部戏在横店拍的，衢江的补助能拿哪些？",  # a tie to 衢江: a case to judge
     "去年在义乌拍过三部，今年想去衢江，有什么支持？",  # shot elsewhere before, asks about 衢江
     "我们是登封的武校，想和短剧公司合作拍功夫题材，郑州有没有对应的创作计划？",  # 合作 is no place here
+    "We shot in Kaifeng last year; this time we are shooting in Zhengzhou. What support is there?",  # shooting there too
 ])
 def test_a_place_elsewhere_that_is_not_where_this_shoot_happens_is_not_outside(bot, question):
     assert bot.understand(question, [], None).outside == ()

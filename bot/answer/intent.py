@@ -736,23 +736,29 @@ class Understand:
         text covers ("开封拍摄能套用郑州的政策吗", "我们在衢州柯城区，也在柯城拍"), any mention
         of them counting; none when the asked region is named as a shooting place too
         ("之前在杭州拍过，这次想来衢江拍")."""
-        wants = self.model.lexicon.intent_patterns["scenario_ask"].search(lowered) or intent.support
+        pattern = self.model.lexicon.intent_patterns
+        wants = pattern["scenario_ask"].search(lowered) or pattern["covers_ask"].search(lowered) or intent.support
         if not intent.regions or not wants or self._registered_in(intent, lowered) in intent.regions:
             return ()  # a company registered in the asked region is a case to judge, not a place outside
-        shoot, placed = self.model.lexicon.profile.shoot_after, self.model.lexicon.profile.placed_before
+        words = self.model.lexicon.profile
+        shoot, placed, before = words.shoot_after, words.placed_before, words.shoot_before
 
-        def shot_at(name: str) -> bool:
-            """Named where a clause starts or after 在/去/到 …, a shooting word right after."""
-            names = {name.lower(), name.lower().rstrip("区县市") if len(name) > 2 else name.lower()}
-            return any(shoot.match(lowered, m.end()) and placed.search(lowered[max(0, m.start() - 5):m.start()])
-                       for n in names for m in re.finditer(re.escape(n), lowered))
+        def shot_at(place: Place) -> bool:
+            """Named where a clause starts or after 在/去/到 …, a shooting word right after; or,
+            in English, right after "shooting in"."""
+            name = place.name
+            names = {name.lower(), name.lower().rstrip("区县市") if len(name) > 2 else name.lower(),
+                     lowered[slice(*place.span)]}
+            return any((shoot.match(lowered, m.end()) and placed.search(lowered[max(0, m.start() - 5):m.start()]))
+                       or before.search(lowered[max(0, m.start() - 20):m.start()])
+                       for n in names if n for m in re.finditer(re.escape(n), lowered))
 
         asked = [p for p in intent.places if p.relation is Relation.SAME and set(p.regions) & set(intent.regions)]
-        if self._going_to_asked(intent, lowered) or any(shot_at(lowered[slice(*p.span)]) for p in asked):
+        if self._going_to_asked(intent, lowered) or any(shot_at(p) for p in asked):
             return ()  # the asked region is where they (will) shoot
         found = [p.name for p in intent.places
                  if p.relation in (Relation.UNCOVERED, Relation.INSIDE_PROVINCE) and not p.origin and not p.landmark
-                 and not set(p.regions) & set(intent.regions) and shot_at(p.name)]
+                 and not set(p.regions) & set(intent.regions) and shot_at(p)]
         return tuple(dict.fromkeys(found))
 
     def _event_place(self, intent: Intent, lowered: str) -> str | None:

@@ -118,6 +118,7 @@ class ProfileWords:
     needs: dict[str, re.Pattern[str]]
     shooting: re.Pattern[str]
     shoot_after: re.Pattern[str]  # right after a place: it is where the shooting happens
+    shoot_before: re.Pattern[str]  # right before a place (English): it is where the shooting happens
     going_before: re.Pattern[str]  # right before a place: the asker is going there ("想去衢江")
     event_after: re.Pattern[str]  # right after a place: an event is held there ("郑州办个交易会")
     placed_before: re.Pattern[str]  # right before a place: it is where something happens ("在", a clause start)
@@ -221,6 +222,7 @@ class Lexicon:
             needs={k: _alternation(v) for k, v in p["needs"].items()},
             shooting=_alternation(p["shooting"]),
             shoot_after=re.compile(p["shoot_after"]),
+            shoot_before=re.compile(p["shoot_before"], re.IGNORECASE),
             going_before=re.compile(p["going_before"]),
             event_after=re.compile(p["event_after"]),
             placed_before=re.compile(p["placed_before"]),
