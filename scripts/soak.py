@@ -252,6 +252,9 @@ def soak(seconds: float, concurrency: int, data_dir: Path, window: float, warmup
         "rss_peak_mb": round(max(kb for _, kb in rss) / 1024, 1),
         "rss_growth": round((final - baseline) / baseline, 4) if baseline else None,
         "ask_p50_ms": round(_percentile(asks, 50), 1), "ask_p95_ms": round(_percentile(asks, 95), 1),
+        # the clerk's steps, each when it started and how long it took (a publish or an edit re-indexes)
+        "clerk": [{"kind": kind, "at_s": round(at, 1), "ms": round(ms)} for at, kind, _, _, ms in sorted(samples)
+                  if kind.startswith("admin-")],
         "windows": windows,
     }
 

@@ -22,7 +22,13 @@ def test_short_soak_has_no_errors_flat_memory_and_stable_latency(index_copy, tmp
     assert report["errors"] == 0 and report["requests"] > 200
     assert report["rss_growth"] < 0.10
     assert {"ask", "check", "feedback", "health", "page", "conversation", "admin-publish"} <= set(report["by_kind"])
-    # the clerk edited while the others asked: an edit every 2 s leaves room for a publish that
-    # takes half the run on a loaded 2-core machine (one CI run saw only 2 edits at one every 5 s)
-    assert report["by_kind"]["admin-edit"] >= 3
+    # the clerk published and kept editing while the others asked. A publish or an edit re-indexes,
+    # which takes 4–15 s on a loaded 2-core machine, so the count of edits in 30 s depends on the
+    # machine; what must hold is that the clerk was never kept waiting: each step starts within the
+    # edit interval (plus a row lookup) of the end of the one before.
+    steps = report["clerk"]
+    assert [s["kind"] for s in steps[:2]] == ["admin-upload", "admin-publish"]
+    assert report["by_kind"]["admin-edit"] >= 2
+    for before, after in zip(steps, steps[1:], strict=False):
+        assert after["at_s"] - (before["at_s"] + before["ms"] / 1000) <= 2 + 3, steps
     assert len(report["windows"]) == 5
