@@ -35,6 +35,7 @@ from typing import Protocol
 
 from bot.answer.verify import FIGURE, echoed, fold, unsupported_figures
 from bot.policy.lexicon import GuardWords
+from bot.policy.quantities import cn_number
 from bot.policy.regions import Level, Place, RegionBook, Relation
 
 # Every way models write "see clause n" (group "n": the number list). A number in parentheses
@@ -366,9 +367,7 @@ def _occurs(figure: str, sources: list[str]) -> bool:
 
 def _number(numeral: str) -> float:
     """"两" → 2, "十二" → 12, "6" → 6: a count's number, in Chinese numerals or digits."""
-    from bot.answer.intent import _cn_number
-
-    return float(numeral) if numeral.isdigit() else _cn_number(numeral.replace("两", "二"))
+    return float(numeral) if numeral.isdigit() else cn_number(numeral.replace("两", "二"))
 
 
 def _digits(count: str) -> str:

@@ -19,6 +19,7 @@ from bot.index.text import to_simplified
 from bot.policy.book import PolicyModel
 from bot.policy.eligibility import ProducerProfile
 from bot.policy.lexicon import ProfileWords
+from bot.policy.quantities import cn_number
 from bot.policy.regions import Level, Place, Relation, said_before
 
 
@@ -53,17 +54,6 @@ CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"�
 NUMERALS = frozenset("零一二三四五六七八九十百千万亿两")
 
 
-def _cn_number(text: str) -> float:
-    total, digit = 0, 0
-    for ch in text:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        else:
-            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[ch]
-            digit = 0
-    return float(total + digit)
-
-
 # a count of things in digits or Chinese numerals (read with count_value)
 COUNT = r"(\d+|[一二两三四五六七八九十]+)"
 
@@ -74,7 +64,7 @@ def count_value(text: str) -> int | None:
         return int(text)
     if not text or any(c not in CN_DIGITS and c not in "十百千" for c in text):
         return None
-    return int(_cn_number(text))
+    return int(cn_number(text))
 
 
 def figures_in(text: str, digits_only: bool = False) -> tuple[str, ...]:
@@ -85,7 +75,7 @@ def figures_in(text: str, digits_only: bool = False) -> tuple[str, ...]:
     for m in FIGURE.finditer(text):
         if digits_only and not m.group(1):
             continue
-        value = float(m.group(1)) if m.group(1) else _cn_number(m.group(3))
+        value = float(m.group(1)) if m.group(1) else cn_number(m.group(3))
         unit = m.group(2) or m.group(4)
         found.append(f"{value:g}{unit}")
     return tuple(dict.fromkeys(found))
@@ -645,7 +635,7 @@ class Understand:
             established=company.established,
             above_scale=company.above_scale,
             registered_in=company.registered_in,
-            crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(_cn_number(crew.group(1))) if crew else None),
+            crew_size=int(crew.group(1)) if crew and crew.group(1).isdigit() else (int(cn_number(crew.group(1))) if crew else None),
             coming_from=self._coming_from(intent, lowered),
             event_place=self._event_place(intent, lowered),
             # "第一次来，不过已经跟组了": in a crew wins over a first visit
@@ -1060,7 +1050,7 @@ def _share(lowered: str, shoot_all: re.Pattern[str], parts: re.Pattern[str] | No
         return int(m.group(1))
     m = re.search(r"百分之([一二三四五六七八九十百]+)", lowered)
     if m:
-        return min(100, int(_cn_number(m.group(1))))
+        return min(100, int(cn_number(m.group(1))))
     m = re.search(r"([一二三四五六七八九])成", lowered)
     if m:
         return CN_DIGITS[m.group(1)] * 10

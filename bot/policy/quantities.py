@@ -60,6 +60,11 @@ def number_of(text: str) -> float | None:
         return float(text)
     if not text or any(c not in CN_DIGITS and c not in "十百千" for c in text):
         return None
+    return cn_number(text)
+
+
+def cn_number(text: str) -> float:
+    """A number in Chinese numerals (digits and 十/百/千 only): "十二" → 12.0, "三百五" → 305.0."""
     total, digit = 0, 0
     for ch in text:
         if ch in CN_DIGITS:
